@@ -1,0 +1,104 @@
+"""Decoding: compressed syntaxes, rescale, stored types, the native fast path."""
+
+import numpy as np
+import pydicom
+import pytest
+
+from spineviewer.core.loader import load_study
+from spineviewer.core.pixels import output_dtype
+from tests.conftest import write_series
+
+
+def _volume(path):
+    result = load_study(path)
+    stacks = list(result.iter_stacks())
+    assert len(stacks) == 1, result.all_problems()
+    return stacks[0].volume(), stacks[0]
+
+
+class TestTransferSyntaxes:
+    def test_nine_syntaxes_identical(self, corpus):
+        """The same Siemens slice in nine transfer syntaxes decodes to identical pixels."""
+        files = sorted((corpus / "dcm_qa_ts" / "In").glob("*.dcm"))
+        assert len(files) == 9
+        reference = _volume(files[0])[0]
+        for path in files[1:]:
+            np.testing.assert_array_equal(_volume(path)[0], reference, err_msg=path.name)
+
+    @pytest.mark.parametrize("mr", ["MR1", "MR2", "MR3", "MR4"])
+    def test_wg04_lossless_equal_reference(self, corpus, mr):
+        """Every lossless WG04 syntax decodes to the uncompressed reference exactly."""
+        reference = _volume(corpus / "wg04" / "REF" / f"{mr}_UNC")[0]
+        for syntax in ("J2KR", "JLSL", "JPLL", "RLE"):
+            np.testing.assert_array_equal(_volume(corpus / "wg04" / syntax / f"{mr}_{syntax}")[0],
+                                          reference, err_msg=syntax)
+
+    @pytest.mark.parametrize("mr", ["MR1", "MR2", "MR3", "MR4"])
+    def test_wg04_lossy_close_to_reference(self, corpus, mr):
+        """Lossy JPEG 2000 and near-lossless JPEG-LS decode to images close to the reference."""
+        reference = _volume(corpus / "wg04" / "REF" / f"{mr}_UNC")[0].astype(float)
+        peak = reference.max() - reference.min()
+        for syntax, min_psnr in (("J2KI", 30.0), ("JLSN", 45.0)):
+            decoded = _volume(corpus / "wg04" / syntax / f"{mr}_{syntax}")[0].astype(float)
+            psnr = 10 * np.log10(peak ** 2 / np.mean((decoded - reference) ** 2))
+            assert psnr > min_psnr, (syntax, psnr)
+            assert np.corrcoef(decoded.ravel(), reference.ravel())[0, 1] > 0.99
+
+    def test_lossy_12_bit_jpeg_is_a_clear_problem(self, corpus):
+        """JPEG Extended 12-bit cannot be decoded here: a problem names the file and the syntax."""
+        result = load_study(corpus / "wg04" / "JPLY" / "MR1_JPLY")
+        stack = next(result.iter_stacks())
+        assert not stack.volume().any()
+        problem = result.all_problems()[0]
+        assert "JPEG Extended" in problem.reason and problem.path.endswith("MR1_JPLY")
+
+    def test_rescale_slope_gives_float(self, corpus):
+        """MR4's slope 9.57 and intercept -19595 are applied, in float32."""
+        volume, stack = _volume(corpus / "wg04" / "REF" / "MR4_UNC")
+        ds = pydicom.dcmread(corpus / "wg04" / "REF" / "MR4_UNC")
+        assert volume.dtype == np.float32
+        expected = ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+        np.testing.assert_allclose(volume[0], expected, rtol=1e-6)
+
+    def test_enhanced_multiframe_loads_like_classic(self, corpus):
+        """Enhanced MR frames become slices with their per-frame positions."""
+        volume, stack = _volume(corpus / "dcm_qa_enh" / "In" / "Siemens" / "XA10" / "6_1.dcm")
+        assert volume.shape == (6, 64, 64)
+        assert np.all(np.diff(stack.slice_positions @ stack.geometry.direction[:, 2]) > 0)
+
+
+class TestFastPath:
+    def test_native_read_equals_pydicom(self, tmp_path):
+        """Reading at the recorded offset gives pydicom's pixel_array."""
+        paths = write_series(tmp_path, n=3)
+        volume, stack = _volume(tmp_path)
+        for k, frame in enumerate(stack.frames):
+            np.testing.assert_array_equal(volume[k], pydicom.dcmread(frame.file.source.path).pixel_array)
+        assert volume.dtype == np.uint16 and len(paths) == 3
+
+    def test_single_slice_before_volume(self, tmp_path):
+        """A slice can be shown before (and equals) the full volume."""
+        write_series(tmp_path, n=4)
+        stack = next(load_study(tmp_path).iter_stacks())
+        first = stack.slice_pixels(2)
+        assert not stack.is_loaded
+        np.testing.assert_array_equal(first, stack.volume()[2])
+
+    def test_cancel_returns_none(self, tmp_path):
+        """A cancelled decode returns None and caches nothing."""
+        import threading
+
+        write_series(tmp_path, n=4)
+        stack = next(load_study(tmp_path).iter_stacks())
+        cancel = threading.Event()
+        cancel.set()
+        assert stack.volume(cancel=cancel) is None and not stack.is_loaded
+
+
+class TestOutputType:
+    def test_integer_intercept_stays_integer(self, tmp_path):
+        """An integral intercept keeps an integer type wide enough for the shifted range."""
+        write_series(tmp_path, n=2, extra={"RescaleSlope": 1, "RescaleIntercept": -1024, "BitsStored": 12})
+        stack = next(load_study(tmp_path).iter_stacks())
+        assert output_dtype(stack.frames) == np.int16
+        assert stack.volume()[1, 1, 1] == 200 - 1024
