@@ -334,6 +334,7 @@ def _enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
         content = item("FrameContentSequence")
         echo = item("MREchoSequence")
         diffusion = item("MRDiffusionSequence")
+        frame_type = item("MRImageFrameTypeSequence").get("FrameType") or []
         slope = _number(transform.get("RescaleSlope"), _number(ds.get("RescaleSlope"), 1.0)) or 1.0
         intercept = _number(transform.get("RescaleIntercept"), _number(ds.get("RescaleIntercept"), 0.0))
         frames.append(Frame(
@@ -353,6 +354,7 @@ def _enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
                 _number(diffusion.get("DiffusionBValue")),
                 _text(content, "StackID"),
                 _integer(content.get("FrameAcquisitionNumber")),
+                "\\".join(str(v) for v in frame_type),
             ),
         ))
     return frames

@@ -107,16 +107,27 @@ def test_corpus_multislice_series_match_simpleitk(corpus):
 
 
 def test_enhanced_with_repeated_positions(corpus):
-    """Philips 64 frames at 32 positions: two stacks; SimpleITK stacks all 64, frames agree."""
+    """Philips magnitude + field map, 64 frames at 32 positions: two stacks told apart by
+    FrameType. SimpleITK stacks all 64 and applies the first frame's rescale to every frame;
+    spineviewer applies each frame's own Pixel Value Transformation (PS3.3 C.7.6.16.2.9)."""
+    import pydicom
+
     path = corpus / "dcm_qa_enh" / "In" / "Philips" / "IM_0027_fMAP.dcm"
     stacks = list(load_study(path).iter_stacks())
     assert [s.shape[0] for s in stacks] == [32, 32]
+    assert {s.frames[0].variant[-1] for s in stacks} == {"ORIGINAL\\PRIMARY\\T1\\M",
+                                                         "ORIGINAL\\PRIMARY\\T1\\FIELD_MAP"}
     image = sitk.ReadImage(str(path))
     peer = sitk.GetArrayFromImage(image)
+    stored = pydicom.dcmread(path).pixel_array
     for stack in stacks:
         np.testing.assert_allclose(image.GetOrigin(), stack.geometry.origin, atol=1e-3)
+        np.testing.assert_allclose(image.GetSpacing(), stack.geometry.spacing, atol=1e-3)
         frames = [frame.index for frame in stack.frames]
-        _compare_values(peer[frames], stack.volume())
+        if frames[0] == 0:
+            _compare_values(peer[frames], stack.volume())
+        slope, intercept = stack.frames[0].rescale_slope, stack.frames[0].rescale_intercept
+        _compare_values(stored[frames] * slope + intercept, stack.volume())
 
 
 def test_secondary_capture_spine_uses_pixel_measures(corpus):
