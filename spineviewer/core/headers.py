@@ -25,6 +25,7 @@ from pydicom.uid import UID
 
 from spineviewer.core.problems import Problem, ProblemKind, describe_exception
 from spineviewer.core.sources import FileSource
+from spineviewer.core.tags import get
 
 _PIXEL_DATA = Tag(0x7FE0, 0x0010)
 _DEFER_BYTES = 2048
@@ -133,8 +134,10 @@ class Frame:
 
 
 def _text(ds: Dataset, keyword: str) -> str:
-    value = ds.get(keyword, "")
-    return "" if value is None else str(value).strip()
+    value = get(ds, keyword, "")
+    if isinstance(value, (list, pydicom.multival.MultiValue)):
+        return "\\".join(str(v) for v in value)
+    return str(value).strip()
 
 
 def _number(value, default=None):
@@ -152,6 +155,8 @@ def _integer(value) -> int | None:
 
 
 def _vector(value, length: int) -> np.ndarray | None:
+    if isinstance(value, str):
+        value = value.split("\\")
     try:
         array = np.array([float(v) for v in value], dtype=float)
     except (TypeError, ValueError):
@@ -159,10 +164,10 @@ def _vector(value, length: int) -> np.ndarray | None:
     return array if array.shape == (length,) and np.all(np.isfinite(array)) else None
 
 
-def _sniff(source: FileSource) -> tuple[bool, str | None]:
+def _sniff(fp) -> tuple[bool, str | None]:
     """Decide from the first bytes whether to parse: (force, reason-if-not-DICOM)."""
-    with source.open() as fp:
-        head = fp.read(132)
+    head = fp.read(132)
+    fp.seek(0)
     if len(head) >= 132 and head[128:132] == b"DICM":
         return False, None
     if not head:
@@ -214,12 +219,12 @@ def _transfer_syntax(ds: Dataset) -> str:
 def _protocol_tags(ds: Dataset) -> dict:
     tags = {
         "contrast_agent": _text(ds, "ContrastBolusAgent"),
-        "repetition_time": _number(ds.get("RepetitionTime")),
-        "echo_time": _number(ds.get("EchoTime")),
-        "inversion_time": _number(ds.get("InversionTime")),
+        "repetition_time": _number(get(ds, "RepetitionTime")),
+        "echo_time": _number(get(ds, "EchoTime")),
+        "inversion_time": _number(get(ds, "InversionTime")),
         "scanning_sequence": _text(ds, "ScanningSequence"),
         "sequence_name": _text(ds, "SequenceName"),
-        "image_type": "\\".join(str(v) for v in ds.get("ImageType", []) or []),
+        "image_type": _text(ds, "ImageType"),
         "body_part": _text(ds, "BodyPartExamined"),
         "protocol_name": _text(ds, "ProtocolName"),
     }
@@ -244,18 +249,18 @@ def _image_file(source: FileSource, ds: Dataset, sop_class: str) -> ImageFile:
         study_description=_text(ds, "StudyDescription"),
         accession_number=_text(ds, "AccessionNumber"),
         series_uid=_text(ds, "SeriesInstanceUID"),
-        series_number=_integer(ds.get("SeriesNumber")),
+        series_number=_integer(get(ds, "SeriesNumber")),
         series_description=_text(ds, "SeriesDescription") or _text(ds, "ProtocolName"),
         modality=_text(ds, "Modality"),
         frame_of_reference_uid=_text(ds, "FrameOfReferenceUID"),
-        rows=int(ds.Rows),
-        columns=int(ds.Columns),
-        bits_allocated=int(ds.BitsAllocated),
-        bits_stored=int(ds.get("BitsStored") or ds.BitsAllocated),
-        pixel_representation=int(ds.get("PixelRepresentation") or 0),
-        samples_per_pixel=int(ds.get("SamplesPerPixel") or 1),
+        rows=int(get(ds, "Rows")),
+        columns=int(get(ds, "Columns")),
+        bits_allocated=int(get(ds, "BitsAllocated")),
+        bits_stored=int(get(ds, "BitsStored") or get(ds, "BitsAllocated")),
+        pixel_representation=int(get(ds, "PixelRepresentation") or 0),
+        samples_per_pixel=int(get(ds, "SamplesPerPixel") or 1),
         photometric=_text(ds, "PhotometricInterpretation") or "MONOCHROME2",
-        number_of_frames=max(1, _integer(ds.get("NumberOfFrames")) or 1),
+        number_of_frames=max(1, _integer(get(ds, "NumberOfFrames")) or 1),
         pixel_offset=offset,
         pixel_length=length,
         little_endian=ds.original_encoding[1] is not False,
@@ -264,14 +269,14 @@ def _image_file(source: FileSource, ds: Dataset, sop_class: str) -> ImageFile:
 
 
 def _window(ds: Dataset) -> tuple[float, float] | None:
-    centre, width = _number(ds.get("WindowCenter")), _number(ds.get("WindowWidth"))
+    centre, width = _number(get(ds, "WindowCenter")), _number(get(ds, "WindowWidth"))
     if centre is None or width is None or width <= 0:
         return None
     return centre, width
 
 
 def _spacing(ds: Dataset) -> tuple[float, float] | None:
-    spacing = _vector(ds.get("PixelSpacing"), 2)
+    spacing = _vector(get(ds, "PixelSpacing"), 2)
     if spacing is None or np.any(spacing <= 0):
         return None
     return float(spacing[0]), float(spacing[1])
@@ -279,27 +284,27 @@ def _spacing(ds: Dataset) -> tuple[float, float] | None:
 
 def _classic_variant(ds: Dataset) -> tuple:
     return (
-        _integer(ds.get("EchoNumbers")),
-        _number(ds.get("EchoTime")),
-        _integer(ds.get("TemporalPositionIdentifier")),
-        _number(ds.get("TriggerTime")),
-        _number(ds.get("DiffusionBValue")),
-        _integer(ds.get("AcquisitionNumber")),
+        _integer(get(ds, "EchoNumbers")),
+        _number(get(ds, "EchoTime")),
+        _integer(get(ds, "TemporalPositionIdentifier")),
+        _number(get(ds, "TriggerTime")),
+        _number(get(ds, "DiffusionBValue")),
+        _integer(get(ds, "AcquisitionNumber")),
     )
 
 
 def _classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
-    slope = _number(ds.get("RescaleSlope"), 1.0) or 1.0
-    intercept = _number(ds.get("RescaleIntercept"), 0.0)
+    slope = _number(get(ds, "RescaleSlope"), 1.0) or 1.0
+    intercept = _number(get(ds, "RescaleIntercept"), 0.0)
     common = dict(
-        position=_vector(ds.get("ImagePositionPatient"), 3),
-        orientation=_vector(ds.get("ImageOrientationPatient"), 6),
+        position=_vector(get(ds, "ImagePositionPatient"), 3),
+        orientation=_vector(get(ds, "ImageOrientationPatient"), 6),
         pixel_spacing=_spacing(ds),
-        slice_thickness=_number(ds.get("SliceThickness")),
+        slice_thickness=_number(get(ds, "SliceThickness")),
         rescale_slope=slope,
         rescale_intercept=intercept,
         window=_window(ds),
-        instance_number=_integer(ds.get("InstanceNumber")),
+        instance_number=_integer(get(ds, "InstanceNumber")),
         variant=_classic_variant(ds),
     )
     if image.number_of_frames == 1:
@@ -318,9 +323,9 @@ def _group_item(per_frame: Dataset | None, shared: Dataset | None, keyword: str)
 
 
 def _enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
-    shared_seq = ds.get("SharedFunctionalGroupsSequence")
+    shared_seq = get(ds, "SharedFunctionalGroupsSequence")
     shared = shared_seq[0] if shared_seq else None
-    per_frame_seq = ds.get("PerFrameFunctionalGroupsSequence") or []
+    per_frame_seq = get(ds, "PerFrameFunctionalGroupsSequence") or []
     frames = []
     for index in range(image.number_of_frames):
         own = per_frame_seq[index] if index < len(per_frame_seq) else None
@@ -334,27 +339,27 @@ def _enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
         content = item("FrameContentSequence")
         echo = item("MREchoSequence")
         diffusion = item("MRDiffusionSequence")
-        frame_type = item("MRImageFrameTypeSequence").get("FrameType") or []
-        slope = _number(transform.get("RescaleSlope"), _number(ds.get("RescaleSlope"), 1.0)) or 1.0
-        intercept = _number(transform.get("RescaleIntercept"), _number(ds.get("RescaleIntercept"), 0.0))
+        frame_type = _text(item("MRImageFrameTypeSequence"), "FrameType")
+        slope = _number(get(transform, "RescaleSlope"), _number(get(ds, "RescaleSlope"), 1.0)) or 1.0
+        intercept = _number(get(transform, "RescaleIntercept"), _number(get(ds, "RescaleIntercept"), 0.0))
         frames.append(Frame(
             file=image,
             index=index,
-            position=_vector(item("PlanePositionSequence").get("ImagePositionPatient"), 3),
-            orientation=_vector(item("PlaneOrientationSequence").get("ImageOrientationPatient"), 6),
+            position=_vector(get(item("PlanePositionSequence"), "ImagePositionPatient"), 3),
+            orientation=_vector(get(item("PlaneOrientationSequence"), "ImageOrientationPatient"), 6),
             pixel_spacing=_spacing(measures) or _spacing(ds),
-            slice_thickness=_number(measures.get("SliceThickness")),
+            slice_thickness=_number(get(measures, "SliceThickness")),
             rescale_slope=slope,
             rescale_intercept=intercept,
             window=_window(voi) or _window(ds),
             instance_number=index + 1,
             variant=(
-                _number(echo.get("EffectiveEchoTime")),
-                _integer(content.get("TemporalPositionIndex")),
-                _number(diffusion.get("DiffusionBValue")),
+                _number(get(echo, "EffectiveEchoTime")),
+                _integer(get(content, "TemporalPositionIndex")),
+                _number(get(diffusion, "DiffusionBValue")),
                 _text(content, "StackID"),
-                _integer(content.get("FrameAcquisitionNumber")),
-                "\\".join(str(v) for v in frame_type),
+                _integer(get(content, "FrameAcquisitionNumber")),
+                frame_type,
             ),
         ))
     return frames
@@ -384,11 +389,6 @@ def _missing_decoder(transfer_syntax: str) -> str | None:
     return None if available else f"no installed decoder can read {syntax.name} pixel data"
 
 
-def _file_size(source: FileSource) -> int | None:
-    with source.open() as fp:
-        return fp.seek(0, 2)
-
-
 def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
     """Scan one file's header.
 
@@ -406,10 +406,10 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
     """
     shown = source.display
     try:
-        force, not_dicom = _sniff(source)
-        if not_dicom:
-            return [], Problem(shown, not_dicom, ProblemKind.SKIPPED)
         with source.open() as fp, warnings.catch_warnings(record=True) as caught:
+            force, not_dicom = _sniff(fp)
+            if not_dicom:
+                return [], Problem(shown, not_dicom, ProblemKind.SKIPPED)
             warnings.simplefilter("always")
             ds = pydicom.dcmread(fp, defer_size=_DEFER_BYTES, force=force)
             if any("End of file reached" in str(w.message) for w in caught):
@@ -419,18 +419,16 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             if reason:
                 kind = ProblemKind.SKIPPED if force is False or len(ds) > 3 else ProblemKind.ERROR
                 return [], Problem(shown, reason, kind)
-            missing = [k for k in ("Rows", "Columns", "BitsAllocated") if ds.get(k) in (None, "")]
+            missing = [k for k in ("Rows", "Columns", "BitsAllocated") if get(ds, k) is None]
             if missing:
                 return [], Problem(shown, f"an image without {', '.join(missing)}")
             image = _image_file(source, ds, sop_class)
             enhanced = "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds
             frames = _enhanced_frames(image, ds) if enhanced else _classic_frames(image, ds)
-        no_decoder = _missing_decoder(image.transfer_syntax_uid)
-        if no_decoder:
-            return [], Problem(shown, no_decoder)
-        truncated = _native_length_problem(image, _file_size(source))
-        if truncated:
-            return [], Problem(shown, truncated)
+            file_size = fp.seek(0, 2)
+        problem = _missing_decoder(image.transfer_syntax_uid) or _native_length_problem(image, file_size)
+        if problem:
+            return [], Problem(shown, problem)
         return frames, None
     except Exception as exc:  # noqa: BLE001 - a bad file must never stop the load
         reason = describe_exception(exc)

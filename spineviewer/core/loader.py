@@ -84,7 +84,8 @@ def assemble(frames: Iterable[Frame], problems: list[Problem]) -> LoadResult:
 
 
 def load_study(paths, *, progress: ProgressCallback | None = None,
-               cancel: threading.Event | None = None) -> LoadResult:
+               cancel: threading.Event | None = None,
+               on_first_image: Callable[[Frame], None] | None = None) -> LoadResult:
     """Open a folder (recursively), files, a zip archive or a DICOMDIR and build the model.
 
     Parameters
@@ -94,6 +95,10 @@ def load_study(paths, *, progress: ProgressCallback | None = None,
         ``progress(files_scanned, files_total)``, called as headers are read.
     cancel : threading.Event, optional
         When set, scanning stops; the result holds what was scanned so far.
+    on_first_image : callable, optional
+        Called once with the first image frame found, as soon as its header is read, so a viewer
+        can decode and show it (:func:`spineviewer.core.pixels.frame_pixels`) while the scan
+        of a large study goes on.
 
     Returns
     -------
@@ -104,6 +109,8 @@ def load_study(paths, *, progress: ProgressCallback | None = None,
     sources, problems = find_files(paths)
     frames: list[Frame] = []
     for done, (_, found, problem) in enumerate(scan_headers(sources, cancel=cancel), start=1):
+        if found and not frames and on_first_image is not None:
+            on_first_image(found[len(found) // 2])
         frames.extend(found)
         if problem is not None:
             problems.append(problem)

@@ -148,13 +148,17 @@ def _rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
         out[...] = stored.astype(out.dtype) + int(frame.rescale_intercept)
 
 
-def load_slice(stack, index: int) -> np.ndarray:
-    """Decode slice ``index`` of a stack on its own, ``(rows, cols)``, rescaled."""
-    frame = stack.frames[index]
+def frame_pixels(frame: Frame, *, dtype: np.dtype | None = None) -> np.ndarray:
+    """Decode one frame on its own, ``(rows, cols)``, rescaled (Modality LUT applied)."""
     stored = read_frames(frame.file, [frame.index or 0])[0]
-    out = np.empty(stored.shape, dtype=output_dtype(stack.frames))
+    out = np.empty(stored.shape, dtype=dtype or output_dtype([frame]))
     _rescale_into(out, stored, frame)
     return out
+
+
+def load_slice(stack, index: int) -> np.ndarray:
+    """Decode slice ``index`` of a stack on its own, ``(rows, cols)``, in the volume's type."""
+    return frame_pixels(stack.frames[index], dtype=output_dtype(stack.frames))
 
 
 def load_volume(stack, *, progress: Callable[[int, int], None] | None = None,

@@ -102,3 +102,17 @@ class TestOutputType:
         stack = next(load_study(tmp_path).iter_stacks())
         assert output_dtype(stack.frames) == np.int16
         assert stack.volume()[1, 1, 1] == 200 - 1024
+
+
+class TestFirstImage:
+    def test_first_image_is_offered_during_the_scan(self, tmp_path):
+        """The first image found is handed over before the scan ends, and decodes."""
+        from spineviewer.core.pixels import frame_pixels
+
+        write_series(tmp_path / "a", n=3)
+        write_series(tmp_path / "b", n=3, prefix="B")
+        seen = []
+        load_study(tmp_path, on_first_image=lambda frame: seen.append(frame_pixels(frame)),
+                   progress=lambda done, total: seen.append(done))
+        assert isinstance(seen[0], np.ndarray) and seen[0].shape == (8, 10)
+        assert seen[1:] == [1, 2, 3, 4, 5, 6]

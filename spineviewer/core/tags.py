@@ -1,0 +1,63 @@
+"""Fast access to the plain values of a parsed dataset, for the header scan.
+
+pydicom converts an element on first access, with validation and charset handling; for the
+scan's numeric, code and UID tags (about twenty per file) that conversion costs more than parsing
+the whole file. Here raw ASCII values (UI, CS, DS, IS, DA, TM, AS) and unsigned shorts are decoded
+directly from their bytes (PS3.5 §6.2: backslash-separated, space or NUL padded). Person names and
+free text still go through pydicom, which applies the Specific Character Set.
+"""
+
+from __future__ import annotations
+
+import struct
+from functools import lru_cache
+
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
+
+_ASCII_VRS = frozenset({"UI", "CS", "DS", "IS", "DA", "TM", "AS", "DT"})
+_NUMERIC_VRS = frozenset({"DS", "IS"})
+
+
+@lru_cache(maxsize=None)
+def _tag(keyword: str) -> int:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(f"unknown DICOM keyword {keyword!r}")
+    return tag
+
+
+@lru_cache(maxsize=None)
+def _dictionary_vr(tag: int) -> str:
+    try:
+        return dictionary_VR(tag)
+    except KeyError:
+        return "UN"
+
+
+def get(ds: Dataset, keyword: str, default=None):
+    """The value of ``keyword`` in ``ds``, or ``default`` when absent or empty.
+
+    Numeric strings (DS, IS) with several values come back as a list of strings, other ASCII
+    values as one stripped string (multiple values keep their backslashes), unsigned shorts as
+    int; anything else as pydicom converts it.
+    """
+    tag = _tag(keyword)
+    element = ds._dict.get(tag)
+    if element is None:
+        return default
+    if isinstance(element, RawDataElement) and element.value is not None:
+        vr = element.VR or _dictionary_vr(tag)
+        raw = element.value
+        if vr in _ASCII_VRS:
+            text = raw.decode("latin-1").strip(" \x00")
+            if not text:
+                return default
+            if vr in _NUMERIC_VRS and "\\" in text:
+                return [part.strip() for part in text.split("\\")]
+            return text
+        if vr == "US" and len(raw) == 2:
+            return struct.unpack("<H" if element.is_little_endian else ">H", raw)[0]
+    value = ds[tag].value
+    return default if value in (None, "") else value
