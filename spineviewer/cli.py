@@ -107,10 +107,15 @@ def _run_gui(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spineviewer`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in _SUBCOMMANDS:
-        command, rest = argv[0], argv[1:]
+    if not argv or argv[0] not in _SUBCOMMANDS:
+        return _run_gui(argv)
+    command, rest = argv[0], argv[1:]
+    try:
         return {"info": _run_info, "sample": _run_sample}[command](rest)
-    return _run_gui(argv)
+    except (OSError, ValueError) as exc:
+        # A user sees one line, not a traceback (an unwritable OUTDIR, a bad option value).
+        print(f"spineviewer {command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+"""The ``spineviewer`` command line: info, its JSON, and clear failures."""
+
+import json
+import subprocess
+import sys
+
+from spineviewer.cli import main
+from tests.conftest import write_series
+
+SAGITTAL = (0, 1, 0, 0, 0, -1)
+
+
+class TestInfo:
+    def test_text_outline(self, tmp_path, capsys):
+        """The outline names the series, its plane, slices and spacing."""
+        write_series(tmp_path, n=4, orientation=SAGITTAL, description="SAG T2 TSE")
+        assert main(["info", str(tmp_path)]) == 0
+        out = capsys.readouterr().out
+        assert "SAG T2 TSE" in out and "sagittal" in out and "4 slices" in out
+
+    def test_json_stack_and_problems(self, tmp_path, capsys):
+        """JSON carries each stack's SimpleITK-style grid and the per-file problems."""
+        write_series(tmp_path, n=3, gap=2.5, start=(1.0, 2.0, 3.0))
+        (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 ...")
+        assert main(["info", str(tmp_path), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        stack = report["stacks"][0]
+        assert stack["size"] == [10, 8, 3]
+        assert stack["spacing"] == [0.8, 0.8, 2.5]
+        assert stack["origin"] == [1.0, 2.0, 3.0]
+        assert stack["direction"] == [1, 0, 0, 0, 1, 0, 0, 0, 1]
+        assert stack["plane"] == "axial" and len(stack["files"]) == 3 and stack["series_uid"]
+        assert report["problems"] == [
+            {"path": str(tmp_path / "notes.pdf"), "reason": "not a DICOM file (a PDF document)",
+             "kind": "skipped"}]
+
+    def test_nothing_found_exits_nonzero_without_traceback(self, tmp_path):
+        """A path with no images prints the reason and exits 1, with no traceback."""
+        run = subprocess.run([sys.executable, "-m", "spineviewer", "info", str(tmp_path / "none")],
+                             capture_output=True, text=True)
+        assert run.returncode == 1
+        assert "no such file or folder" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_help_lists_subcommands():
+    """``--help`` names the GUI use and both subcommands."""
+    run = subprocess.run([sys.executable, "-m", "spineviewer", "--help"], capture_output=True, text=True)
+    assert run.returncode == 0
+    assert "info" in run.stdout and "sample" in run.stdout and "PATH" in run.stdout
