@@ -1,0 +1,100 @@
+"""Vertebral levels: disc names, the level coordinate, segments."""
+
+import math
+
+import numpy as np
+import pytest
+
+from spineviewer.core.levels import (
+    VertebralLevels, disc_name, level_index, level_name, parse_disc_name,
+)
+
+
+def _straight(n=5, first="T9-T10", top=100.0, height=25.0):
+    """Discs every ``height`` mm down the z axis, the first one named ``first``."""
+    points = [(0.0, 10.0, top - k * height) for k in range(n)]
+    return VertebralLevels.from_points(points, anchor=0, anchor_name=first)
+
+
+class TestNames:
+    def test_indices(self):
+        """C1 = 0, T1 = 7, T12 = 18, L1 = 19, S1 = 24."""
+        assert [level_index(n) for n in ("C1", "T1", "T12", "L1", "S1")] == [0, 7, 18, 19, 24]
+        assert level_name(18) == "T12" and disc_name(19) == "T12-L1"
+
+    @pytest.mark.parametrize("text", ["T9-T10", "t9/t10", "T9-10", "T9 T10", " t9/10 "])
+    def test_disc_name_forms(self, text):
+        """Common spellings of a disc name parse to the level below it."""
+        assert parse_disc_name(text) == level_index("T10")
+
+    @pytest.mark.parametrize("text", ["T9", "T9-T11", "X1-X2", "", "T13-L1"])
+    def test_bad_disc_names_refused(self, text):
+        """Non-discs are refused with a message."""
+        with pytest.raises(ValueError):
+            parse_disc_name(text)
+
+
+class TestNamingByCounting:
+    def test_others_named_by_counting(self):
+        """Naming one disc names the rest, clicked in any order."""
+        points = [(0, 0, 0.0), (0, 0, 50.0), (0, 0, 25.0)]
+        levels = VertebralLevels.from_points(points, anchor=2, anchor_name="T11-T12")
+        assert [d.name for d in levels.discs] == ["T10-T11", "T11-T12", "T12-L1"]
+
+    def test_counting_past_the_end_refused(self):
+        """Counting up past C1 is an error, not a wrap-around."""
+        with pytest.raises(ValueError):
+            VertebralLevels.from_points([(0, 0, 10.0), (0, 0, 0.0)], anchor=1, anchor_name="C1-C2")
+
+
+class TestCoordinate:
+    def test_disc_points_sit_on_level_boundaries(self):
+        """Each disc's own point has s equal to the index of the level below it."""
+        levels = _straight()
+        for disc in levels.discs:
+            assert levels.coordinate(disc.point) == pytest.approx(disc.lower_index)
+
+    def test_fraction_grows_caudally(self):
+        """Halfway between T10-T11 and T11-T12 is T11 + 0.5."""
+        levels = _straight()
+        assert levels.coordinate((0, 10, 100 - 25 - 12.5)) == pytest.approx(level_index("T11") + 0.5)
+        assert levels.level_at((0, 10, 100 - 25 - 12.5)) == "T11"
+
+    def test_off_axis_points_project(self):
+        """A point in front of or beside the disc points has the same s (the cord is anterior)."""
+        levels = _straight()
+        assert levels.coordinate((15, -20, 60)) == pytest.approx(levels.coordinate((0, 10, 60)))
+
+    def test_extrapolates_with_neighbour_height(self):
+        """Above the first disc, s continues with the first level's height."""
+        levels = _straight()
+        assert levels.coordinate((0, 10, 100 + 12.5)) == pytest.approx(level_index("T10") - 0.5)
+        assert levels.coordinate((0, 10, 0 - 25)) == pytest.approx(level_index("L3"))
+
+    def test_continuous_on_a_curved_spine(self):
+        """On a kyphotic curve, s is continuous and increasing along the cord."""
+        angles = np.radians(np.linspace(-40, 40, 7))
+        discs = np.column_stack([np.zeros(7), 150 * np.cos(angles) - 150, -150 * np.sin(angles)])
+        levels = VertebralLevels.from_points(discs, anchor=0, anchor_name="T3-T4")
+        theta = np.radians(np.linspace(-45, 45, 400))
+        cord = np.column_stack([np.zeros(400), 140 * np.cos(theta) - 150, -140 * np.sin(theta)])
+        s = np.array([levels.coordinate(p) for p in cord])
+        assert np.all(np.diff(s) > 0)
+        assert np.max(np.diff(s)) < 0.05
+
+
+class TestExtent:
+    def test_segments_touched(self):
+        """From mid T10 to just inside T12: three segments, fractional about 2.x."""
+        levels = _straight()
+        top, bottom = (0, 10, 100 - 12.5), (0, 10, 100 - 50 - 1)
+        extent = levels.extent(bottom, top)
+        assert (extent.level_top, extent.level_bottom) == ("T10", "T12")
+        assert extent.segments == 3
+        assert extent.segments_fractional == pytest.approx(0.5 + 1 + 1 / 25)
+
+    def test_within_one_level(self):
+        """A finding inside one level touches one segment."""
+        levels = _straight()
+        extent = levels.extent((0, 10, 95), (0, 10, 80))
+        assert extent.segments == 1 and math.isclose(extent.segments_fractional, 15 / 25)
