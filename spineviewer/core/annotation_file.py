@@ -1,0 +1,197 @@
+"""The annotation file of a study: where it lives, atomic saving, safe loading.
+
+One JSON file per study (layout: ``docs/annotation-format.md``, encoding:
+:mod:`spineviewer.core.annotation_codec`). Source DICOM files are never written: the
+annotation file sits beside them as ``spineviewer-<StudyInstanceUID>.spineviewer.json`` when
+their folder is writable, and in the per-user data folder otherwise.
+
+Saving is atomic (a temporary file in the same folder, fsync, then ``os.replace``), so a crash
+leaves either the previous file or the new one, never half of one. Loading never loses data: a
+file that cannot be read or understood is moved aside to ``<name>.unreadable-<timestamp>`` and
+the caller gets a message naming both files; a file of an older schema version is migrated in
+memory and its original kept as ``<name>.schema-<n>.bak``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from spineviewer.core.annotation_codec import FormatError, from_json, migrate, to_json
+from spineviewer.core.annotations import StudyAnnotations
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class AnnotationLoad:
+    """What loading an annotation file gave.
+
+    Attributes
+    ----------
+    path : Path
+        The file that was looked for.
+    study : StudyAnnotations or None
+        None when there is no file yet, or when it could not be used.
+    message : str
+        A sentence for the user when something needed their attention ('' otherwise).
+    moved_to : Path or None
+        Where an unreadable file was put aside.
+    migrated_from : int or None
+        The schema version the file had, when it was older than the current one.
+    """
+
+    path: Path
+    study: StudyAnnotations | None = None
+    message: str = ""
+    moved_to: Path | None = None
+    migrated_from: int | None = None
+
+
+def user_annotation_folder() -> Path:
+    """``$XDG_DATA_HOME/spineviewer/annotations``, or ``~/.local/share/spineviewer/annotations``."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "spineviewer" / "annotations"
+
+
+def annotation_file_name(study_uid: str) -> str:
+    """``spineviewer-<uid>.spineviewer.json``; characters unsafe in a file name become ``_``."""
+    return f"spineviewer-{_UNSAFE.sub('_', study_uid.strip())}.spineviewer.json"
+
+
+def annotation_path_for(study_folder, study_uid: str, *, user_folder: Path | None = None) -> Path:
+    """Where the annotations of a study are kept.
+
+    Parameters
+    ----------
+    study_folder : path-like
+        The folder the study was opened from (for a zip archive or a DICOMDIR: its folder).
+    study_uid : str
+        StudyInstanceUID.
+    user_folder : Path, optional
+        The per-user folder used when ``study_folder`` is read-only
+        (default :func:`user_annotation_folder`).
+    """
+    folder = Path(study_folder)
+    if folder.is_file():
+        folder = folder.parent
+    name = annotation_file_name(study_uid)
+    if folder.is_dir() and _is_writable(folder):
+        return folder / name
+    return (user_folder or user_annotation_folder()) / name
+
+
+def save_annotations(study: StudyAnnotations, path) -> Path:
+    """Write study annotations atomically (creating the folder if needed); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_json(study), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, text.encode("utf-8"))
+    return path
+
+
+def load_annotations(path) -> AnnotationLoad:
+    """Read the annotation file at ``path``; never raises for a bad file.
+
+    A missing file gives an empty result. A file that cannot be read, parsed or understood
+    (including one from a newer spineviewer) is moved aside, never overwritten, and the
+    message says where it went and why.
+    """
+    path = Path(path)
+    if not path.exists():
+        return AnnotationLoad(path)
+    try:
+        value = json.loads(path.read_bytes().decode("utf-8"))
+        value, version = migrate(value)
+        study = from_json(value)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, FormatError) as exc:
+        return _put_aside(path, _reason(exc))
+    if version == study.schema_version:
+        return AnnotationLoad(path, study)
+    backup = path.with_name(f"{path.name}.schema-{version}.bak")
+    try:
+        if not backup.exists():
+            shutil.copy2(path, backup)
+        kept = f"the original is kept as {backup.name}"
+    except OSError as exc:
+        kept = f"the original could not be copied aside ({exc.strerror})"
+    return AnnotationLoad(path, study, migrated_from=version,
+                          message=f"{path.name} was converted from schema version {version}; {kept}")
+
+
+def write_atomically(path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically: temporary file in the same folder, fsync,
+    ``os.replace``, then fsync of the folder. The temporary file is removed on failure."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _put_aside(path: Path, reason: str) -> AnnotationLoad:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    counter = 2
+    while target.exists():
+        target = path.with_name(f"{path.name}.unreadable-{stamp}-{counter}")
+        counter += 1
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        return AnnotationLoad(path, message=f"{path} cannot be used ({reason}) and could not be "
+                                            f"moved aside ({exc.strerror}); it is left as it is")
+    return AnnotationLoad(path, moved_to=target,
+                          message=f"{path.name} cannot be used ({reason}); it was kept as "
+                                  f"{target.name} and the study starts without annotations")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return exc.strerror or "it could not be read"
+    return str(exc)
+
+
+def _is_writable(folder: Path) -> bool:
+    """True when a file can be created in ``folder`` (tried, as permissions can mislead)."""
+    if not os.access(folder, os.W_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is done all the same
+    finally:
+        os.close(descriptor)
