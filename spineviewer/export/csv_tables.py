@@ -1,0 +1,206 @@
+"""Cohort tables for research: ``lesions.csv`` (one row per lesion) and ``patients.csv`` (one
+row per annotated study), with the metrics recomputed from the drawings.
+
+Cells: categorical values are the lowercase vocabulary words; an empty cell means not
+assessed or not measurable; lengths are mm with two decimals, as are fractional segments,
+ratios, volumes (mm3) and intervals (years); segment counts are whole numbers. A value
+measured in pixels (a series without PixelSpacing) is never written to an ``_mm`` column: the
+cell stays empty. Leptomeningeal sites are joined with ``;``.
+
+Pseudonymisation: with ``pseudonyms`` (PatientID -> pseudonym) the pseudonym replaces the
+PatientID, every date is left out (study date, diagnosis and presentation dates; the
+intervals between them stay), and the PatientID, the study's UIDs and its dates are removed
+from the free-text cells, so no DICOM identifier appears anywhere in the files.
+
+Files are written with the csv module (RFC 4180 quoting, CRLF line ends, UTF-8) and atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from spineviewer.core.annotation_file import write_atomically
+from spineviewer.core.annotations import StudyAnnotations
+from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, Measurement, Unit, patient_metrics
+
+LESION_COLUMNS = (
+    "patient_id", "study_date", "reader", "lesion_id", "level_top", "level_bottom", "location",
+    "position", "morphology", "cord_expansion", "t2_signal", "t1_signal", "cystic_change",
+    "hemorrhage", "enhancement", "enhancement_pattern", "rim_sign", "flame_sign",
+    "leptomeningeal_origin_suspected", "ap_mm", "transverse_mm", "si_mm", "enhancement_length_mm",
+    "enhancement_segments", "enhancement_segments_fractional", "t2_length_mm", "t2_segments",
+    "t2_segments_fractional", "t2_enhancement_ratio", "t2_enhancement_ratio_mm", "volume_mm3",
+    "notes",
+)
+
+PATIENT_COLUMNS = (
+    "patient_id", "reader", "sex", "age_years", "primary_tumor", "primary_tumor_detail",
+    "dominant_symptom", "symptom_duration_weeks", "primary_diagnosis_date",
+    "iscm_presentation_date", "iscm_diagnosis_date", "primary_to_presentation_years",
+    "primary_to_diagnosis_years", "n_lesions", "multiplicity", "other_cns_spinal_mets",
+    "leptomeningeal_mets", "leptomeningeal_sites", "primary_or_noncns_mets_visible",
+    "new_iscm_on_followup", "max_t2_segments", "notes",
+)
+
+_FINDINGS = LESION_COLUMNS[LESION_COLUMNS.index("position"):LESION_COLUMNS.index("ap_mm")]
+#: Measured columns: the LesionMetrics field and the only unit the column accepts.
+_MEASURED = {
+    "ap_mm": ("ap", Unit.MM), "transverse_mm": ("transverse", Unit.MM), "si_mm": ("si", Unit.MM),
+    "enhancement_length_mm": ("enhancement_length", Unit.MM),
+    "enhancement_segments": ("enhancement_segments", Unit.SEGMENTS),
+    "enhancement_segments_fractional": ("enhancement_segments_fractional", Unit.SEGMENTS),
+    "t2_length_mm": ("t2_length", Unit.MM),
+    "t2_segments": ("t2_segments", Unit.SEGMENTS),
+    "t2_segments_fractional": ("t2_segments_fractional", Unit.SEGMENTS),
+    "t2_enhancement_ratio": ("t2_enhancement_ratio", Unit.RATIO),
+    "t2_enhancement_ratio_mm": ("t2_enhancement_ratio_mm", Unit.RATIO),
+    "volume_mm3": ("volume", Unit.MM3),
+}
+_PATIENT_WORDS = ("sex", "primary_tumor", "dominant_symptom", "other_cns_spinal_mets",
+                  "leptomeningeal_mets", "primary_or_noncns_mets_visible", "new_iscm_on_followup")
+_PATIENT_DATES = ("primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date")
+_REMOVED = "[removed]"
+
+
+def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
+                conus_zone_mm: float = CONUS_ZONE_MM) -> list[dict[str, str]]:
+    """The ``lesions.csv`` rows of one study, as text cells keyed by :data:`LESION_COLUMNS`."""
+    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+    scrub = _scrubber(study, pseudonym)
+    rows = []
+    for lesion, values in zip(study.lesions, metrics.lesions):
+        row = {
+            "patient_id": pseudonym if pseudonym is not None else study.patient_id,
+            "study_date": "" if pseudonym is not None or not study.study_date else study.study_date.isoformat(),
+            "reader": study.reader,
+            "lesion_id": str(lesion.lesion_id),
+            "level_top": values.level_top or "",
+            "level_bottom": values.level_bottom or "",
+            "location": _word(values.location),
+            "notes": scrub(lesion.findings.notes),
+        }
+        row.update({name: _word(getattr(lesion.findings, name)) for name in _FINDINGS})
+        row.update({column: _measured(values, column) for column in _MEASURED})
+        rows.append(row)
+    return rows
+
+
+def patient_row(study: StudyAnnotations, *, pseudonym: str | None = None,
+                conus_zone_mm: float = CONUS_ZONE_MM) -> dict[str, str]:
+    """The ``patients.csv`` row of one study, as text cells keyed by :data:`PATIENT_COLUMNS`."""
+    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+    patient = study.patient
+    scrub = _scrubber(study, pseudonym)
+    row = {
+        "patient_id": pseudonym if pseudonym is not None else study.patient_id,
+        "reader": study.reader,
+        "age_years": _number(patient.age_years),
+        "primary_tumor_detail": scrub(patient.primary_tumor_detail),
+        "symptom_duration_weeks": _number(patient.symptom_duration_weeks),
+        "primary_to_presentation_years": _format(metrics.primary_to_presentation_years),
+        "primary_to_diagnosis_years": _format(metrics.primary_to_diagnosis_years),
+        "n_lesions": str(metrics.n_lesions),
+        "multiplicity": _word(metrics.multiplicity),
+        "leptomeningeal_sites": ";".join(site.value for site in patient.leptomeningeal_sites),
+        "max_t2_segments": _format(metrics.max_t2_segments),
+        "notes": scrub(patient.notes),
+    }
+    row.update({name: _word(getattr(patient, name)) for name in _PATIENT_WORDS})
+    for name in _PATIENT_DATES:
+        date = getattr(patient, name)
+        row[name] = "" if pseudonym is not None or date is None else date.isoformat()
+    return row
+
+
+def write_lesions_csv(path, studies: Iterable[StudyAnnotations], *,
+                      pseudonyms: Mapping[str, str] | None = None,
+                      conus_zone_mm: float = CONUS_ZONE_MM) -> Path:
+    """Write ``lesions.csv`` for a cohort: the lesions of each study, in lesion-id order.
+
+    Parameters
+    ----------
+    path : path-like
+    studies : iterable of StudyAnnotations
+    pseudonyms : mapping of PatientID to pseudonym, optional
+        When given, every study's PatientID must have one (see the module notes).
+    conus_zone_mm : float, keyword-only
+        Length of the conus zone above the conus tip marker, for the location.
+    """
+    rows = [row for study in studies
+            for row in lesion_rows(study, pseudonym=_pseudonym(study, pseudonyms),
+                                   conus_zone_mm=conus_zone_mm)]
+    return _write(path, LESION_COLUMNS, rows)
+
+
+def write_patients_csv(path, studies: Iterable[StudyAnnotations], *,
+                       pseudonyms: Mapping[str, str] | None = None,
+                       conus_zone_mm: float = CONUS_ZONE_MM) -> Path:
+    """Write ``patients.csv`` for a cohort: one row per study (see :func:`write_lesions_csv`)."""
+    rows = [patient_row(study, pseudonym=_pseudonym(study, pseudonyms), conus_zone_mm=conus_zone_mm)
+            for study in studies]
+    return _write(path, PATIENT_COLUMNS, rows)
+
+
+def _write(path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    path = Path(path)
+    write_atomically(path, buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def _pseudonym(study: StudyAnnotations, pseudonyms: Mapping[str, str] | None) -> str | None:
+    if pseudonyms is None:
+        return None
+    if study.patient_id not in pseudonyms:
+        raise ValueError(f"no pseudonym is given for PatientID {study.patient_id!r}; "
+                         "every patient needs one when exporting with pseudonyms")
+    return pseudonyms[study.patient_id]
+
+
+def _scrubber(study: StudyAnnotations, pseudonym: str | None):
+    """A function that removes the study's identifiers and dates from free text."""
+    if pseudonym is None:
+        return lambda text: text
+    secrets = {study.patient_id, study.study_instance_uid, study.frame_of_reference_uid}
+    for drawing in study.all_drawings():
+        secrets.update((drawing.series_instance_uid, drawing.sop_instance_uid))
+    dates = [study.study_date] + [getattr(study.patient, name) for name in _PATIENT_DATES]
+    for date in filter(None, dates):
+        secrets.update((date.isoformat(), date.strftime("%Y%m%d")))
+    ordered = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        for secret in ordered:
+            text = text.replace(secret, _REMOVED)
+        return text
+    return scrub
+
+
+def _measured(metrics: LesionMetrics, column: str) -> str:
+    name, unit = _MEASURED[column]
+    measurement = getattr(metrics, name)
+    return _format(measurement) if measurement is not None and measurement.unit is unit else ""
+
+
+def _format(measurement: Measurement | None) -> str:
+    if measurement is None:
+        return ""
+    if isinstance(measurement.value, int):
+        return str(measurement.value)
+    return f"{measurement.value:.2f}"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _word(member) -> str:
+    return "" if member is None else member.value
