@@ -75,12 +75,14 @@ class BackgroundWork(QObject):
         self._tasks: dict[Task, tuple[int, int]] = {}
 
     def submit(self, fn: Callable[[Task], object], *, label: str, reported: bool = True,
+               priority: int = 0,
                on_done: Callable[[object], None] | None = None,
                on_failed: Callable[[str], None] | None = None,
                on_partial: Callable[[object], None] | None = None) -> Task:
         """Run ``fn(task)`` in the pool; the ``on_*`` callbacks are called in the GUI thread.
 
-        They are connected before the work starts, so no early signal is lost.
+        They are connected before the work starts, so no early signal is lost. Tasks of higher
+        ``priority`` start first (a slice on screen before a volume before a thumbnail).
         """
         task = Task(label, reported=reported)
         self._tasks[task] = (0, 0)
@@ -93,7 +95,7 @@ class BackgroundWork(QObject):
             task.partial.connect(on_partial)
         task.done.connect(lambda _: self._finish(task))
         task.failed.connect(lambda _: self._finish(task))
-        self._pool.start(_Runner(task, fn))
+        self._pool.start(_Runner(task, fn), priority)
         self._emit_progress()
         return task
 

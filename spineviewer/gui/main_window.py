@@ -204,8 +204,8 @@ class MainWindow(QMainWindow):
         paths = [str(p) for p in paths]
         if not paths:
             return
-        if self._scan is not None:
-            self._scan.cancel.set()
+        # Whatever the previous study was still scanning or decoding is no longer wanted.
+        self.work.cancel_reported()
         self.recent.add(paths)
         self._show_result(None)
         label = _paths_label(paths)
@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
         for viewport, stack in zip(self.grid.viewports, stacks):
             self._display(viewport, stack)
         self.grid.set_active(self.grid.viewports[0])
+        self.grid.viewports[0].setFocus()
 
     # -- viewports -------------------------------------------------------------------------
 
@@ -306,7 +307,10 @@ class MainWindow(QMainWindow):
     # -- progress and problems -------------------------------------------------------------
 
     def cancel_loading(self) -> None:
-        self.work.cancel_reported()
+        """Stop the scan and the volume loads; slices still decode one by one on demand."""
+        if any(task.reported for task in self.work.running()):
+            self.work.cancel_reported()
+            self.statusBar().showMessage("Loading cancelled: slices are decoded one at a time as you scroll.")
 
     def _progress(self, done: int, total: int, label: str) -> None:
         busy = total > 0
@@ -329,8 +333,11 @@ class MainWindow(QMainWindow):
         self._shown_problems = len(problems)
         self.problems.set_problems(problems)
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
-        if problems:
+        if problems and not self.problems_dock.isVisible():
             self.problems_dock.show()
+            # A short list under the images: they keep most of the height.
+            rows = min(len(problems), 5)
+            self.resizeDocks([self.problems_dock], [60 + 22 * rows], Qt.Orientation.Vertical)
 
     # -- help, drops, closing --------------------------------------------------------------
 

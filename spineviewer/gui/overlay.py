@@ -62,7 +62,9 @@ class ViewportOverlay(QWidget):
         self._font = QFont(self.font())
         self._font.setPointSizeF(10.0)
         self._font.setStyleHint(QFont.StyleHint.SansSerif)
-        self._letter_font = QFont(self._font)
+        # A monospaced face gives "I" its serifs, so it never reads as a stray line.
+        self._letter_font = QFont("monospace")
+        self._letter_font.setStyleHint(QFont.StyleHint.TypeWriter)
         self._letter_font.setPointSizeF(14.0)
         self._letter_font.setBold(True)
         self._message_font = QFont(self._font)
@@ -94,12 +96,20 @@ class ViewportOverlay(QWidget):
                                       Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         painter.fillPath(path, colour)
 
+    def _corner_width(self, area: QRectF) -> float:
+        """Room for one corner's text: half the width, less the centred edge letter."""
+        letter = QFontMetricsF(self._letter_font).horizontalAdvance("SI") / 2 + 10
+        return max(40.0, area.width() / 2 - letter)
+
     def _paint_corner(self, painter: QPainter, area: QRectF, corner: str, lines: list[str]) -> None:
         metrics = QFontMetricsF(self._font)
         step = metrics.lineSpacing()
         top = corner.startswith("top")
         left = corner.endswith("left")
+        room = self._corner_width(area)
         for k, line in enumerate(lines if top else reversed(lines)):
+            # Long descriptions are cut rather than allowed to run into the other corner.
+            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
             width = metrics.horizontalAdvance(line)
             x = area.left() if left else area.right() - width
             y = area.top() + metrics.ascent() + k * step if top else area.bottom() - metrics.descent() - k * step

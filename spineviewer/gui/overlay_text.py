@@ -73,15 +73,14 @@ def image_lines(context: SeriesContext, stack: Stack, slice_index: int) -> list[
 
 
 def patient_lines(context: SeriesContext) -> list[str]:
-    """Top-right corner: patient name, ID, study date and description."""
+    """Top-right corner: patient name, ID and study date (the description is in the browser)."""
     lines = []
     if context.patient is not None:
         lines.append(format_person_name(context.patient.name) or "(no name)")
         if context.patient.id:
             lines.append(f"ID {context.patient.id}")
-    if context.study is not None:
-        date = format_date(context.study.date)
-        lines.append("  ".join(part for part in (date, context.study.description) if part))
+    if context.study is not None and context.study.date:
+        lines.append(format_date(context.study.date))
     return [line for line in lines if line]
 
 

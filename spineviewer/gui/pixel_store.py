@@ -18,6 +18,8 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from spineviewer.core.model import Stack
 from spineviewer.gui.background import BackgroundWork, Task
 
+#: Background priorities: the slice on screen first, then volumes; thumbnails wait (0).
+PRIORITY_SLICE, PRIORITY_VOLUME = 2, 1
 #: Single slices kept while volumes load (a few MB at most).
 _SLICE_CACHE = 96
 
@@ -70,7 +72,7 @@ class PixelStore(QObject):
 
         label = f"Loading {stack.shape[0]} slices"
         self._volumes[stack] = self._work.submit(
-            decode, label=label, on_done=lambda volume: self._volume_done(stack, volume),
+            decode, label=label, priority=PRIORITY_VOLUME, on_done=lambda volume: self._volume_done(stack, volume),
             on_failed=lambda reason: self._volume_failed(stack, reason))
 
     def loading(self, stack: Stack) -> bool:
@@ -92,7 +94,7 @@ class PixelStore(QObject):
             return stack.slice_pixels(index)
 
         self._decoding[stack] = self._work.submit(
-            decode, label="slice", reported=False,
+            decode, label="slice", reported=False, priority=PRIORITY_SLICE,
             on_done=lambda pixels: self._slice_done(stack, index, pixels),
             on_failed=lambda reason: self._slice_done(stack, index, None))
 

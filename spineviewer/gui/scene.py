@@ -78,5 +78,7 @@ def slice_location(stack: Stack, slice_index: int) -> str:
         return ""
     normal = stack.geometry.direction[:, 2]
     depth = float(stack.slice_positions[slice_index] @ normal)
+    if abs(depth) < 0.05:
+        return "0.0 mm"
     letters = orientation_letters(normal if depth >= 0 else -normal)
     return f"{letters[0]} {abs(depth):.1f} mm"

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtGui import QImage
-from skimage.transform import resize
 
 from spineviewer.core.model import Stack
 from spineviewer.gui.scene import pixel_spacing
 from spineviewer.gui.windowing import auto_window, window_levels
 
 THUMBNAIL_SIZE = 64
+
+
+def _resample_axis(values: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """``size`` samples along ``axis``: area means when shrinking, nearest when growing."""
+    length = values.shape[axis]
+    if size >= length:
+        index = np.minimum(((np.arange(size) + 0.5) * length / size).astype(int), length - 1)
+        return np.take(values, index, axis=axis)
+    edges = np.linspace(0, length, size + 1).round().astype(int)
+    sums = np.add.reduceat(values, edges[:-1], axis=axis)
+    counts = np.diff(edges).reshape([-1 if k == axis else 1 for k in range(values.ndim)])
+    return sums / counts
 
 
 def thumbnail_array(pixels: np.ndarray, spacing: tuple[float, float], *,
@@ -35,7 +46,7 @@ def thumbnail_array(pixels: np.ndarray, spacing: tuple[float, float], *,
     scale = size / max(height, width)
     shape = (max(1, round(height * scale)), max(1, round(width * scale)))
     black, white = window_levels(window or auto_window(pixels))
-    small = resize(pixels.astype(np.float32), shape, anti_aliasing=True, preserve_range=True)
+    small = _resample_axis(_resample_axis(pixels.astype(np.float64), shape[0], 0), shape[1], 1)
     scaled = (small - black) / max(white - black, 1e-6)
     return np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
 

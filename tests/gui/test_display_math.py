@@ -106,6 +106,12 @@ class TestThumbnail:
         small = thumbnail_array(np.ones((40, 24)), (1.0, 0.5), window=(0.5, 1.0))
         assert small.shape == (64, 19) and small.dtype == np.uint8
 
+    def test_shrinking_averages_areas(self):
+        """Halving a 4 x 4 image averages each 2 x 2 block."""
+        pixels = 2 * np.arange(16.0).reshape(4, 4)
+        small = thumbnail_array(pixels, (1.0, 1.0), window=(127.5, 255.0), size=2)
+        assert small.tolist() == [[5, 9], [21, 25]]
+
     def test_window_maps_to_grey_levels(self):
         """Below the window is black, above it white."""
         pixels = np.array([[0.0, 1000.0]] * 2)

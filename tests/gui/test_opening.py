@@ -57,6 +57,21 @@ class TestHanging:
         assert window.grid.layout_name == "1x1"
         assert _descriptions(window) == ["AX T2"]
 
+    def test_first_viewport_has_the_keyboard(self, qtbot, open_window, spine_study):
+        """After opening, arrow keys go to the first viewport without a click."""
+        window = open_window([spine_study])
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.grid.viewports[0])
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+        assert window.grid.viewports[0].state.slice_index == 5
+
+    def test_click_activates_a_viewport(self, open_window, spine_study):
+        """Clicking into the third viewport makes it the active one."""
+        window = open_window([spine_study])
+        third = window.grid.viewports[2]
+        QTest.mouseClick(third.view.viewport(), Qt.MouseButton.LeftButton, pos=third.view.viewport().rect().center())
+        assert window.grid.active is third and third.property("active")
+
     def test_layout_shortcuts(self, open_window, spine_study):
         """Ctrl+1 shows one viewport, Ctrl+2 two; hidden viewports keep their series."""
         window = open_window([spine_study])
