@@ -108,6 +108,8 @@ def load_annotations(path) -> AnnotationLoad:
     path = Path(path)
     if not path.exists():
         return AnnotationLoad(path)
+    if not path.is_file():
+        return AnnotationLoad(path, message=f"{path} is not a file; the study starts without annotations")
     try:
         value = json.loads(path.read_bytes().decode("utf-8"))
         value, version = migrate(value)

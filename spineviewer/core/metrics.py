@@ -255,6 +255,8 @@ def conus_zone_start(levels: VertebralLevels, *, zone_mm: float | None = CONUS_Z
     if levels.conus_tip is None or zone_mm is None or not levels.is_usable:
         return float(L1_INDEX)
     s = levels.coordinate(levels.conus_tip)
+    if not math.isfinite(s):
+        return float(L1_INDEX)
     remaining = float(zone_mm)
     while remaining > 1e-9:
         level = math.ceil(s) - 1
@@ -359,6 +361,8 @@ def _extent(levels: VertebralLevels, drawing) -> Extent | None:
     if drawing is None:
         return None
     s = [levels.coordinate(p) for p in drawing.points]
+    if not all(math.isfinite(v) for v in s):
+        return None  # degenerate levels (two discs on one point) give no coordinate
     return Extent(min(s), max(s))
 
 

@@ -133,6 +133,12 @@ class TestLoad:
         loaded = load_annotations(tmp_path / "none.json")
         assert loaded.study is None and loaded.message == ""
 
+    def test_folder_in_the_way_is_left_alone(self, tmp_path):
+        """A folder where the file should be is reported, not moved."""
+        (tmp_path / "a.json").mkdir()
+        loaded = load_annotations(tmp_path / "a.json")
+        assert loaded.study is None and "not a file" in loaded.message and (tmp_path / "a.json").is_dir()
+
     @pytest.mark.parametrize("content, reason", [
         (b'{"format": "spineviewer-annotations", "schema_', "not valid JSON"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
