@@ -28,7 +28,7 @@ from spineviewer.gui.problems import ProblemsList, problem_summary
 from spineviewer.gui.recent import RecentOpenings, entry_label
 from spineviewer.gui.shortcuts import ShortcutsDialog
 from spineviewer.gui.viewer_grid import LAYOUTS, ViewerGrid
-from spineviewer.gui.viewport import Viewport
+from spineviewer.gui.viewport import EMPTY_MESSAGE, Viewport
 from spineviewer.gui.viewport_state import ViewportState
 
 #: The study opened when no path is given.
@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         label = _paths_label(paths)
         self.setWindowTitle(f"{label} — spineviewer")
         self.statusBar().showMessage(f"Scanning {label}…")
+        for viewport in self.grid.viewports:
+            viewport.set_message(f"Scanning {label}…")
 
         def scan(task: Task) -> LoadResult:
             def first_image(frame) -> None:
@@ -252,14 +254,15 @@ class MainWindow(QMainWindow):
             text = f"Opened {label}: {series} series, {images} images"
         summary = problem_summary(result.all_problems())
         self.statusBar().showMessage(f"{text}. {summary}" if summary else text)
-        if images == 0:
-            for viewport in self.grid.viewports:
-                viewport.set_message(f"No images in {label}.")
+        for viewport in self.grid.viewports:
+            viewport.set_message(EMPTY_MESSAGE if images else f"No images in {label}.")
 
     def _scan_failed(self, generation: int, label: str, reason: str) -> None:
         if generation == self._generation:
             self._scan = None
             self.statusBar().showMessage(f"Could not open {label}: {reason}")
+            for viewport in self.grid.viewports:
+                viewport.set_message(f"Could not open {label}.")
 
     def _show_result(self, result: LoadResult | None) -> None:
         self.result = result

@@ -70,7 +70,8 @@ class PixelStore(QObject):
         def decode(task: Task):
             return stack.volume(progress=task.progress.emit, cancel=task.cancel)
 
-        label = f"Loading {stack.shape[0]} slices"
+        description = stack.frames[0].file.series_description or "series"
+        label = f"Loading {description} ({stack.shape[0]} slices)"
         self._volumes[stack] = self._work.submit(
             decode, label=label, priority=PRIORITY_VOLUME, on_done=lambda volume: self._volume_done(stack, volume),
             on_failed=lambda reason: self._volume_failed(stack, reason))

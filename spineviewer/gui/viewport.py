@@ -28,7 +28,8 @@ from spineviewer.gui.windowing import Window, auto_window, dragged_window, windo
 #: Drag-and-drop type of a stack dragged from the study browser: ``series_uid\nstack_number``.
 STACK_MIME = "application/x-spineviewer-stack"
 _WHEEL_NOTCH = 120
-_EMPTY_MESSAGE = "Drop a series here from the study browser"
+#: What an empty viewport says once a study is open.
+EMPTY_MESSAGE = "Drop a series here from the study browser"
 
 
 class SliceViewBox(pg.ViewBox):
@@ -95,7 +96,7 @@ class Viewport(QFrame):
         self._drag_start: Window | None = None
         self._fitted = True
         self._preview_caption = ""
-        self._message = _EMPTY_MESSAGE
+        self._message = EMPTY_MESSAGE
         self._rect = QRectF()
         self.show_patient = True
 
