@@ -62,7 +62,8 @@ def series_title(series: Series | None, stack: Stack) -> str:
 def image_lines(context: SeriesContext, stack: Stack, slice_index: int) -> list[str]:
     """Top-left corner: series, slice n/N and plane, slice position and thickness."""
     lines = [series_title(context.series, stack)]
-    lines.append(f"Slice {slice_index + 1}/{stack.shape[0]}   {stack.plane}")
+    plane = stack.plane if stack.has_geometry else "no position in the files"
+    lines.append(f"Slice {slice_index + 1}/{stack.shape[0]}   {plane}")
     location = slice_location(stack, slice_index)
     thickness = stack.frames[slice_index].slice_thickness
     if thickness:
