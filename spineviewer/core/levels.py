@@ -34,6 +34,9 @@ LEVEL_NAMES: tuple[str, ...] = tuple(f"{r}{n}" for r, lo, hi in _REGIONS for n i
 _INDEX = {name: i for i, name in enumerate(LEVEL_NAMES)}
 _NAME = re.compile(r"^\s*([CTLS])\s*(\d{1,2})\s*[-/ ]?\s*([CTLS])?\s*(\d{1,2})?\s*$", re.IGNORECASE)
 
+#: Distance in levels within which a coordinate counts as lying on a disc.
+_ON_DISC = 1e-6
+
 #: Level index of the first thoracic and lumbar levels.
 T1_INDEX, L1_INDEX = _INDEX["T1"], _INDEX["L1"]
 
@@ -91,9 +94,23 @@ class Extent:
     s_bottom: float
 
     @property
+    def _last_level(self) -> int:
+        # A finding that ends exactly on a disc does not touch the level below that disc, so
+        # the bottom end belongs to the level above an integer coordinate (see ``segments``).
+        bottom = math.floor(self.s_bottom)
+        if bottom > math.floor(self.s_top) and self.s_bottom - bottom < _ON_DISC:
+            return bottom - 1
+        return bottom
+
+    @property
     def segments(self) -> int:
-        """Levels touched: ``floor(s_bottom) - floor(s_top) + 1`` (at least 1)."""
-        return max(1, math.floor(self.s_bottom) - math.floor(self.s_top) + 1)
+        """Levels touched: ``floor(s_bottom) - floor(s_top) + 1`` (at least 1).
+
+        A bottom end lying exactly on a disc (``s_bottom`` an integer, as when an endpoint is
+        snapped to a disc marker) touches only the level above it: DESIGN.md's plain formula
+        would count the level below for a single boundary point.
+        """
+        return max(1, self._last_level - math.floor(self.s_top) + 1)
 
     @property
     def segments_fractional(self) -> float:
@@ -106,7 +123,7 @@ class Extent:
 
     @property
     def level_bottom(self) -> str:
-        return level_name(math.floor(self.s_bottom))
+        return level_name(self._last_level)
 
 
 @dataclass(frozen=True)
@@ -194,7 +211,11 @@ def _boundary_planes(discs: tuple[Disc, ...]):
         return ()
     origins = np.array([d.point for d in discs], dtype=float)
     values = np.array([d.lower_index for d in discs], dtype=float)
+    if len(set(values)) != len(values):
+        raise ValueError("two disc markers have the same name")
     chords = np.diff(origins, axis=0)
+    if np.any(np.linalg.norm(chords, axis=1) < 0.1):
+        raise ValueError("two disc markers are at the same place (less than 0.1 mm apart)")
     chords /= np.linalg.norm(chords, axis=1, keepdims=True)
     normals = np.empty_like(origins)
     normals[0], normals[-1] = chords[0], chords[-1]

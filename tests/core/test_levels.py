@@ -98,3 +98,22 @@ class TestExtent:
         levels = _straight()
         extent = levels.extent((0, 10, 95), (0, 10, 80))
         assert extent.segments == 1 and math.isclose(extent.segments_fractional, 15 / 25)
+
+
+class TestBoundaries:
+    def test_bottom_exactly_on_a_disc_does_not_touch_the_level_below(self):
+        """An extent from mid-T10 to the T10-T11 disc point touches T10 only."""
+        levels = _straight()
+        extent = levels.extent((0, 10, 87.5), levels.discs[1].point)
+        assert extent.segments == 1 and extent.level_bottom == "T10"
+
+    def test_disc_to_disc_is_one_level(self):
+        """From one disc to the next is exactly one level."""
+        levels = _straight()
+        extent = levels.extent(levels.discs[1].point, levels.discs[2].point)
+        assert extent.segments == 1 and extent.level_top == extent.level_bottom == "T11"
+
+    def test_coincident_discs_refused(self):
+        """Two disc markers on the same point are refused with a message."""
+        with pytest.raises(ValueError, match="same place"):
+            VertebralLevels.from_points([(0, 0, 10.0), (0, 0, 10.0)], anchor=0, anchor_name="T1-T2")

@@ -266,13 +266,11 @@ class TestMissingInputs:
         one = VertebralLevels.from_points([(0, 0, 0)], anchor=0, anchor_name="T9-T10")
         assert lesion_metrics(Lesion(1, (si(10, 11),)), one).enhancement_segments is None
 
-    def test_degenerate_levels(self):
-        """Two discs marked on one point give no segments, and no error."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            same = VertebralLevels.from_points([(0, 0, 0), (0, 0, 0)], anchor=0, anchor_name="T9-T10",
-                                               conus_tip=(0, 0, -5))
-            m = lesion_metrics(Lesion(1, (si(10, 11),)), same)
-        assert m.si is not None and m.enhancement_segments is None and m.location is None
+    def test_degenerate_levels_refused_before_metrics(self):
+        """Two discs marked on one point are refused when the levels are built."""
+        with pytest.raises(ValueError, match="same place"):
+            VertebralLevels.from_points([(0, 0, 0), (0, 0, 0)], anchor=0, anchor_name="T9-T10",
+                                        conus_tip=(0, 0, -5))
 
     def test_no_t2_no_ratio(self):
         """Without a T2 path, no ratios."""
