@@ -12,20 +12,18 @@ files. Coordinates are DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import warnings
 
-import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.pixels import get_decoder
 from pydicom.tag import Tag
 from pydicom.uid import UID
 
+from spineviewer.core.frames import Frame, ImageFile, classic_frames, enhanced_frames
 from spineviewer.core.problems import Problem, ProblemKind, describe_exception
 from spineviewer.core.sources import FileSource
-from spineviewer.core.tags import get
+from spineviewer.core.tags import get, integer, number, text
 
 _PIXEL_DATA = Tag(0x7FE0, 0x0010)
 _DEFER_BYTES = 2048
@@ -55,113 +53,6 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"{", "a JSON or text file"),
 )
-
-
-@dataclass(frozen=True, eq=False)
-class ImageFile:
-    """What one image file says about itself, shared by all of its frames."""
-
-    source: FileSource
-    sop_instance_uid: str
-    sop_class_uid: str
-    transfer_syntax_uid: str
-    patient_id: str
-    patient_name: str
-    patient_birth_date: str
-    patient_sex: str
-    study_uid: str
-    study_date: str
-    study_time: str
-    study_description: str
-    accession_number: str
-    series_uid: str
-    series_number: int | None
-    series_description: str
-    modality: str
-    frame_of_reference_uid: str
-    rows: int
-    columns: int
-    bits_allocated: int
-    bits_stored: int
-    pixel_representation: int
-    samples_per_pixel: int
-    photometric: str
-    number_of_frames: int
-    #: Byte offset and length of a native Pixel Data value, None when encapsulated or unknown.
-    pixel_offset: int | None
-    pixel_length: int | None
-    little_endian: bool
-    #: Tags the hanging protocol reads (contrast, timing, sequence).
-    protocol: dict = field(default_factory=dict)
-
-    @property
-    def frame_bytes(self) -> int:
-        """Bytes of one native frame."""
-        return self.rows * self.columns * self.samples_per_pixel * self.bits_allocated // 8
-
-
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """One 2-D image: a single-frame file, or one frame of a multi-frame file.
-
-    Attributes
-    ----------
-    file : ImageFile
-    index : int or None
-        0-based frame number within a multi-frame file, None for a single-frame file.
-    position, orientation : ndarray or None
-        ImagePositionPatient (3,) and ImageOrientationPatient (6,), LPS mm; None if absent.
-    pixel_spacing : tuple of float or None
-        ``(ΔR, ΔC)`` in mm, None if the file gives no physical spacing.
-    """
-
-    file: ImageFile
-    index: int | None
-    position: np.ndarray | None
-    orientation: np.ndarray | None
-    pixel_spacing: tuple[float, float] | None
-    slice_thickness: float | None
-    rescale_slope: float
-    rescale_intercept: float
-    window: tuple[float, float] | None
-    instance_number: int | None
-    #: Values that tell apart frames sharing a position (echo, time point, b-value ...).
-    variant: tuple = ()
-
-    @property
-    def has_geometry(self) -> bool:
-        return self.position is not None and self.orientation is not None
-
-
-def _text(ds: Dataset, keyword: str) -> str:
-    value = get(ds, keyword, "")
-    if isinstance(value, (list, pydicom.multival.MultiValue)):
-        return "\\".join(str(v) for v in value)
-    return str(value).strip()
-
-
-def _number(value, default=None):
-    try:
-        if isinstance(value, (list, tuple, pydicom.multival.MultiValue)):
-            value = value[0]
-        return float(value)
-    except (TypeError, ValueError, IndexError):
-        return default
-
-
-def _integer(value) -> int | None:
-    number = _number(value)
-    return None if number is None else int(number)
-
-
-def _vector(value, length: int) -> np.ndarray | None:
-    if isinstance(value, str):
-        value = value.split("\\")
-    try:
-        array = np.array([float(v) for v in value], dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return array if array.shape == (length,) and np.all(np.isfinite(array)) else None
 
 
 def _sniff(fp) -> tuple[bool, str | None]:
@@ -218,15 +109,15 @@ def _transfer_syntax(ds: Dataset) -> str:
 
 def _protocol_tags(ds: Dataset) -> dict:
     tags = {
-        "contrast_agent": _text(ds, "ContrastBolusAgent"),
-        "repetition_time": _number(get(ds, "RepetitionTime")),
-        "echo_time": _number(get(ds, "EchoTime")),
-        "inversion_time": _number(get(ds, "InversionTime")),
-        "scanning_sequence": _text(ds, "ScanningSequence"),
-        "sequence_name": _text(ds, "SequenceName"),
-        "image_type": _text(ds, "ImageType"),
-        "body_part": _text(ds, "BodyPartExamined"),
-        "protocol_name": _text(ds, "ProtocolName"),
+        "contrast_agent": text(ds, "ContrastBolusAgent"),
+        "repetition_time": number(get(ds, "RepetitionTime")),
+        "echo_time": number(get(ds, "EchoTime")),
+        "inversion_time": number(get(ds, "InversionTime")),
+        "scanning_sequence": text(ds, "ScanningSequence"),
+        "sequence_name": text(ds, "SequenceName"),
+        "image_type": text(ds, "ImageType"),
+        "body_part": text(ds, "BodyPartExamined"),
+        "protocol_name": text(ds, "ProtocolName"),
     }
     return {key: value for key, value in tags.items() if value not in ("", None)}
 
@@ -236,133 +127,36 @@ def _image_file(source: FileSource, ds: Dataset, sop_class: str) -> ImageFile:
     offset, length = _pixel_location(ds, transfer_syntax)
     return ImageFile(
         source=source,
-        sop_instance_uid=_text(ds, "SOPInstanceUID") or source.display,
+        sop_instance_uid=text(ds, "SOPInstanceUID") or source.display,
         sop_class_uid=sop_class,
         transfer_syntax_uid=transfer_syntax,
-        patient_id=_text(ds, "PatientID"),
-        patient_name=_text(ds, "PatientName"),
-        patient_birth_date=_text(ds, "PatientBirthDate"),
-        patient_sex=_text(ds, "PatientSex"),
-        study_uid=_text(ds, "StudyInstanceUID"),
-        study_date=_text(ds, "StudyDate"),
-        study_time=_text(ds, "StudyTime"),
-        study_description=_text(ds, "StudyDescription"),
-        accession_number=_text(ds, "AccessionNumber"),
-        series_uid=_text(ds, "SeriesInstanceUID"),
-        series_number=_integer(get(ds, "SeriesNumber")),
-        series_description=_text(ds, "SeriesDescription") or _text(ds, "ProtocolName"),
-        modality=_text(ds, "Modality"),
-        frame_of_reference_uid=_text(ds, "FrameOfReferenceUID"),
+        patient_id=text(ds, "PatientID"),
+        patient_name=text(ds, "PatientName"),
+        patient_birth_date=text(ds, "PatientBirthDate"),
+        patient_sex=text(ds, "PatientSex"),
+        study_uid=text(ds, "StudyInstanceUID"),
+        study_date=text(ds, "StudyDate"),
+        study_time=text(ds, "StudyTime"),
+        study_description=text(ds, "StudyDescription"),
+        accession_number=text(ds, "AccessionNumber"),
+        series_uid=text(ds, "SeriesInstanceUID"),
+        series_number=integer(get(ds, "SeriesNumber")),
+        series_description=text(ds, "SeriesDescription") or text(ds, "ProtocolName"),
+        modality=text(ds, "Modality"),
+        frame_of_reference_uid=text(ds, "FrameOfReferenceUID"),
         rows=int(get(ds, "Rows")),
         columns=int(get(ds, "Columns")),
         bits_allocated=int(get(ds, "BitsAllocated")),
         bits_stored=int(get(ds, "BitsStored") or get(ds, "BitsAllocated")),
         pixel_representation=int(get(ds, "PixelRepresentation") or 0),
         samples_per_pixel=int(get(ds, "SamplesPerPixel") or 1),
-        photometric=_text(ds, "PhotometricInterpretation") or "MONOCHROME2",
-        number_of_frames=max(1, _integer(get(ds, "NumberOfFrames")) or 1),
+        photometric=text(ds, "PhotometricInterpretation") or "MONOCHROME2",
+        number_of_frames=max(1, integer(get(ds, "NumberOfFrames")) or 1),
         pixel_offset=offset,
         pixel_length=length,
         little_endian=ds.original_encoding[1] is not False,
         protocol=_protocol_tags(ds),
     )
-
-
-def _window(ds: Dataset) -> tuple[float, float] | None:
-    centre, width = _number(get(ds, "WindowCenter")), _number(get(ds, "WindowWidth"))
-    if centre is None or width is None or width <= 0:
-        return None
-    return centre, width
-
-
-def _spacing(ds: Dataset) -> tuple[float, float] | None:
-    spacing = _vector(get(ds, "PixelSpacing"), 2)
-    if spacing is None or np.any(spacing <= 0):
-        return None
-    return float(spacing[0]), float(spacing[1])
-
-
-def _classic_variant(ds: Dataset) -> tuple:
-    return (
-        _integer(get(ds, "EchoNumbers")),
-        _number(get(ds, "EchoTime")),
-        _integer(get(ds, "TemporalPositionIdentifier")),
-        _number(get(ds, "TriggerTime")),
-        _number(get(ds, "DiffusionBValue")),
-        _integer(get(ds, "AcquisitionNumber")),
-    )
-
-
-def _classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
-    slope = _number(get(ds, "RescaleSlope"), 1.0) or 1.0
-    intercept = _number(get(ds, "RescaleIntercept"), 0.0)
-    common = dict(
-        position=_vector(get(ds, "ImagePositionPatient"), 3),
-        orientation=_vector(get(ds, "ImageOrientationPatient"), 6),
-        pixel_spacing=_spacing(ds),
-        slice_thickness=_number(get(ds, "SliceThickness")),
-        rescale_slope=slope,
-        rescale_intercept=intercept,
-        window=_window(ds),
-        instance_number=_integer(get(ds, "InstanceNumber")),
-        variant=_classic_variant(ds),
-    )
-    if image.number_of_frames == 1:
-        return [Frame(file=image, index=None, **common)]
-    # A multi-frame file without functional groups (cine, old multi-frame): frames share geometry.
-    return [Frame(file=image, index=i, **common) for i in range(image.number_of_frames)]
-
-
-def _group_item(per_frame: Dataset | None, shared: Dataset | None, keyword: str) -> Dataset | None:
-    for groups in (per_frame, shared):
-        if groups is not None:
-            sequence = groups.get(keyword)
-            if sequence:
-                return sequence[0]
-    return None
-
-
-def _enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
-    shared_seq = get(ds, "SharedFunctionalGroupsSequence")
-    shared = shared_seq[0] if shared_seq else None
-    per_frame_seq = get(ds, "PerFrameFunctionalGroupsSequence") or []
-    frames = []
-    for index in range(image.number_of_frames):
-        own = per_frame_seq[index] if index < len(per_frame_seq) else None
-
-        def item(keyword: str, own=own) -> Dataset:
-            return _group_item(own, shared, keyword) or Dataset()
-
-        measures = item("PixelMeasuresSequence")
-        transform = item("PixelValueTransformationSequence")
-        voi = item("FrameVOILUTSequence")
-        content = item("FrameContentSequence")
-        echo = item("MREchoSequence")
-        diffusion = item("MRDiffusionSequence")
-        frame_type = _text(item("MRImageFrameTypeSequence"), "FrameType")
-        slope = _number(get(transform, "RescaleSlope"), _number(get(ds, "RescaleSlope"), 1.0)) or 1.0
-        intercept = _number(get(transform, "RescaleIntercept"), _number(get(ds, "RescaleIntercept"), 0.0))
-        frames.append(Frame(
-            file=image,
-            index=index,
-            position=_vector(get(item("PlanePositionSequence"), "ImagePositionPatient"), 3),
-            orientation=_vector(get(item("PlaneOrientationSequence"), "ImageOrientationPatient"), 6),
-            pixel_spacing=_spacing(measures) or _spacing(ds),
-            slice_thickness=_number(get(measures, "SliceThickness")),
-            rescale_slope=slope,
-            rescale_intercept=intercept,
-            window=_window(voi) or _window(ds),
-            instance_number=index + 1,
-            variant=(
-                _number(get(echo, "EffectiveEchoTime")),
-                _integer(get(content, "TemporalPositionIndex")),
-                _number(get(diffusion, "DiffusionBValue")),
-                _text(content, "StackID"),
-                _integer(get(content, "FrameAcquisitionNumber")),
-                frame_type,
-            ),
-        ))
-    return frames
 
 
 def _native_length_problem(image: ImageFile, file_size: int | None) -> str | None:
@@ -414,7 +208,7 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             ds = pydicom.dcmread(fp, defer_size=_DEFER_BYTES, force=force)
             if any("End of file reached" in str(w.message) for w in caught):
                 return [], Problem(shown, "the file is truncated (it ends inside an element)")
-            sop_class = _text(ds, "SOPClassUID") or str(ds.file_meta.get("MediaStorageSOPClassUID", ""))
+            sop_class = text(ds, "SOPClassUID") or str(ds.file_meta.get("MediaStorageSOPClassUID", ""))
             reason = _non_image_reason(sop_class, ds)
             if reason:
                 kind = ProblemKind.SKIPPED if force is False or len(ds) > 3 else ProblemKind.ERROR
@@ -424,7 +218,7 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
                 return [], Problem(shown, f"an image without {', '.join(missing)}")
             image = _image_file(source, ds, sop_class)
             enhanced = "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds
-            frames = _enhanced_frames(image, ds) if enhanced else _classic_frames(image, ds)
+            frames = enhanced_frames(image, ds) if enhanced else classic_frames(image, ds)
             file_size = fp.seek(0, 2)
         problem = _missing_decoder(image.transfer_syntax_uid) or _native_length_problem(image, file_size)
         if problem:

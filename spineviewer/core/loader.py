@@ -12,7 +12,8 @@ import threading
 from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
-from spineviewer.core.headers import Frame, read_header
+from spineviewer.core.frames import Frame
+from spineviewer.core.headers import read_header
 from spineviewer.core.model import LoadResult, Patient, Series, Study
 from spineviewer.core.problems import Problem
 from spineviewer.core.sources import FileSource, find_files

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from spineviewer.core.geometry import VolumeGeometry, orientation_letters
-from spineviewer.core.headers import Frame
+from spineviewer.core.frames import Frame
 from spineviewer.core.problems import Problem
 
 

@@ -28,7 +28,7 @@ from pydicom import dcmread
 from pydicom.pixels import pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from spineviewer.core.headers import Frame, ImageFile
+from spineviewer.core.frames import Frame, ImageFile
 from spineviewer.core.problems import Problem
 
 _NATIVE_LITTLE = {ExplicitVRLittleEndian, ImplicitVRLittleEndian}

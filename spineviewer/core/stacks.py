@@ -13,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 
 from spineviewer.core.geometry import VolumeGeometry, plane_name, slice_normal
-from spineviewer.core.headers import Frame
+from spineviewer.core.frames import Frame
 from spineviewer.core.model import Stack
 
 _ORIENTATION_TOLERANCE = 1e-3

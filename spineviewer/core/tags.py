@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 from functools import lru_cache
 
+import numpy as np
+import pydicom
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
@@ -61,3 +63,38 @@ def get(ds: Dataset, keyword: str, default=None):
             return struct.unpack("<H" if element.is_little_endian else ">H", raw)[0]
     value = ds[tag].value
     return default if value in (None, "") else value
+
+
+def text(ds: Dataset, keyword: str) -> str:
+    """The value as one stripped string (multiple values joined by backslashes), or ``""``."""
+    value = get(ds, keyword, "")
+    if isinstance(value, (list, pydicom.multival.MultiValue)):
+        return "\\".join(str(v) for v in value)
+    return str(value).strip()
+
+
+def number(value, default=None):
+    """The first value as a float, or ``default`` when absent or not a number."""
+    try:
+        if isinstance(value, (list, tuple, pydicom.multival.MultiValue)):
+            value = value[0]
+        return float(value)
+    except (TypeError, ValueError, IndexError):
+        return default
+
+
+def integer(value) -> int | None:
+    """The first value as an int, or None."""
+    value = number(value)
+    return None if value is None else int(value)
+
+
+def vector(value, length: int) -> np.ndarray | None:
+    """Exactly ``length`` finite floats as an array, or None."""
+    if isinstance(value, str):
+        value = value.split("\\")
+    try:
+        array = np.array([float(v) for v in value], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array if array.shape == (length,) and np.all(np.isfinite(array)) else None

@@ -1,0 +1,189 @@
+"""Image frames: what each 2-D image of a file says about its place in patient space.
+
+A classic file is one frame; an enhanced (multi-frame) file is described frame by frame from its
+Per-frame and Shared Functional Groups (PS3.3 C.7.6.16), so both enter the model the same way.
+Positions are DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydicom.dataset import Dataset
+
+from spineviewer.core.sources import FileSource
+from spineviewer.core.tags import get, integer, number, text, vector
+
+
+@dataclass(frozen=True, eq=False)
+class ImageFile:
+    """What one image file says about itself, shared by all of its frames."""
+
+    source: FileSource
+    sop_instance_uid: str
+    sop_class_uid: str
+    transfer_syntax_uid: str
+    patient_id: str
+    patient_name: str
+    patient_birth_date: str
+    patient_sex: str
+    study_uid: str
+    study_date: str
+    study_time: str
+    study_description: str
+    accession_number: str
+    series_uid: str
+    series_number: int | None
+    series_description: str
+    modality: str
+    frame_of_reference_uid: str
+    rows: int
+    columns: int
+    bits_allocated: int
+    bits_stored: int
+    pixel_representation: int
+    samples_per_pixel: int
+    photometric: str
+    number_of_frames: int
+    #: Byte offset and length of a native Pixel Data value, None when encapsulated or unknown.
+    pixel_offset: int | None
+    pixel_length: int | None
+    little_endian: bool
+    #: Tags the hanging protocol reads (contrast, timing, sequence).
+    protocol: dict = field(default_factory=dict)
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes of one native frame."""
+        return self.rows * self.columns * self.samples_per_pixel * self.bits_allocated // 8
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One 2-D image: a single-frame file, or one frame of a multi-frame file.
+
+    Attributes
+    ----------
+    file : ImageFile
+    index : int or None
+        0-based frame number within a multi-frame file, None for a single-frame file.
+    position, orientation : ndarray or None
+        ImagePositionPatient (3,) and ImageOrientationPatient (6,), LPS mm; None if absent.
+    pixel_spacing : tuple of float or None
+        ``(ΔR, ΔC)`` in mm, None if the file gives no physical spacing.
+    """
+
+    file: ImageFile
+    index: int | None
+    position: np.ndarray | None
+    orientation: np.ndarray | None
+    pixel_spacing: tuple[float, float] | None
+    slice_thickness: float | None
+    rescale_slope: float
+    rescale_intercept: float
+    window: tuple[float, float] | None
+    instance_number: int | None
+    #: Values that tell apart frames sharing a position (echo, time point, b-value ...).
+    variant: tuple = ()
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.position is not None and self.orientation is not None
+
+
+def _window(ds: Dataset) -> tuple[float, float] | None:
+    centre, width = number(get(ds, "WindowCenter")), number(get(ds, "WindowWidth"))
+    if centre is None or width is None or width <= 0:
+        return None
+    return centre, width
+
+
+def _spacing(ds: Dataset) -> tuple[float, float] | None:
+    spacing = vector(get(ds, "PixelSpacing"), 2)
+    if spacing is None or np.any(spacing <= 0):
+        return None
+    return float(spacing[0]), float(spacing[1])
+
+
+def _classic_variant(ds: Dataset) -> tuple:
+    return (
+        integer(get(ds, "EchoNumbers")),
+        number(get(ds, "EchoTime")),
+        integer(get(ds, "TemporalPositionIdentifier")),
+        number(get(ds, "TriggerTime")),
+        number(get(ds, "DiffusionBValue")),
+        integer(get(ds, "AcquisitionNumber")),
+    )
+
+
+def classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
+    slope = number(get(ds, "RescaleSlope"), 1.0) or 1.0
+    intercept = number(get(ds, "RescaleIntercept"), 0.0)
+    common = dict(
+        position=vector(get(ds, "ImagePositionPatient"), 3),
+        orientation=vector(get(ds, "ImageOrientationPatient"), 6),
+        pixel_spacing=_spacing(ds),
+        slice_thickness=number(get(ds, "SliceThickness")),
+        rescale_slope=slope,
+        rescale_intercept=intercept,
+        window=_window(ds),
+        instance_number=integer(get(ds, "InstanceNumber")),
+        variant=_classic_variant(ds),
+    )
+    if image.number_of_frames == 1:
+        return [Frame(file=image, index=None, **common)]
+    # A multi-frame file without functional groups (cine, old multi-frame): frames share geometry.
+    return [Frame(file=image, index=i, **common) for i in range(image.number_of_frames)]
+
+
+def _group_item(per_frame: Dataset | None, shared: Dataset | None, keyword: str) -> Dataset | None:
+    for groups in (per_frame, shared):
+        if groups is not None:
+            sequence = groups.get(keyword)
+            if sequence:
+                return sequence[0]
+    return None
+
+
+def enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
+    shared_seq = get(ds, "SharedFunctionalGroupsSequence")
+    shared = shared_seq[0] if shared_seq else None
+    per_frame_seq = get(ds, "PerFrameFunctionalGroupsSequence") or []
+    frames = []
+    for index in range(image.number_of_frames):
+        own = per_frame_seq[index] if index < len(per_frame_seq) else None
+
+        def item(keyword: str, own=own) -> Dataset:
+            return _group_item(own, shared, keyword) or Dataset()
+
+        measures = item("PixelMeasuresSequence")
+        transform = item("PixelValueTransformationSequence")
+        voi = item("FrameVOILUTSequence")
+        content = item("FrameContentSequence")
+        echo = item("MREchoSequence")
+        diffusion = item("MRDiffusionSequence")
+        frame_type = text(item("MRImageFrameTypeSequence"), "FrameType")
+        slope = number(get(transform, "RescaleSlope"), number(get(ds, "RescaleSlope"), 1.0)) or 1.0
+        intercept = number(get(transform, "RescaleIntercept"), number(get(ds, "RescaleIntercept"), 0.0))
+        frames.append(Frame(
+            file=image,
+            index=index,
+            position=vector(get(item("PlanePositionSequence"), "ImagePositionPatient"), 3),
+            orientation=vector(get(item("PlaneOrientationSequence"), "ImageOrientationPatient"), 6),
+            pixel_spacing=_spacing(measures) or _spacing(ds),
+            slice_thickness=number(get(measures, "SliceThickness")),
+            rescale_slope=slope,
+            rescale_intercept=intercept,
+            window=_window(voi) or _window(ds),
+            instance_number=index + 1,
+            variant=(
+                number(get(echo, "EffectiveEchoTime")),
+                integer(get(content, "TemporalPositionIndex")),
+                number(get(diffusion, "DiffusionBValue")),
+                text(content, "StackID"),
+                integer(get(content, "FrameAcquisitionNumber")),
+                frame_type,
+            ),
+        ))
+    return frames
