@@ -126,7 +126,7 @@ class CaseSpec:
 
 
 _SMALL_SAG = dict(cols=192, n_slices=13, thickness_mm=3.0, spacing_mm=3.3)
-_SMALL_AX = dict(matrix=192, pixel_mm=0.9375, n_slices=16, thickness_mm=3.5, spacing_mm=3.85)
+_SMALL_AX = dict(matrix=192, pixel_mm=0.9375, n_slices=17, thickness_mm=3.5, spacing_mm=3.85)
 
 CASE_LIST: tuple[CaseSpec, ...] = (
     CaseSpec(
@@ -155,7 +155,7 @@ CASE_LIST: tuple[CaseSpec, ...] = (
         sagittal=SagittalProtocol(rows=288, cols=192, pixel_mm=1.25, n_slices=15,
                                   thickness_mm=3.0, spacing_mm=3.3,
                                   stations=(("thoracolumbar", (12.0, 22.5)),)),
-        axial=AxialProtocol(matrix=256, pixel_mm=0.75, n_slices=18, thickness_mm=3.0,
+        axial=AxialProtocol(matrix=256, pixel_mm=0.75, n_slices=19, thickness_mm=3.0,
                             spacing_mm=3.3, centre_level=17.0, lesion_ids=(1,)),
         degenerate_discs=frozenset({"L5-S1"}),
     ),
@@ -195,7 +195,7 @@ CASE_LIST: tuple[CaseSpec, ...] = (
         sagittal=SagittalProtocol(rows=320, cols=256, pixel_mm=0.8, n_slices=15,
                                   thickness_mm=3.0, spacing_mm=3.3,
                                   stations=(("cervical", (-1.5, 9.5)),), anterior_shift_mm=18.0),
-        axial=AxialProtocol(matrix=256, pixel_mm=0.625, n_slices=18, thickness_mm=3.0,
+        axial=AxialProtocol(matrix=256, pixel_mm=0.625, n_slices=19, thickness_mm=3.0,
                             spacing_mm=3.3, centre_level=4.5, lesion_ids=(1,),
                             anterior_shift_mm=10.0),
         degenerate_discs=frozenset({"C5-C6"}),

@@ -44,16 +44,12 @@ def case_slug(case: int | str) -> str:
     ValueError
         If ``case`` names no case.
     """
-    if isinstance(case, bool):
-        raise ValueError(f"not a case: {case!r}")
     if isinstance(case, str) and case in CASES:
         return case
-    try:
-        number = int(case)
-    except (TypeError, ValueError):
-        number = None
-    if number is not None and 1 <= number <= len(CASE_LIST) and str(case).strip() == str(number):
-        return CASE_LIST[number - 1].slug
+    if isinstance(case, (int, np.integer, str)) and not isinstance(case, bool):
+        text = str(case).strip()
+        if text.isdigit() and 1 <= int(text) <= len(CASE_LIST):
+            return CASE_LIST[int(text) - 1].slug
     raise ValueError(f"unknown phantom case {case!r}; expected a number 1-{len(CASE_LIST)} "
                      f"or one of {', '.join(CASES)}")
 
