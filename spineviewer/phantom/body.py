@@ -58,14 +58,25 @@ class BodyLandmarks:
         )
 
     def diaphragm(self, v: np.ndarray) -> np.ndarray:
-        """Arc position of the diaphragm dome: higher in front, lowest in the posterior
-        recesses, mm."""
+        """Arc position of the diaphragm in the midline: higher in front, lowest in the
+        posterior recesses, mm. The domes rise above it (see :func:`dome_rise`)."""
         return self.diaphragm_front + (self.diaphragm_back - self.diaphragm_front) * np.clip(
             (v + 120.0) / 150.0, 0.0, 1.0)
 
     def fat(self, a: np.ndarray) -> np.ndarray:
         """Subcutaneous fat thickness at arc positions ``a``, mm."""
         return np.interp(a, _FAT_A, _FAT_MM) * self.habitus
+
+
+#: Highest rise of a diaphragm dome above the midline diaphragm, mm.
+DOME_MAX_MM = 26.0
+
+
+def dome_rise(x) -> np.ndarray:
+    """Rise of the diaphragm domes above the midline at lateral position ``x``, mm: the two
+    domes peak about 65 mm from the midline, the right (liver) dome higher."""
+    bump = np.clip(1.0 - ((np.abs(x) - 65.0) / 70.0) ** 2, 0.0, 1.0)
+    return np.where(np.asarray(x) < 0.0, DOME_MAX_MM, 18.0) * bump
 
 
 def _spine_front(sec: Section) -> np.ndarray:
@@ -98,7 +109,7 @@ def paint_body(labels: np.ndarray, x, sec: Section, marks: BodyLandmarks) -> Non
                  lambda part, x_, sub: _paint_airway(part, x_, sub, marks))
     paint_region(labels, x, sec, "chest", lambda s: _chest(s, marks),
                  lambda part, x_, sub: _paint_chest(part, x_, sub, marks))
-    paint_region(labels, x, sec, "belly", lambda s: s.a >= marks.diaphragm(s.v),
+    paint_region(labels, x, sec, "belly", lambda s: s.a >= marks.diaphragm(s.v) - DOME_MAX_MM,
                  lambda part, x_, sub: _paint_abdomen(part, x_, sub, marks))
     paint_region(labels, x, sec, "aorta", lambda s: np.abs(_aorta(s, marks)[1]) < _AORTA_R,
                  lambda part, x_, sub: _paint_aorta(part, x_, sub, marks))
@@ -178,9 +189,11 @@ def _paint_chest(labels, x, sec: Section, marks: BodyLandmarks) -> None:
     """Lungs, mediastinum, heart and oesophagus (on chest points only)."""
     q = sec.cached("chest", lambda: _prepare_chest(sec, marks))
     cavity = inside_ellipse(x, q["cavity_dv"], q["cavity_rx"], q["cavity_rv"])
-    mediastinum = (np.abs(x - 4.0) < q["mediastinum_half"]) & q["mediastinum_v"]
+    cavity &= q["below_apex"] - dome_rise(x) > 0.0
+    mediastinum = inside_ellipse(x - 4.0, q["mediastinum_dv"], q["mediastinum_half"],
+                                 q["mediastinum_rv"])
     np.putmask(labels, cavity & ~_spine_and_muscles(x, q) & ~mediastinum, Tissue.LUNG)
-    np.putmask(labels, cavity & mediastinum & q["mediastinum_fill"], Tissue.HEART)
+    np.putmask(labels, cavity & mediastinum, Tissue.HEART)
     heart = inside_ellipsoid(x - 22.0, q["heart_dv"], q["heart_da"], 62.0, 52.0, 58.0)
     np.putmask(labels, heart, Tissue.HEART)
     esophagus = q["esophagus_band"] & inside_ellipse(x - 2.0, q["esophagus_dv"], 8.0, 5.0)
@@ -200,8 +213,9 @@ def _prepare_chest(sec: Section, marks: BodyLandmarks) -> dict:
         "cavity_rx": (p["half_width"] - wall) * apex,
         "mediastinum_half": np.interp(a, (marks.lung_top, marks.carina, marks.heart),
                                       (22.0, 30.0, 34.0)),
-        "mediastinum_v": v < spine_front + 4.0,
-        "mediastinum_fill": v < spine_front - 2.0,
+        "mediastinum_dv": v - 0.5 * (spine_front - 2.0 - cavity_front),
+        "mediastinum_rv": 0.5 * (cavity_front + spine_front - 2.0),
+        "below_apex": marks.diaphragm(v) - a,
         "heart_dv": v - (spine_front - 72.0), "heart_da": a - marks.heart,
         "esophagus_band": a < marks.diaphragm_front,
         "esophagus_dv": v - (spine_front - 7.0),
@@ -236,6 +250,7 @@ def _paint_abdomen(labels, x, sec: Section, marks: BodyLandmarks) -> None:
     """Viscera, kidneys, psoas, inferior vena cava and iliac wings (below the diaphragm)."""
     q = sec.cached("belly", lambda: _prepare_belly(sec, marks))
     cavity = inside_ellipse(x, q["belly_dv"], q["belly_rx"], q["belly_rv"])
+    cavity &= q["below_diaphragm"] + dome_rise(x) >= 0.0
     np.putmask(labels, cavity & ~_spine_and_muscles(x, q), Tissue.VISCERA)
     paint_region(labels, x, sec, "kidneys", lambda s: np.abs(s.v + 8.0) < 20.0,
                  lambda part, x_, sub: _paint_kidneys(part, x_, sub, marks))
@@ -260,6 +275,7 @@ def _prepare_belly(sec: Section, marks: BodyLandmarks) -> dict:
                         (4.0, 20.0, 24.0))
     q = _muscle_zone(sec)
     q.update({
+        "below_diaphragm": a - marks.diaphragm(v),
         "belly_dv": v - 0.5 * (10.0 - cavity_front), "belly_rv": 0.5 * (cavity_front + 10.0),
         "belly_rx": p["half_width"] - wall - 8.0,
         "psoas_r": psoas_r, "psoas_x": 0.5 * p["width"] + 0.8 * psoas_r,

@@ -7,7 +7,7 @@ anterior wall of the canal, ``v = -canal_ap / 2``; a disc's ground-truth point i
 at the disc's mid-height on the midsagittal plane.
 
 Bodies have a thin cortex, rounded corners and slightly concave endplates; discs have an
-annulus and a lens-shaped nucleus with a thin intranuclear cleft. Posterior elements are
+annulus and a lens-shaped nucleus (desiccated in degenerate discs). Posterior elements are
 pedicles, laminae, articular pillars, transverse and spinous processes, with the ligamentum
 flavum and interspinous ligaments between them. The canal holds epidural fat, the thecal sac
 (CSF) and the cauda equina roots; the cord is painted by :mod:`spineviewer.phantom.cord`.
@@ -127,7 +127,6 @@ def _prepare(sec: Section, layout: SpineLayout, degenerate: frozenset[str]) -> d
     q["nucleus_band"] = has_disc & ~sacral
     q["nucleus_dv"] = v - body_v - 0.08 * rvb
     q["nucleus_tissue_bad"] = bad
-    q["cleft"] = (np.abs(off) < 0.3) & (disc_half > 2.4)
     # Posterior elements.
     rel = a - sec.top
     thoracolumbar = (sec.k >= layout.vertebra_index("T1")) & (sec.k < layout.vertebra_index("S1"))
@@ -157,7 +156,6 @@ def _prepare(sec: Section, layout: SpineLayout, degenerate: frozenset[str]) -> d
     behind = (v > half_ap + 1.0) & (v < p["spinous_len"])
     q["spinous"] = spinous_band & behind
     q["interspinous"] = valid & behind & (v < p["spinous_len"] - 3.0)
-    q["interspinous_fat"] = q["interspinous"] & (sec.k >= layout.vertebra_index("L1"))
     # Atlas and dens above the C2 body.
     q["any_atlas"] = bool(np.any((a > DENS_TIP_A - 12.0) & (a < C2_BODY_TOP_A + 2.0)))
     if q["any_atlas"]:
@@ -180,7 +178,6 @@ def _paint_posterior_elements(labels, x, ax, q: dict) -> None:
     half_ap, half_tr = q["half_ap"], q["half_tr"]
     flavum = q["flavum"] & inside_ellipse(x, q["v"], half_tr + 2.5, half_ap + 2.5)
     np.putmask(labels, flavum, Tissue.LIGAMENT)
-    np.putmask(labels, q["interspinous_fat"] & (ax < 3.0), Tissue.FAT)
     np.putmask(labels, q["interspinous"] & (ax < 1.0), Tissue.LIGAMENT)
     bone = q["pedicle"] & inside_ellipse(ax - half_tr - 1.5, q["pedicle_dv"], 4.0, q["pedicle_rv"])
     bone |= q["lamina"] & inside_ellipse(x, q["v"], q["lamina_rx"], q["lamina_rv"])
@@ -212,7 +209,7 @@ def _paint_atlas_and_dens(labels, x, ax, q: dict) -> None:
 
 
 def _paint_bodies_and_discs(labels, x, q: dict) -> None:
-    """Bodies (cortex and marrow), then discs (annulus, nucleus, cleft) over them."""
+    """Bodies (cortex and marrow), then discs (annulus and nucleus) over them."""
     rho2 = (x / q["rxb"]) ** 2 + q["body_uv2"]
     concave = _ENDPLATE_CONCAVITY_MM * np.clip(1.0 - rho2, 0.0, 1.0)
     clearance = q["edge"] - concave
@@ -229,4 +226,3 @@ def _paint_bodies_and_discs(labels, x, q: dict) -> None:
     nucleus = disc & q["nucleus_band"] & (rn2 < 1.0) & (q["abs_off"] < lens)
     np.putmask(labels, nucleus & ~q["nucleus_tissue_bad"], Tissue.NUCLEUS)
     np.putmask(labels, nucleus & q["nucleus_tissue_bad"], Tissue.DEGENERATE_NUCLEUS)
-    np.putmask(labels, nucleus & q["cleft"], Tissue.ANNULUS)
