@@ -48,6 +48,7 @@ def _layout(n_files: int) -> tuple[int, int]:
 
 
 def _series(matrix: int, n_files: int) -> tuple[SeriesSpec, ...]:
+    """The six series: sagittal stations of the spine and contiguous axial slices."""
     anatomy = case_anatomy(_SLUG)
     curve, layout = anatomy.curve, anatomy.layout
     n_sag, n_ax = _layout(n_files)
@@ -59,7 +60,7 @@ def _series(matrix: int, n_files: int) -> tuple[SeriesSpec, ...]:
                 for name, levels in _STATIONS)
     z_top = float(curve.point(layout.a_of_level(_AX_LEVELS[0]))[2])
     z_bottom = float(curve.point(layout.a_of_level(_AX_LEVELS[1]))[2])
-    spacing = round((z_top - z_bottom) / max(n_ax - 1, 1), 4)
+    spacing = round((z_top - z_bottom) / (n_ax - 1), 4) if n_ax > 1 else 5.0
     ax_pixel = round(_AX_FOV_MM / matrix, 6)
     y_centre = float(np.mean(curve.y[(curve.z < z_top) & (curve.z > z_bottom)])) - 20.0
     corner_x = -0.5 * (matrix - 1) * ax_pixel
@@ -78,7 +79,6 @@ def _series(matrix: int, n_files: int) -> tuple[SeriesSpec, ...]:
         SeriesSpec(5, "SAG T1 TSE +C", Contrast.T1C, "sagittal", sag, SAGITTAL_T1, True),
         SeriesSpec(6, "AX T1 TSE +C", Contrast.T1C, "axial", (axial,), AXIAL_T1, True),
     )
-
 
 
 def generate_benchmark_study(outdir, *, n_files: int = 1500, matrix: int = 512,

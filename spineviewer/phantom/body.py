@@ -107,6 +107,8 @@ def paint_body(labels: np.ndarray, x, sec: Section, marks: BodyLandmarks) -> Non
                  lambda part, x_, sub: _paint_head(part, x_, sub, marks))
     paint_region(labels, x, sec, "airway", lambda s: _airway(s, marks)[0] < 1.0,
                  lambda part, x_, sub: _paint_airway(part, x_, sub, marks))
+    paint_region(labels, x, sec, "neck vessels", lambda s: _neck(s, marks),
+                 lambda part, x_, sub: _paint_neck_vessels(part, x_, sub, marks))
     paint_region(labels, x, sec, "chest", lambda s: _chest(s, marks),
                  lambda part, x_, sub: _paint_chest(part, x_, sub, marks))
     paint_region(labels, x, sec, "belly", lambda s: s.a >= marks.diaphragm(s.v) - DOME_MAX_MM,
@@ -179,6 +181,27 @@ def _airway(sec: Section, marks: BodyLandmarks) -> tuple:
 def _paint_airway(labels, x, sec: Section, marks: BodyLandmarks) -> None:
     _, dv, rx, rv = sec.cached("airway", lambda: _airway(sec, marks))
     np.putmask(labels, inside_ellipse(x, dv, rx, rv), Tissue.AIR)
+
+
+def _neck(sec: Section, marks: BodyLandmarks) -> np.ndarray:
+    return (sec.a > -20.0) & (sec.a < marks.lung_top + 20.0) & (np.abs(
+        sec.v - _spine_front(sec)) < 30.0)
+
+
+def _paint_neck_vessels(labels, x, sec: Section, marks: BodyLandmarks) -> None:
+    """Carotid arteries and jugular veins beside the cervical spine, and the vertebral
+    arteries in the transverse foramina (flow voids)."""
+    p = sec.prof
+    front = _spine_front(sec)
+    half_body = 0.5 * p["width"]
+    vertebral = (sec.a > 10.0) & (sec.a < marks.larynx + 10.0)
+    for side in (1.0, -1.0):
+        carotid = inside_ellipse(x - side * (half_body + 14.0), sec.v - front + 9.0, 4.0, 4.0)
+        jugular = inside_ellipse(x - side * (half_body + 23.0), sec.v - front + 5.0, 6.5, 5.0)
+        artery = vertebral & inside_ellipse(
+            x - side * (0.5 * p["canal_tr"] + 8.0),
+            sec.v + 0.5 * p["canal_ap"] + 0.45 * p["depth"], 2.2, 2.2)
+        np.putmask(labels, carotid | jugular | artery, Tissue.VESSEL)
 
 
 def _chest(sec: Section, marks: BodyLandmarks) -> np.ndarray:

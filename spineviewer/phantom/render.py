@@ -6,10 +6,11 @@ centre), and the slice extends ``thickness / 2`` on each side along the normal
 ``F_row x F_col``.
 
 Each voxel value is the mean tissue signal over a regular grid of sub-samples (``inplane``
-per in-plane axis, ``through`` across the slice thickness), times a smooth receive-coil
-sensitivity that falls off with distance from the spine coil under the patient's back; Rician
-noise (the magnitude of complex Gaussian noise) is added afterwards and the result rounded
-to ``uint16``.
+per in-plane axis, ``through`` across the slice thickness), with a faint texture in marrow,
+muscle, fat and organs (a fixed smooth random field in patient space), times a smooth
+receive-coil sensitivity that falls off with distance from the spine coil under the
+patient's back; Rician noise (the magnitude of complex Gaussian noise) is added afterwards
+and the result rounded to ``uint16``.
 
 The geometry is separable for the two kinds of slice the phantom acquires: in a sagittal
 slice the in-plane points share one set of axis coordinates for every slice of the stack
@@ -24,12 +25,38 @@ import numpy as np
 from spineviewer.phantom.anatomy import Anatomy
 from spineviewer.phantom.protocol import StackGeometry
 from spineviewer.phantom.section import Section
-from spineviewer.phantom.tissues import Contrast
+from spineviewer.phantom.tissues import Contrast, texture_table
 
 #: Contrast order of the first axis of :func:`render_stack` output.
 CONTRASTS: tuple[Contrast, ...] = (Contrast.T2, Contrast.T1, Contrast.T1C)
 #: Largest value of a 12-bit image (BitsStored 12).
 MAX_VALUE = 4095
+
+
+# Wave vectors (rad/mm) and phases of the texture field: fixed, so the texture is part of
+# the anatomy and does not change with the noise seed.
+_TEXTURE_RNG = np.random.default_rng(20240601)
+_TEXTURE_DIRECTIONS = _TEXTURE_RNG.standard_normal((12, 3))
+_TEXTURE_WAVES = (_TEXTURE_DIRECTIONS / np.linalg.norm(_TEXTURE_DIRECTIONS, axis=1)[:, None]
+                  * (2.0 * np.pi / _TEXTURE_RNG.uniform(6.0, 20.0, 12))[:, None])
+_TEXTURE_PHASES = _TEXTURE_RNG.uniform(0.0, 2.0 * np.pi, 12)
+
+
+def texture_field(geom: StackGeometry, position) -> np.ndarray:
+    """Smooth random field in [-1, 1] at the voxel centres of one slice, shape (rows, cols).
+
+    A sum of plane waves ``cos(k . P + phase)`` with features of 3-10 mm; over a slice
+    ``P = IPP + row dR F_col + col dC F_row``, so each wave is the outer product of a row
+    factor and a column factor (a complex matrix product instead of a cosine per voxel).
+    """
+    d_r, d_c = geom.pixel_spacing
+    start = _TEXTURE_WAVES @ np.asarray(position, float) + _TEXTURE_PHASES
+    per_row = _TEXTURE_WAVES @ np.asarray(geom.f_col) * d_r
+    per_col = _TEXTURE_WAVES @ np.asarray(geom.f_row) * d_c
+    rows = np.exp(1j * (start + np.arange(geom.rows)[:, None] * per_row))
+    cols = np.exp(1j * (np.arange(geom.cols)[:, None] * per_col))
+    field = (rows @ cols.T).real / np.sqrt(0.5 * len(_TEXTURE_PHASES))
+    return np.clip(field / 2.0, -1.0, 1.0)
 
 
 def _offsets(n: int) -> np.ndarray:
@@ -68,7 +95,8 @@ def render_stack(anatomy: Anatomy, geom: StackGeometry, *, inplane: int = 3,
         Signal for :data:`CONTRASTS`, in the stack's slice order.
     """
     tables = anatomy.signal_tables()
-    luts = [tables[c] for c in CONTRASTS]
+    texture = texture_table()
+    luts = [tables[c] for c in CONTRASTS] + [tables[c] * texture for c in CONTRASTS]
     f_row, f_col, normal = np.array(geom.f_row), np.array(geom.f_col), geom.normal
     rows_sub = (np.arange(geom.rows)[:, None] + _offsets(inplane)[None, :]).ravel()
     cols_sub = (np.arange(geom.cols)[:, None] + _offsets(inplane)[None, :]).ravel()
@@ -101,8 +129,14 @@ def _render_sagittal(anatomy, geom, luts, rows_sub, cols_sub, t_sub, s, out) -> 
             labels = anatomy.labels(position[0] + t * normal[0], sec)
             for acc, lut in zip(sums, luts):
                 acc += lut[labels]
-        for c, acc in enumerate(sums):
-            out[c, i] = _block_mean(acc.reshape(grid), s, s) / len(t_sub) * coil
+        _finish(out, i, [_block_mean(acc.reshape(grid), s, s) for acc in sums], len(t_sub),
+                coil, texture_field(geom, position))
+
+
+def _finish(out, i, means, n_through, coil, field) -> None:
+    """Voxel signal of slice ``i``: plain mean plus textured part, times the coil."""
+    for c in range(3):
+        out[c, i] = (means[c] + means[3 + c] * field) / n_through * coil
 
 
 def _render_axial(anatomy, geom, luts, rows_sub, cols_sub, t_sub, s, out) -> None:
@@ -121,9 +155,8 @@ def _render_axial(anatomy, geom, luts, rows_sub, cols_sub, t_sub, s, out) -> Non
             labels = anatomy.labels(x, sec)
             for acc, lut in zip(sums, luts):
                 acc += lut[labels]
-        coil /= len(t_sub)
-        for c, acc in enumerate(sums):
-            out[c, i] = _block_mean(acc, s, s) / len(t_sub) * coil
+        _finish(out, i, [_block_mean(acc, s, s) for acc in sums], len(t_sub),
+                coil / len(t_sub), texture_field(geom, position))
 
 
 def add_rician_noise(signal: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:

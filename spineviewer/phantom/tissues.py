@@ -5,7 +5,8 @@ table turns labels into signal (arbitrary scanner units, about 0-1200 at the coi
 Values mimic 1.5 T turbo spin echo: CSF bright on T2 and dark on T1, fat bright on both,
 marrow bright-ish on T1, muscle and cortical bone dark, disc nucleus bright on T2.
 
-Lesion labels are allocated per lesion from :data:`LESION_LABEL_BASE` upward, three per
+Marrow, muscle, fat and organs carry a faint texture (:func:`texture_table`); fluids, the
+cord and the lesions are homogeneous. Lesion labels are allocated per lesion from :data:`LESION_LABEL_BASE` upward, three per
 lesion (solid part, cystic centre, less-enhancing core); their signal comes from the case.
 """
 
@@ -77,6 +78,12 @@ _SIGNAL: dict[Tissue, tuple[float, float, float]] = {
     Tissue.DEGENERATE_NUCLEUS: (260.0, 300.0, 320.0),
 }
 
+# Depth of the tissue texture (a smooth random modulation of the signal, fraction).
+_TEXTURE: dict[Tissue, float] = {
+    Tissue.MARROW: 0.10, Tissue.MUSCLE: 0.06, Tissue.VISCERA: 0.08, Tissue.HEART: 0.08,
+    Tissue.KIDNEY: 0.05, Tissue.FAT: 0.04, Tissue.EPIDURAL_FAT: 0.04, Tissue.BRAIN: 0.04,
+}
+
 #: Rician noise standard deviation per contrast (same units as the signal).
 NOISE_SIGMA: dict[Contrast, float] = {Contrast.T2: 11.0, Contrast.T1: 10.0, Contrast.T1C: 10.0}
 
@@ -108,4 +115,12 @@ def signal_table(contrast: Contrast, lesion_signals: dict[int, float]) -> np.nda
         table[tissue] = values[_COLUMN[contrast]]
     for label, value in lesion_signals.items():
         table[label] = value
+    return table
+
+
+def texture_table() -> np.ndarray:
+    """Texture depth per label (0 for fluids, cord, lesions), shape (N_LABELS,), float32."""
+    table = np.zeros(N_LABELS, dtype=np.float32)
+    for tissue, depth in _TEXTURE.items():
+        table[tissue] = depth
     return table
