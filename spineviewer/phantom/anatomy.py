@@ -20,11 +20,9 @@ from spineviewer.phantom.curve import SpineCurve, build_curve
 from spineviewer.phantom.levels import SpineLayout, build_layout
 from spineviewer.phantom.section import Section, build_section, paint_region
 from spineviewer.phantom.spine import paint_spine
-from spineviewer.phantom.tissues import (
-    LESION_LABEL_BASE, Contrast, Tissue, signal_table, tissue_signal,
-)
+from spineviewer.phantom.tissues import LESION_LABEL_BASE, Contrast, signal_table
 
-# Lesion signal by vocabulary, as a fraction of (or an offset from) normal cord.
+# Lesion signal by vocabulary (normal cord: T2 340, T1 460).
 _T2_SIGNAL = {"hyperintense": 830.0, "isointense": 355.0, "hypointense": 205.0}
 _T1_SIGNAL = {"hyperintense": 650.0, "isointense": 470.0, "hypointense": 320.0}
 _ENHANCED = 1150.0
@@ -151,7 +149,3 @@ def build_anatomy(case: CaseSpec) -> Anatomy:
     cord = CordModel(conus_tip_a=tip, lesions=tuple(placed))
     return Anatomy(case, layout, curve, BodyLandmarks.from_layout(layout, case.habitus), cord)
 
-
-def normal_cord_signal(contrast: Contrast) -> float:
-    """Signal of normal cord on a contrast (the reference for T2/T1 findings)."""
-    return tissue_signal(Tissue.CORD, contrast)

@@ -79,11 +79,6 @@ class SpineCurve:
         z = np.interp(a, self.a, self.z) + v * np.sin(phi)
         return np.stack([np.zeros_like(y), y, z], axis=-1)
 
-    def tangent(self, a: float) -> np.ndarray:
-        """Unit tangent (pointing caudally) at arc position ``a``, LPS."""
-        phi = float(np.interp(a, self.a, self.phi))
-        return np.array([0.0, np.sin(phi), -np.cos(phi)])
-
     def arc_of_z(self, z: np.ndarray | float) -> np.ndarray:
         """Arc position of the curve point at height ``z`` (the curve is monotonic in z)."""
         return np.interp(-np.asarray(z, float), -self.z, self.a)

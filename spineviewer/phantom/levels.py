@@ -101,14 +101,6 @@ def level_name(index: int) -> str:
     return LEVEL_NAMES[index]
 
 
-def level_index(name: str) -> int:
-    """Return the index of a level name (``"T12"`` -> 18)."""
-    try:
-        return LEVEL_NAMES.index(name.upper())
-    except ValueError:
-        raise ValueError(f"unknown level {name!r}; expected one of C1..S5") from None
-
-
 @dataclass(frozen=True, eq=False)
 class SpineLayout:
     """Vertebrae laid out along the axis coordinate ``a`` (mm, caudal positive).

@@ -136,7 +136,8 @@ def _prepare(sec: Section, layout: SpineLayout, degenerate: frozenset[str]) -> d
         "halo_band": valid, "halo_dv": v + 1.0, "halo_rx": half_tr + 6.0, "halo_rv": half_ap + 3.5,
         "pedicle": valid & (rel > 0.08 * h) & (rel < 0.6 * h),
         "flavum": (a > C1_ARCH_A) & (a < layout.body_bottom[-1]) & (v > 0.15 * half_ap),
-        "lamina": valid & (fused | ((rel > 0.2 * h) & (rel < h + 0.55 * gap))) & (v > 0.1 * half_ap),
+        "lamina": valid & (fused | ((rel > 0.2 * h) & (rel < h + 0.55 * gap)))
+        & (v > 0.1 * half_ap),
         "lamina_rx": half_tr + lamina_t, "lamina_rv": half_ap + lamina_t,
         "pillar": valid & ~fused & (np.abs(rel - h - 0.5 * gap) > 0.7),
         "pillar_dv": v - (0.45 * half_ap + 1.0),

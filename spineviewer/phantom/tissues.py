@@ -90,11 +90,6 @@ NOISE_SIGMA: dict[Contrast, float] = {Contrast.T2: 11.0, Contrast.T1: 10.0, Cont
 _COLUMN = {Contrast.T2: 0, Contrast.T1: 1, Contrast.T1C: 2}
 
 
-def tissue_signal(tissue: Tissue, contrast: Contrast) -> float:
-    """Signal of a normal tissue on a contrast, scanner units."""
-    return _SIGNAL[tissue][_COLUMN[contrast]]
-
-
 def signal_table(contrast: Contrast, lesion_signals: dict[int, float]) -> np.ndarray:
     """Lookup table from tissue label to signal for one contrast.
 

@@ -196,3 +196,14 @@ def test_discs_lie_on_the_back_of_the_column(case_folder):
         assert behind > 1.5 * front, disc["name"]
         checked += 1
     assert checked >= 12
+
+
+@pytest.mark.parametrize("case", [1, 2, 3, 4])
+def test_extents_end_clear_of_level_boundaries(case_folder, case):
+    """No top or bottom lies within 0.05 level of a disc, so segment counts do not hinge on
+    sub-millimetre differences between implementations of the level coordinate."""
+    for lesion in truth(case_folder(case))["lesions"]:
+        for key in ("enhancement", "t2"):
+            for end in ("s_top", "s_bottom"):
+                s = lesion[key][end]
+                assert abs(s - round(s)) > 0.05, (lesion["lesion_id"], key, end, s)
