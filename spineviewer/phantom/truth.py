@@ -11,6 +11,20 @@ rounded to 0.001 mm. Truth is measured from the phantom's own geometry:
   hyperintensity as points on the cord centreline, lengths along the centreline (the curve,
   not the chord), segment counts from the level coordinate of
   :mod:`spineviewer.phantom.segments`, and the qualitative findings.
+
+Document keys (schema version 1): ``schema_version``, ``case``, ``generator`` (seed and
+options), ``patient``, ``study``, ``frame_of_reference_uid``, ``series`` (``series_uid``,
+``description``, ``plane``, ``contrast``, ``folder``, ``n_slices``, matrix and spacings, and
+``stacks`` with their ``station``; axial series list ``covers_lesions``), ``levels``
+(definition, ``conus_zone_mm``), ``discs`` (``name``, ``point_lps_mm``, cranial to caudal),
+``conus_tip_lps_mm`` and ``lesions``. Each lesion has ``lesion_id``, ``centre_lps_mm``,
+``ap_mm``, ``transverse_mm``, ``si_mm``, ``level_top``, ``level_bottom``, the extents
+``enhancement`` and ``t2`` (``top_lps_mm``, ``bottom_lps_mm``, ``length_mm``, ``s_top``,
+``s_bottom``, ``segments``, ``segments_fractional``), ``t2_enhancement_ratio``,
+``t2_enhancement_ratio_mm``, ``location`` and the findings ``position``, ``morphology``,
+``cord_expansion``, ``t2_signal``, ``t1_signal``, ``cystic_change``, ``hemorrhage``,
+``enhancement_present`` (the vocabulary's *enhancement*, renamed because ``enhancement``
+holds the extent), ``enhancement_pattern``, ``rim_sign`` and ``flame_sign``.
 """
 
 from __future__ import annotations
@@ -103,13 +117,13 @@ def series_truth(series: SeriesSpec, series_uid: str, instance_numbers: list[lis
     first = series.stacks[0]
     entry = {
         "series_number": series.number,
-        "series_instance_uid": series_uid,
+        "series_uid": series_uid,
         "description": series.description,
         "plane": series.plane,
         "contrast": series.contrast.value,
         "post_contrast": series.post_contrast,
         "folder": f"dicom/SE{series.number:04d}",
-        "n_images": series.n_images,
+        "n_slices": series.n_images,
         "rows": first.rows, "cols": first.cols,
         "pixel_spacing_mm": list(first.pixel_spacing),
         "slice_thickness_mm": first.thickness,
