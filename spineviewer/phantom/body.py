@@ -105,14 +105,14 @@ def paint_body(labels: np.ndarray, x, sec: Section, marks: BodyLandmarks) -> Non
     np.putmask(labels, inner, Tissue.MUSCLE)
     paint_region(labels, x, sec, "head", lambda s: s.a < 0.0,
                  lambda part, x_, sub: _paint_head(part, x_, sub, marks))
-    paint_region(labels, x, sec, "airway", lambda s: _airway(s, marks)[0] < 1.0,
-                 lambda part, x_, sub: _paint_airway(part, x_, sub, marks))
     paint_region(labels, x, sec, "neck vessels", lambda s: _neck(s, marks),
                  lambda part, x_, sub: _paint_neck_vessels(part, x_, sub, marks))
     paint_region(labels, x, sec, "chest", lambda s: _chest(s, marks),
                  lambda part, x_, sub: _paint_chest(part, x_, sub, marks))
     paint_region(labels, x, sec, "belly", lambda s: s.a >= marks.diaphragm(s.v) - DOME_MAX_MM,
                  lambda part, x_, sub: _paint_abdomen(part, x_, sub, marks))
+    paint_region(labels, x, sec, "airway", lambda s: _airway(s, marks)[0] < 1.0,
+                 lambda part, x_, sub: _paint_airway(part, x_, sub, marks))
     paint_region(labels, x, sec, "aorta", lambda s: np.abs(_aorta(s, marks)[1]) < _AORTA_R,
                  lambda part, x_, sub: _paint_aorta(part, x_, sub, marks))
 
