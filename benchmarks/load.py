@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,8 +37,24 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->"
 
 
+def _status_bytes(field: str) -> int:
+    """A memory field of /proc/self/status in bytes (Linux).
+
+    ``VmHWM`` (peak resident) belongs to this process image only; ``getrusage``'s ru_maxrss
+    would carry over the parent's peak across fork and exec.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
 def _peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return _status_bytes("VmHWM")
+
+
+def _rss() -> int:
+    return _status_bytes("VmRSS")
 
 
 def _files(folder: Path) -> list[str]:
@@ -52,7 +67,7 @@ def work_spineviewer(folder: Path, full: bool) -> dict:
     from spineviewer.core.loader import load_study
     from spineviewer.core.pixels import frame_pixels
 
-    baseline = _peak_rss()
+    baseline = _rss()
     first = {}
     start = time.perf_counter()
 
@@ -75,7 +90,7 @@ def work_spineviewer(folder: Path, full: bool) -> dict:
 def work_simpleitk(folder: Path, full: bool) -> dict:
     import SimpleITK as sitk
 
-    baseline = _peak_rss()
+    baseline = _rss()
     start = time.perf_counter()
     names = {}
     for sub in sorted({str(Path(f).parent) for f in _files(folder)}):
@@ -99,7 +114,7 @@ def work_pydicom(folder: Path, full: bool) -> dict:
     import numpy as np
     import pydicom
 
-    baseline = _peak_rss()
+    baseline = _rss()
     start = time.perf_counter()
     by_series: dict[str, list] = {}
     first = None

@@ -53,11 +53,18 @@ def apply_theme(app: QApplication) -> None:
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
 
 
+_application: QApplication | None = None
+
+
 def application() -> QApplication:
-    """The running QApplication, created and themed on first use."""
+    """The running QApplication, created and themed on first use.
+
+    The module keeps a reference: a QApplication whose Python wrapper is collected is destroyed.
+    """
+    global _application
     app = QApplication.instance()
     if app is None:
-        app = QApplication(sys.argv[:1])
+        app = _application = QApplication(sys.argv[:1])
     app.setApplicationName("spineviewer")
     app.setOrganizationName("spineviewer")
     configure_pyqtgraph()
