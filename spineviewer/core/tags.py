@@ -3,8 +3,9 @@
 pydicom converts an element on first access, with validation and charset handling; for the
 scan's numeric, code and UID tags (about twenty per file) that conversion costs more than parsing
 the whole file. Here raw ASCII values (UI, CS, DS, IS, DA, TM, AS) and unsigned shorts are decoded
-directly from their bytes (PS3.5 §6.2: backslash-separated, space or NUL padded). Person names and
-free text still go through pydicom, which applies the Specific Character Set.
+directly from their bytes (PS3.5 §6.2: backslash-separated, space or NUL padded), and so are
+names and free text when the dataset's character set is ASCII or Latin-1. Other character sets
+go through pydicom, which applies the Specific Character Set.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from pydicom.dataset import Dataset
 
 _ASCII_VRS = frozenset({"UI", "CS", "DS", "IS", "DA", "TM", "AS", "DT"})
 _NUMERIC_VRS = frozenset({"DS", "IS"})
+#: Text VRs whose bytes follow the Specific Character Set (PS3.5 §6.1.2.3).
+_TEXT_VRS = frozenset({"LO", "SH", "PN", "LT", "ST"})
+#: Character sets in which every byte is its Latin-1 character.
+_LATIN1_SETS = frozenset({"", "ISO_IR 100", "ISO_IR 6", "ISO 2022 IR 6", "ISO 2022 IR 100"})
+_CHARSET = 0x00080005
 
 
 @lru_cache(maxsize=None)
@@ -38,12 +44,26 @@ def _dictionary_vr(tag: int) -> str:
         return "UN"
 
 
+def _plain_charset(ds: Dataset) -> bool:
+    """True when the dataset's text is ASCII or Latin-1, so bytes decode one to one."""
+    element = ds._dict.get(_CHARSET)
+    if element is None:
+        return True
+    if isinstance(element, RawDataElement):
+        value = (element.value or b"").decode("latin-1").strip(" \x00")
+    else:
+        value = "\\".join(element.value) if isinstance(element.value, list) else str(element.value or "")
+    return value in _LATIN1_SETS
+
+
 def get(ds: Dataset, keyword: str, default=None):
     """The value of ``keyword`` in ``ds``, or ``default`` when absent or empty.
 
     Numeric strings (DS, IS) with several values come back as a list of strings, other ASCII
     values as one stripped string (multiple values keep their backslashes), unsigned shorts as
-    int; anything else as pydicom converts it.
+    int. Free text and names in an ASCII or Latin-1 dataset are decoded directly too; in any other
+    character set (Japanese, Greek ...) pydicom decodes them. Anything else is as pydicom
+    converts it.
     """
     tag = _tag(keyword)
     element = ds._dict.get(tag)
@@ -52,7 +72,7 @@ def get(ds: Dataset, keyword: str, default=None):
     if isinstance(element, RawDataElement) and element.value is not None:
         vr = element.VR or _dictionary_vr(tag)
         raw = element.value
-        if vr in _ASCII_VRS:
+        if vr in _ASCII_VRS or (vr in _TEXT_VRS and _plain_charset(ds)):
             text = raw.decode("latin-1").strip(" \x00")
             if not text:
                 return default
