@@ -12,11 +12,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from spineviewer.core.drawings import (
-    DRAWING_KINDS, PERPENDICULAR_TOLERANCE_DEG, Arrow, Bidirectional, Caliper, CaliperRole,
-    Component, CordPath, Drawing, LengthUnit, Outline, TextNote, new_id,
+    DRAWING_KINDS,
+    PERPENDICULAR_TOLERANCE_DEG,
+    Arrow,
+    Bidirectional,
+    Caliper,
+    CaliperRole,
+    Component,
+    CordPath,
+    Drawing,
+    LengthUnit,
+    Outline,
+    TextNote,
+    new_id,
 )
 from spineviewer.core.findings import LesionFindings, PatientFindings
 from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.validation import assign, text_value
 
 __all__ = [
     "DRAWING_KINDS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION", "Arrow", "Bidirectional",
@@ -40,7 +52,7 @@ class Lesion:
     def __post_init__(self):
         if isinstance(self.lesion_id, bool) or not isinstance(self.lesion_id, int) or self.lesion_id < 1:
             raise ValueError(f"a lesion id is a whole number from 1, got {self.lesion_id!r}")
-        _set(self, "annotations", _drawings(self.annotations, f"lesion {self.lesion_id}"))
+        assign(self, "annotations", _drawings(self.annotations, f"lesion {self.lesion_id}"))
         if not isinstance(self.findings, LesionFindings):
             raise ValueError(f"lesion {self.lesion_id}: findings must be LesionFindings")
 
@@ -97,7 +109,7 @@ class StudyAnnotations:
             raise ValueError(f"schema_version {self.schema_version} is not {SCHEMA_VERSION}; "
                              "older files are migrated when they are loaded")
         for name in ("patient_id", "frame_of_reference_uid", "reader", "created", "modified"):
-            _set(self, name, _text(getattr(self, name), name))
+            assign(self, name, text_value(getattr(self, name), name))
         if self.study_date is not None and not isinstance(self.study_date, dt.date):
             raise ValueError(f"study_date must be a date, got {self.study_date!r}")
         if self.levels is not None and not isinstance(self.levels, VertebralLevels):
@@ -108,8 +120,8 @@ class StudyAnnotations:
         ids = [lesion.lesion_id for lesion in lesions]
         if len(set(ids)) != len(ids):
             raise ValueError(f"lesion ids must be unique, got {ids}")
-        _set(self, "lesions", lesions)
-        _set(self, "annotations", _drawings(self.annotations, "the study"))
+        assign(self, "lesions", lesions)
+        assign(self, "annotations", _drawings(self.annotations, "the study"))
         every = [a.id for a in self.all_drawings()]
         if len(set(every)) != len(every):
             raise ValueError("annotation ids must be unique within a study")
@@ -142,16 +154,6 @@ def timestamp(now: dt.datetime | None = None) -> str:
     return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _set(instance, name, value) -> None:
-    object.__setattr__(instance, name, value)
-
-
-def _text(value, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"{what}: expected text, got {value!r}")
-    return value
 
 
 def _drawings(values, owner: str) -> tuple[Drawing, ...]:

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from spineviewer.core.validation import assign, text_value
 from spineviewer.core.vocabulary import parse
 
 #: Largest deviation from a right angle between the axes of a bidirectional caliper, degrees.
@@ -73,7 +74,7 @@ class Drawing:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{self.kind}: {name} must be a non-empty string, got {value!r}")
-        _set(self, "unit", _vocabulary(LengthUnit, self.unit, f"{self.kind} unit", required=True))
+        assign(self, "unit", _vocabulary(LengthUnit, self.unit, f"{self.kind} unit", required=True))
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -92,8 +93,8 @@ class Caliper(Drawing):
 
     def __post_init__(self):
         super().__post_init__()
-        _set(self, "endpoints", _segment(self.endpoints, "a caliper"))
-        _set(self, "role", _vocabulary(CaliperRole, self.role, "caliper role"))
+        assign(self, "endpoints", _segment(self.endpoints, "a caliper"))
+        assign(self, "role", _vocabulary(CaliperRole, self.role, "caliper role"))
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -114,8 +115,8 @@ class Bidirectional(Drawing):
 
     def __post_init__(self):
         super().__post_init__()
-        _set(self, "long_axis", _segment(self.long_axis, "the long axis of a bidirectional caliper"))
-        _set(self, "short_axis", _segment(self.short_axis, "the short axis of a bidirectional caliper"))
+        assign(self, "long_axis", _segment(self.long_axis, "the long axis of a bidirectional caliper"))
+        assign(self, "short_axis", _segment(self.short_axis, "the short axis of a bidirectional caliper"))
         long_dir, short_dir = _direction(self.long_axis), _direction(self.short_axis)
         off = 90.0 - math.degrees(math.acos(min(1.0, abs(float(long_dir @ short_dir)))))
         if off > PERPENDICULAR_TOLERANCE_DEG:
@@ -157,8 +158,8 @@ class CordPath(Drawing):
         kept = [points[0]] + [q for p, q in zip(points, points[1:]) if _distance(p, q) > _SAME_POINT]
         if len(kept) < 2:
             raise ValueError("a cord path needs at least two distinct points")
-        _set(self, "vertices", tuple(kept))
-        _set(self, "role", _vocabulary(Component, self.role, "cord path role", required=True))
+        assign(self, "vertices", tuple(kept))
+        assign(self, "role", _vocabulary(Component, self.role, "cord path role", required=True))
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -180,10 +181,10 @@ class Outline(Drawing):
 
     def __post_init__(self):
         super().__post_init__()
-        _set(self, "vertices", _points(self.vertices, "an outline"))
+        assign(self, "vertices", _points(self.vertices, "an outline"))
         if len(self.vertices) < 3:
             raise ValueError("an outline needs at least three points")
-        _set(self, "role", _vocabulary(Component, self.role, "outline role", required=True))
+        assign(self, "role", _vocabulary(Component, self.role, "outline role", required=True))
         if self.area <= _SAME_POINT ** 2:
             raise ValueError("an outline must enclose an area (its points are on one line)")
 
@@ -215,9 +216,9 @@ class Arrow(Drawing):
     def __post_init__(self):
         super().__post_init__()
         tail, head = _segment((self.tail, self.head), "an arrow")
-        _set(self, "tail", tail)
-        _set(self, "head", head)
-        _set(self, "text", _text(self.text, "arrow text"))
+        assign(self, "tail", tail)
+        assign(self, "head", head)
+        assign(self, "text", text_value(self.text, "arrow text"))
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -234,8 +235,8 @@ class TextNote(Drawing):
 
     def __post_init__(self):
         super().__post_init__()
-        _set(self, "anchor", _points((self.anchor,), "a text note")[0])
-        _set(self, "text", _text(self.text, "text note"))
+        assign(self, "anchor", _points((self.anchor,), "a text note")[0])
+        assign(self, "text", text_value(self.text, "text note"))
         if not self.text.strip():
             raise ValueError("a text note needs some text")
 
@@ -250,9 +251,6 @@ DRAWING_KINDS: dict[str, type[Drawing]] = {
 }
 
 
-def _set(instance, name, value) -> None:
-    object.__setattr__(instance, name, value)
-
 
 def _vocabulary(enum, value, what: str, *, required: bool = False):
     member = parse(enum, value)
@@ -260,13 +258,6 @@ def _vocabulary(enum, value, what: str, *, required: bool = False):
         raise ValueError(f"{what} is required: one of {', '.join(m.value for m in enum)}")
     return member
 
-
-def _text(value, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"{what}: expected text, got {value!r}")
-    return value
 
 
 def _points(values, what: str) -> tuple[Point, ...]:

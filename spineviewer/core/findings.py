@@ -13,9 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from spineviewer.core.validation import assign, text_value
 from spineviewer.core.vocabulary import (
-    CysticChange, EnhancementPattern, LeptomeningealSite, Location, Morphology, Position,
-    Presence, PrimaryTumor, Sex, Signal, Symptom, parse,
+    CysticChange,
+    EnhancementPattern,
+    LeptomeningealSite,
+    Location,
+    Morphology,
+    Position,
+    Presence,
+    PrimaryTumor,
+    Sex,
+    Signal,
+    Symptom,
+    parse,
 )
 
 #: Oldest age accepted, in years.
@@ -63,8 +74,8 @@ class LesionFindings:
 
     def __post_init__(self):
         for name, vocabulary in _LESION_VOCABULARY.items():
-            _set(self, name, _parse_field(vocabulary, getattr(self, name), name))
-        _set(self, "notes", _text(self.notes, "notes"))
+            assign(self, name, _parse_field(vocabulary, getattr(self, name), name))
+        assign(self, "notes", text_value(self.notes, "notes"))
 
     def inconsistencies(self) -> list[str]:
         """Combinations a reader would want to look at again, as plain sentences."""
@@ -140,19 +151,19 @@ class PatientFindings:
 
     def __post_init__(self):
         for name, vocabulary in _PATIENT_VOCABULARY.items():
-            _set(self, name, _parse_field(vocabulary, getattr(self, name), name))
-        _set(self, "age_years", _number(self.age_years, "age_years", 0.0, MAX_AGE_YEARS))
-        _set(self, "symptom_duration_weeks",
+            assign(self, name, _parse_field(vocabulary, getattr(self, name), name))
+        assign(self, "age_years", _number(self.age_years, "age_years", 0.0, MAX_AGE_YEARS))
+        assign(self, "symptom_duration_weeks",
              _number(self.symptom_duration_weeks, "symptom_duration_weeks", 0.0, None))
         for name in ("primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date"):
-            _set(self, name, _date(getattr(self, name), name))
+            assign(self, name, _date(getattr(self, name), name))
         if isinstance(self.leptomeningeal_sites, (str, LeptomeningealSite)):
             raise ValueError("leptomeningeal_sites: expected a list of sites, got one value")
         sites = {_parse_field(LeptomeningealSite, s, "leptomeningeal_sites")
                  for s in self.leptomeningeal_sites}
-        _set(self, "leptomeningeal_sites", tuple(s for s in LeptomeningealSite if s in sites))
+        assign(self, "leptomeningeal_sites", tuple(s for s in LeptomeningealSite if s in sites))
         for name in ("primary_tumor_detail", "notes"):
-            _set(self, name, _text(getattr(self, name), name))
+            assign(self, name, text_value(getattr(self, name), name))
 
     def inconsistencies(self) -> list[str]:
         """Combinations a reader would want to look at again, as plain sentences."""
@@ -173,9 +184,6 @@ _PATIENT_VOCABULARY = {
     "primary_or_noncns_mets_visible": Presence, "new_iscm_on_followup": Presence,
 }
 
-def _set(instance, name, value) -> None:
-    object.__setattr__(instance, name, value)
-
 
 def _parse_field(vocabulary, value, name):
     try:
@@ -183,13 +191,6 @@ def _parse_field(vocabulary, value, name):
     except ValueError as exc:
         raise ValueError(f"{name}: {exc}") from None
 
-
-def _text(value, name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected text, got {value!r}")
-    return value
 
 
 def _number(value, name: str, low: float, high: float | None) -> float | None:
