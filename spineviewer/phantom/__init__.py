@@ -3,7 +3,9 @@
 The phantom generates realistic sagittal and axial MR series of four cases of
 intramedullary spinal cord metastasis, as DICOM files with full geometry, together with a
 ``ground-truth.json`` that gives the true disc points, conus tip, lesion sizes and the
-longitudinal extents of enhancement and cord T2 hyperintensity. Everything is computed from
+longitudinal extents of enhancement and cord T2 hyperintensity, and a
+``reference-annotations.json`` answer key that places a reader's drawings at that truth
+(:mod:`spineviewer.phantom.answer_key`). Everything is computed from
 a smooth anatomical model in patient DICOM LPS coordinates (mm; x to the patient's left,
 y posterior, z superior) and is bit-identical for the same seed and options.
 

@@ -1,9 +1,13 @@
-"""Generating a phantom case on disk: DICOM series plus ``ground-truth.json``.
+"""Generating a phantom case on disk: DICOM series, ``ground-truth.json`` and its answer key.
 
 Layout of a case folder::
 
     <slug>/ground-truth.json
+    <slug>/reference-annotations.json
     <slug>/dicom/SE<series number, 4 digits>/IM<instance number, 5 digits>
+
+``reference-annotations.json`` is an annotation file placed at the truth
+(:mod:`spineviewer.phantom.answer_key`).
 
 Output is bit-identical for the same case, seed and options: UIDs are derived from them,
 and the noise of every slice comes from its own generator seeded with
@@ -22,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from spineviewer.phantom.anatomy import Anatomy, build_anatomy
+from spineviewer.phantom.answer_key import FILE_NAME as ANSWER_KEY_FILE, write_answer_key
 from spineviewer.phantom.cases import CASE_LIST, CaseSpec
 from spineviewer.phantom.dicomfile import (
     StudyHeader, build_image, deterministic_uid, transfer_syntax_uid, write_image,
@@ -83,6 +88,7 @@ def _clear(folder: Path) -> None:
     """Remove a previous generation's output (only the files this module writes)."""
     shutil.rmtree(folder / "dicom", ignore_errors=True)
     (folder / "ground-truth.json").unlink(missing_ok=True)
+    (folder / ANSWER_KEY_FILE).unlink(missing_ok=True)
 
 
 def check_seed(seed: int) -> None:
@@ -100,7 +106,7 @@ def _check_options(seed: int, oblique_deg: float) -> None:
 def generate_case(case: int | str, outdir, *, seed: int = 0, oblique_deg: float = 0.0,
                   reverse_instance_numbers: bool = False,
                   transfer_syntax: str = "explicit-little-endian") -> Path:
-    """Write one phantom case (DICOM and ground truth) to ``outdir/<slug>/``.
+    """Write one phantom case (DICOM, ground truth, answer key) to ``outdir/<slug>/``.
 
     Parameters
     ----------
@@ -156,6 +162,7 @@ def generate_case(case: int | str, outdir, *, seed: int = 0, oblique_deg: float 
     truth = case_truth(spec, anatomy, options=options, uids=uids, series=entries)
     (folder / "ground-truth.json").write_text(json.dumps(truth, indent=2) + "\n",
                                                encoding="utf-8")
+    write_answer_key(folder, truth, anatomy.curve)
     return folder
 
 
