@@ -4,7 +4,8 @@
 study); subcommands work headless:
 
 - ``spineviewer info PATH [--json]``: what a folder, zip or DICOMDIR holds, and its problems;
-- ``spineviewer sample OUTDIR``: regenerate the synthetic sample studies with ground truth.
+- ``spineviewer sample OUTDIR``: regenerate the synthetic sample studies with ground truth;
+- ``spineviewer measure STUDY --out DIR``: the metrics of an annotated study as CSV files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 
 from spineviewer import __version__
 
-_SUBCOMMANDS = ("info", "sample")
+_SUBCOMMANDS = ("info", "sample", "measure")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -25,7 +26,8 @@ def _gui_parser() -> argparse.ArgumentParser:
                     "archive or a DICOMDIR), or the bundled sample study when no path is given.",
         epilog="subcommands (run 'spineviewer <command> --help'):\n"
                "  info     list patients, studies, series, stacks and problems of PATH\n"
-               "  sample   write the synthetic sample studies with their ground truth",
+               "  sample   write the synthetic sample studies with their ground truth\n"
+               "  measure  write the lesion and patient metrics of an annotated study as CSV",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="what to open")
@@ -67,6 +69,36 @@ def _sample_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _millimetres(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of mm") from None
+    if not 0 < value < 1000:
+        raise argparse.ArgumentTypeError(f"{text} mm is not a length between 0 and 1000 mm")
+    return value
+
+
+def _measure_parser() -> argparse.ArgumentParser:
+    from spineviewer.core.metrics import CONUS_ZONE_MM
+
+    parser = argparse.ArgumentParser(
+        prog="spineviewer measure",
+        description="Compute the ISCM metrics of an annotated study (sizes in mm, extents in "
+                    "vertebral segments, T2/enhancement ratio, location) and write lesions.csv "
+                    "and patients.csv into DIR. Only the headers of the images are read.")
+    parser.add_argument("study", metavar="STUDY", help="the study: a folder, zip or DICOMDIR")
+    parser.add_argument("--annotations", metavar="FILE",
+                        help="annotation file (default: the study's own, else the "
+                             "reference-annotations.json in the study folder)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder of the CSV files")
+    parser.add_argument("--pseudonym", metavar="ID",
+                        help="write ID instead of the PatientID and leave out every date")
+    parser.add_argument("--conus-zone", type=_millimetres, default=CONUS_ZONE_MM, metavar="MM",
+                        help=f"length of the conus zone above the conus tip (default {CONUS_ZONE_MM:g})")
+    return parser
+
+
 def _run_info(argv: list[str]) -> int:
     from spineviewer.core.loader import load_study
     from spineviewer.export.info import report_dict, report_text
@@ -97,6 +129,18 @@ def _run_sample(argv: list[str]) -> int:
     return 0
 
 
+def _run_measure(argv: list[str]) -> int:
+    from spineviewer.export.measure import measure_study, summary_table
+
+    args = _measure_parser().parse_args(argv)
+    result = measure_study(args.study, args.out, annotation_path=args.annotations,
+                           pseudonym=args.pseudonym, conus_zone_mm=args.conus_zone)
+    patient = args.pseudonym if args.pseudonym is not None else result.annotations.patient_id
+    print(summary_table(result.metrics, patient=patient or "patient"))
+    print(f"wrote {result.lesions_csv} and {result.patients_csv}")
+    return 0
+
+
 def _run_gui(argv: list[str]) -> int:
     args = _gui_parser().parse_args(argv)
     from spineviewer.gui.app import run
@@ -111,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run_gui(argv)
     command, rest = argv[0], argv[1:]
     try:
-        return {"info": _run_info, "sample": _run_sample}[command](rest)
+        return {"info": _run_info, "sample": _run_sample, "measure": _run_measure}[command](rest)
     except (OSError, ValueError) as exc:
         # A user sees one line, not a traceback (an unwritable OUTDIR, a bad option value).
         print(f"spineviewer {command}: {exc}", file=sys.stderr)

@@ -1,0 +1,190 @@
+"""``spineviewer measure``: the ISCM metrics of one annotated study, as CSV files and a table.
+
+The study's headers are read (not its pixels) to know which study it is: its PatientID and
+StudyDate go into the tables, replacing what the annotation file says, so the cohort tables
+follow the images. The annotation file is, unless one is named, the study's own
+(:func:`~spineviewer.core.annotation_file.annotation_path_for`), else the answer key
+``reference-annotations.json`` that the sample studies carry in their folder. It is only read:
+a file that cannot be used is reported and left as it is (the workstation, not this command,
+puts such files aside).
+
+Metrics are computed in patient space (DICOM LPS mm) by :mod:`spineviewer.core.metrics`;
+``lesions.csv`` and ``patients.csv`` are written atomically by
+:mod:`spineviewer.export.csv_tables`, pseudonymised on request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+from spineviewer.core.annotation_codec import FormatError, from_json, migrate
+from spineviewer.core.annotation_file import annotation_path_for
+from spineviewer.core.annotations import StudyAnnotations
+from spineviewer.core.loader import load_study
+from spineviewer.core.metrics import CONUS_ZONE_MM, Measurement, PatientMetrics, Unit, patient_metrics
+from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
+
+#: Name of the answer key a sample study carries in its folder.
+REFERENCE_FILE_NAME = "reference-annotations.json"
+
+
+class MeasureError(ValueError):
+    """The study or its annotations cannot be measured; the message is one line for the user."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MeasureResult:
+    """What a measurement run read and wrote.
+
+    Attributes
+    ----------
+    annotations : StudyAnnotations
+        As read, with the PatientID and StudyDate of the images.
+    annotation_path : Path
+        The annotation file that was read.
+    metrics : PatientMetrics
+        The patient's and the lesions' metrics.
+    lesions_csv, patients_csv : Path
+        The files written.
+    """
+
+    annotations: StudyAnnotations
+    annotation_path: Path
+    metrics: PatientMetrics
+    lesions_csv: Path
+    patients_csv: Path
+
+
+def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str | None = None,
+                  conus_zone_mm: float = CONUS_ZONE_MM) -> MeasureResult:
+    """Measure one annotated study and write ``lesions.csv`` and ``patients.csv``.
+
+    Parameters
+    ----------
+    study_path : path-like
+        The study: a folder, a file, a zip archive or a DICOMDIR.
+    out_dir : path-like
+        Folder of the CSV files (created if needed).
+    annotation_path : path-like, optional
+        The annotation file; by default the study's own, else its ``reference-annotations.json``.
+    pseudonym : str, optional
+        Written instead of the PatientID, with every date left out.
+    conus_zone_mm : float
+        Length of the conus zone above the conus tip marker, mm.
+
+    Raises
+    ------
+    MeasureError
+        No images, several studies, no or an unusable annotation file, a bad option.
+    """
+    if pseudonym is not None and not pseudonym.strip():
+        raise MeasureError("the pseudonym is empty")
+    study_path = Path(study_path)
+    patient_id, study_date, annotations, path = _read(study_path, annotation_path)
+    annotations = dataclasses.replace(annotations, patient_id=patient_id or annotations.patient_id,
+                                      study_date=study_date or annotations.study_date)
+    pseudonyms = None if pseudonym is None else {annotations.patient_id: pseudonym}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lesions = write_lesions_csv(out_dir / "lesions.csv", [annotations], pseudonyms=pseudonyms,
+                                conus_zone_mm=conus_zone_mm)
+    patients = write_patients_csv(out_dir / "patients.csv", [annotations], pseudonyms=pseudonyms,
+                                  conus_zone_mm=conus_zone_mm)
+    return MeasureResult(annotations, path, patient_metrics(annotations, conus_zone_mm=conus_zone_mm),
+                         lesions, patients)
+
+
+def read_annotation_file(path) -> StudyAnnotations:
+    """Read an annotation file without changing anything on disk.
+
+    Older schema versions are migrated in memory. Raises MeasureError naming the file and the
+    reason when it is missing or cannot be used.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MeasureError(f"{path}: no such annotation file")
+    try:
+        value, _ = migrate(json.loads(path.read_bytes().decode("utf-8")))
+        return from_json(value)
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON: {exc.msg} at line {exc.lineno}"
+    except UnicodeDecodeError:
+        reason = "not UTF-8 text"
+    except OSError as exc:
+        reason = exc.strerror or "it could not be read"
+    except FormatError as exc:
+        reason = str(exc)
+    raise MeasureError(f"{path} cannot be used ({reason})")
+
+
+def summary_table(metrics: PatientMetrics, *, patient: str) -> str:
+    """A short plain-text table: one line per lesion with levels, location, sizes, segments."""
+    header = ("lesion", "levels", "location", "AP mm", "TR mm", "SI mm", "enh seg", "T2 seg",
+              "T2/enh")
+    rows = [header]
+    for m in metrics.lesions:
+        levels = "" if m.level_top is None else (
+            m.level_top if m.level_top == m.level_bottom else f"{m.level_top}-{m.level_bottom}")
+        rows.append((str(m.lesion_id), levels or "-", m.location.value if m.location else "-",
+                     *(_cell(v) for v in (m.ap, m.transverse, m.si, m.enhancement_segments,
+                                          m.t2_segments, m.t2_enhancement_ratio))))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+    count = f"{metrics.n_lesions} lesion" + ("" if metrics.n_lesions == 1 else "s")
+    return "\n".join([f"{patient}: {count}", *lines])
+
+
+def _cell(measurement: Measurement | None) -> str:
+    if measurement is None:
+        return "-"
+    if isinstance(measurement.value, int):
+        return str(measurement.value)
+    text = f"{measurement.value:.1f}" if measurement.unit is not Unit.RATIO else f"{measurement.value:.2f}"
+    return f"{text} px" if measurement.unit is Unit.PX else text
+
+
+def _read(study_path: Path, annotation_path) -> tuple[str, dt.date | None, StudyAnnotations, Path]:
+    """PatientID and StudyDate of the annotated study, its annotations and their file.
+
+    A named annotation file picks its study among those the images hold; without one, the
+    images must hold exactly one study.
+    """
+    result = load_study(study_path)
+    studies = [(patient, study) for patient in result.patients for study in patient.studies]
+    if not studies:
+        reason = f" ({result.problems[0].reason})" if result.problems else ""
+        raise MeasureError(f"{study_path}: no DICOM images{reason}")
+    if annotation_path is None and len(studies) > 1:
+        raise MeasureError(f"{study_path} holds {len(studies)} studies; measure one at a time "
+                           "or name the annotation file with --annotations")
+    path = Path(annotation_path) if annotation_path is not None else _default_file(
+        study_path, studies[0][1].uid)
+    annotations = read_annotation_file(path)
+    match = [pair for pair in studies if pair[1].uid == annotations.study_instance_uid]
+    if not match:
+        raise MeasureError(f"{path} annotates another study than the images in {study_path}")
+    patient, study = match[0]
+    return patient.id, _dicom_date(study.date), annotations, path
+
+
+def _default_file(study_path: Path, study_uid: str) -> Path:
+    folder = study_path if study_path.is_dir() else study_path.parent
+    own = annotation_path_for(folder, study_uid)
+    if own.is_file():
+        return own
+    reference = folder / REFERENCE_FILE_NAME
+    if reference.is_file():
+        return reference
+    raise MeasureError(f"no annotation file for the study in {study_path} (looked for {own.name} "
+                       f"and {REFERENCE_FILE_NAME}); name one with --annotations FILE")
+
+
+def _dicom_date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y%m%d").date()
+    except ValueError:
+        return None
