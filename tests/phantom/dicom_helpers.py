@@ -29,10 +29,16 @@ def series_number(folder: Path, description: str) -> int:
     raise KeyError(description)
 
 
+def _generated(path: Path, folder: Path) -> bool:
+    """Files the generator writes (a reader's own annotation files beside them do not count)."""
+    relative = path.relative_to(folder)
+    return relative.parts[0] == "dicom" or relative.name in {"ground-truth.json", "reference-annotations.json"}
+
+
 def digest(folder: Path) -> str:
-    """SHA-256 over every file's relative path and bytes."""
+    """SHA-256 over the relative path and bytes of every file the generator wrote."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and _generated(p, folder)):
         h.update(str(path.relative_to(folder)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
