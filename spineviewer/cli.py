@@ -5,7 +5,10 @@ study); subcommands work headless:
 
 - ``spineviewer info PATH [--json]``: what a folder, zip or DICOMDIR holds, and its problems;
 - ``spineviewer sample OUTDIR``: regenerate the synthetic sample studies with ground truth;
-- ``spineviewer measure STUDY --out DIR``: the metrics of an annotated study as CSV files.
+- ``spineviewer measure STUDY --out DIR``: the metrics of an annotated study as CSV files;
+- ``spineviewer figure STUDY --out FILE``: an anonymous teaching figure with the annotations;
+- ``spineviewer anonymize IN OUT --pseudonym ID``: a de-identified copy of a study;
+- ``spineviewer sr STUDY --out FILE``: the findings as a DICOM SR measurement report.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sys
 
 from spineviewer import __version__
 
-_SUBCOMMANDS = ("info", "sample", "measure")
+_SUBCOMMANDS = ("info", "sample", "measure", "figure", "anonymize", "sr")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -27,7 +30,10 @@ def _gui_parser() -> argparse.ArgumentParser:
         epilog="subcommands (run 'spineviewer <command> --help'):\n"
                "  info     list patients, studies, series, stacks and problems of PATH\n"
                "  sample   write the synthetic sample studies with their ground truth\n"
-               "  measure  write the lesion and patient metrics of an annotated study as CSV",
+               "  measure  write the lesion and patient metrics of an annotated study as CSV\n"
+               "  figure   render an anonymous teaching figure with the annotations burnt in\n"
+               "  anonymize copy a study as de-identified DICOM under a pseudonym\n"
+               "  sr       write the findings as a DICOM SR measurement report",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="what to open")
@@ -141,6 +147,12 @@ def _run_measure(argv: list[str]) -> int:
     return 0
 
 
+def _export_runners() -> dict:
+    from spineviewer.export.commands import run_anonymize, run_figure, run_sr
+
+    return {"figure": run_figure, "anonymize": run_anonymize, "sr": run_sr}
+
+
 def _run_gui(argv: list[str]) -> int:
     args = _gui_parser().parse_args(argv)
     from spineviewer.gui.app import run
@@ -155,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_gui(argv)
     command, rest = argv[0], argv[1:]
     try:
-        return {"info": _run_info, "sample": _run_sample, "measure": _run_measure}[command](rest)
+        return {"info": _run_info, "sample": _run_sample, "measure": _run_measure,
+                **_export_runners()}[command](rest)
     except (OSError, ValueError) as exc:
         # A user sees one line, not a traceback (an unwritable OUTDIR, a bad option value).
         print(f"spineviewer {command}: {exc}", file=sys.stderr)
