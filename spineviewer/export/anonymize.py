@@ -56,6 +56,8 @@ class AnonymizedStudy:
         ``"removed"`` or ``"shifted by N days"``.
     problems : list of str
         Files that could not be exported, with the reason.
+    drawings_left_out : int
+        Drawings made on series that were not exported (they would point at no image).
     """
 
     folder: Path
@@ -64,6 +66,7 @@ class AnonymizedStudy:
     annotation_file: Path | None
     dates: str
     problems: list[str] = field(default_factory=list)
+    drawings_left_out: int = 0
 
 
 def choose_study(result: LoadResult, study_uid: str | None = None) -> tuple[Patient, Study]:
@@ -97,7 +100,8 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
     pseudonym : str
         PatientName and PatientID of the copy (at most 64 characters, no backslash).
     annotations : StudyAnnotations, optional
-        Carried over with the new UIDs (its study must be the one exported).
+        Carried over with the new UIDs (its study must be the one exported); drawings made on
+        series that are not exported are left out.
     series : list of str, optional
         Series to export, by SeriesInstanceUID, series number or description (default: all).
     study_uid : str, optional
@@ -135,12 +139,14 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
                 problems.append(f"{source.display}: {exc}")
                 continue
             written.append(target)
-    annotation_file = None
+    annotation_file, left_out = None, 0
     if annotations is not None:
+        annotations, left_out = _on_series(annotations, {s.uid for s in chosen})
         carried = anonymize_annotations(annotations, how)
         annotation_file = save_annotations(carried, out / annotation_file_name(carried.study_instance_uid))
     dates = "removed" if date_shift_days is None else f"shifted by {date_shift_days} days"
-    return AnonymizedStudy(out, written, how.uids(study.uid), annotation_file, dates, problems)
+    return AnonymizedStudy(out, written, how.uids(study.uid), annotation_file, dates, problems,
+                           left_out)
 
 
 def anonymize_annotations(study: StudyAnnotations, how: Deidentification) -> StudyAnnotations:
@@ -168,6 +174,16 @@ def anonymize_annotations(study: StudyAnnotations, how: Deidentification) -> Stu
                    frame_of_reference_uid=how.uids(study.frame_of_reference_uid),
                    study_date=_shift(study.study_date, how.date_shift_days), lesions=lesions,
                    annotations=tuple(drawing(d) for d in study.annotations), patient=patient)
+
+
+def _on_series(study: StudyAnnotations, series_uids: set[str]) -> tuple[StudyAnnotations, int]:
+    """The annotations without the drawings made on other series, and how many those were."""
+    def keep(drawings):
+        return tuple(d for d in drawings if d.series_instance_uid in series_uids)
+
+    lesions = tuple(replace(lesion, annotations=keep(lesion.annotations)) for lesion in study.lesions)
+    kept = replace(study, lesions=lesions, annotations=keep(study.annotations))
+    return kept, sum(1 for _ in study.all_drawings()) - sum(1 for _ in kept.all_drawings())
 
 
 def _write_one(source: FileSource, target: Path, how: Deidentification) -> None:

@@ -132,6 +132,8 @@ def run_anonymize(argv: list[str]) -> int:
     print(f"{done.folder}: {len(done.files)} files, dates {done.dates}")
     if done.annotation_file is not None:
         print(f"annotations: {done.annotation_file}")
+    if done.drawings_left_out:
+        print(f"{done.drawings_left_out} drawing(s) on series that were not exported were left out")
     for problem in done.problems:
         print(f"not exported: {problem}")
     return 0 if done.files and not done.problems else 1

@@ -161,7 +161,11 @@ def _guiding_drawings(annotations: StudyAnnotations | None, lesion: int | None) 
         return []
     if lesion is None:
         return list(annotations.all_drawings())
-    return list(annotations.lesion(lesion).annotations)
+    try:
+        return list(annotations.lesion(lesion).annotations)
+    except KeyError:
+        numbers = ", ".join(str(one.lesion_id) for one in annotations.lesions) or "none"
+        raise ValueError(f"there is no lesion {lesion} (the lesions are {numbers})") from None
 
 
 def identification_text(result: LoadResult, series: Series) -> str:

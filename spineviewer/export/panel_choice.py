@@ -6,9 +6,10 @@ figure shows the three images a spine teaching case usually has: the sagittal T2
 T1 after contrast and an axial after contrast (the axial T2 when there is none).
 
 The slice of a panel is where the lesion was drawn: the slice of the stack that carries the
-most drawings, or else the slice nearest to the drawings made on other series of the same frame
-of reference (so the sagittal T2 shows the slice of the caliper drawn on the sagittal T1+C);
-with nothing drawn, the middle slice. Positions are DICOM LPS mm.
+most drawings, or else the slice nearest to the lesion drawn on other series of the same frame
+of reference (the centre of its calipers, outlines and arrow heads, so the sagittal T2 shows the
+slice of the caliper drawn on the sagittal T1+C, and an axial T2 the level of the lesion); with
+nothing drawn, the middle slice. Positions are DICOM LPS mm.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spineviewer.core.annotations import Drawing
+from spineviewer.core.annotations import Arrow, Bidirectional, Caliper, Drawing, Outline
 from spineviewer.core.model import LoadResult, Series, Stack
 
 _POST_CONTRAST = re.compile(r"\+C|C\+|POST|GAD|\bGD\b|CONTRAST", re.IGNORECASE)
@@ -132,7 +133,12 @@ def _outside(stack: Stack, points: np.ndarray) -> float:
 
 
 def _points(drawings: list[Drawing]) -> np.ndarray:
-    return np.array([p for d in drawings for p in d.points], dtype=float).reshape(-1, 3)
+    """Where the lesion is: the points of calipers and outlines and the arrow heads; all the
+    points only when there are none of these (a cord path runs far beyond the lesion)."""
+    focus = [p for d in drawings if isinstance(d, (Caliper, Bidirectional, Outline)) for p in d.points]
+    focus += [d.head for d in drawings if isinstance(d, Arrow)]
+    every = focus or [p for d in drawings for p in d.points]
+    return np.array(every, dtype=float).reshape(-1, 3)
 
 
 def _plane(series: Series) -> str:

@@ -125,7 +125,10 @@ def _drawing(entry: dict):
     common = {k: entry[k] for k in ("id", "sop_instance_uid", "series_instance_uid", "unit")}
     if not common["series_instance_uid"]:
         raise SRFormatError(f"image {common['sop_instance_uid']} is not listed in the SR's evidence")
-    get = lambda concept: entry.get(C.key(concept))
+
+    def get(concept):
+        return entry.get(C.key(concept))
+
     for concept, role in ((C.CALIPER_SI, "si"), (C.CALIPER_AP, "ap"), (C.CALIPER, None)):
         if get(concept) is not None:
             return Caliper(endpoints=get(concept), role=role, **common)

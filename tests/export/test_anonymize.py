@@ -163,6 +163,9 @@ class TestOptions:
         assert ds.PatientBirthDate == "" and ds.PatientSex == truth["patient"]["sex"]
         carried = load_annotations(done.annotation_file).study
         assert carried.study_date == original - dt.timedelta(days=400)
+        sagittal_t2 = {pydicom.dcmread(p, stop_before_pixels=True).SeriesInstanceUID for p in done.files}
+        assert {d.series_instance_uid for d in carried.all_drawings()} == sagittal_t2
+        assert done.drawings_left_out == sum(1 for d in annotations.all_drawings() if d.kind != "cord-path")
         assert len({pydicom.dcmread(p, stop_before_pixels=True).SeriesInstanceUID for p in done.files}) == 1
 
     def test_refusals(self, tmp_path):

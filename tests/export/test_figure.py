@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 
 from spineviewer.cli import main
-from spineviewer.core.annotations import Caliper, CaliperRole
+from spineviewer.core.annotations import Bidirectional, Caliper, CaliperRole
 from spineviewer.export.burn_in import CALIPER, T2_PATH
 from spineviewer.export.figure import choose_panels, identification_text, render_figure, save_figure
 from spineviewer.export.figure_panel import PanelView, native_height, render_panel
-from spineviewer.export.image_plane import ImagePlane
+from spineviewer.export.image_plane import ImagePlane, image_index
 from spineviewer.export.lettering import draw_text, text_size, wrap
 from spineviewer.export.panel_choice import find_series
 from tests.export.samples import CASES, SAMPLES, case_params, sample, teaching_annotations
@@ -73,6 +73,17 @@ class TestPanelChoice:
                 if sops:
                     assert panel.stack.frames[panel.index].file.sop_instance_uid in sops
 
+    def test_undrawn_series_follows_the_lesion(self, case):
+        """The axial T2, where nothing was drawn, shows the slice of the lesion's axial T1+C
+        caliper (the blocks share their positions), not the far end of the T2 path."""
+        result, annotations, _ = sample(case)
+        images = image_index(result)
+        for lesion in annotations.lesions:
+            axial = [images[b.sop_instance_uid] for b in lesion.of_kind(Bidirectional)]
+            if axial:
+                panel = choose_panels(result, annotations, names=["AX T2 TSE"], lesion=lesion.lesion_id)[0]
+                assert panel.index == axial[0].index
+
 
 @needs_case1
 class TestPanelChoiceErrors:
@@ -87,6 +98,12 @@ class TestPanelChoiceErrors:
         result, annotations, _ = _case1()
         with pytest.raises(ValueError, match="slices 1 to 13"):
             choose_panels(result, annotations, names=["SAG T2 TSE"], slices=[14])
+
+    def test_unknown_lesion(self):
+        """A lesion number that is not there is named with the ones there are."""
+        result, annotations, _ = _case1()
+        with pytest.raises(ValueError, match="no lesion 9"):
+            choose_panels(result, annotations, lesion=9)
 
     def test_middle_slice_without_drawings(self):
         """Without annotations the middle slice is shown."""
