@@ -29,6 +29,14 @@ def corpus() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def tilted_study(tmp_path_factory) -> Path:
+    """Phantom case 2 (seed 0) with its axial blocks tilted 15° about left-right (~10 s, once)."""
+    from spineviewer.phantom import generate_case
+
+    return generate_case(2, tmp_path_factory.mktemp("tilted"), oblique_deg=15.0)
+
+
 def write_slice(path: Path, pixels: np.ndarray, *, position, orientation=(1, 0, 0, 0, 1, 0),
                 spacing=(0.8, 0.8), series_uid: str, study_uid: str, instance: int = 1,
                 description: str = "AX T2", frame_of_reference: str = "1.2.3.4", extra: dict | None = None,
