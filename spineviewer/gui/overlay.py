@@ -4,14 +4,21 @@ The overlay is a transparent widget laid over the image view. It paints in scree
 text stays the same size whatever the zoom, and every glyph is outlined in black to stay
 legible over bright fat and fluid. It holds only what to paint (:class:`OverlayContent`),
 computed by the viewport from the model; mouse events pass through it.
+
+The overlay is painted with every slice the reader scrolls to, so text must be cheap: the
+outline is the text drawn in black at small offsets around it (stroking the glyph paths looks
+the same and costs about twenty times as much), and each outlined string is drawn once into a
+small pixmap and reused while it stays on screen (:class:`_TextPixmaps`).
 """
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import QWidget
 
 _TEXT = QColor(235, 235, 225)
@@ -19,6 +26,11 @@ _DIM = QColor(170, 200, 235)
 _LETTER = QColor(255, 214, 90)
 _OUTLINE = QColor(0, 0, 0, 230)
 _MARGIN = 8
+#: Outlined strings kept as pixmaps: the corner lines of a few hundred slices.
+_PIXMAPS_KEPT = 512
+#: Where the black copies of a string go around it (screen pixels): a 1.5 px outline.
+_OUTLINE_OFFSETS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy] + \
+    [(0, -1.5), (0, 1.5), (-1.5, 0), (1.5, 0)]
 
 
 @dataclass
@@ -37,6 +49,9 @@ class OverlayContent:
         Its length on screen, pixels.
     message : str
         A centred notice (empty viewport, loading, an error).
+    accent : str
+        The viewport's colour (``#rrggbb``, that of the reference lines it casts on the others),
+        shown as a swatch before the first top-left line; empty for none.
     """
 
     corners: dict[str, list[str]] = field(default_factory=dict)
@@ -45,6 +60,42 @@ class OverlayContent:
     scale_pixels: float = 0.0
     scale_unit: str = "mm"
     message: str = ""
+    accent: str = ""
+
+
+class _TextPixmaps:
+    """Outlined strings rendered once into pixmaps, least recently used dropped first."""
+
+    def __init__(self):
+        self._kept: OrderedDict[tuple, tuple[QPixmap, QPointF]] = OrderedDict()
+
+    def get(self, text: str, font: QFont, colour: QColor, ratio: float) -> tuple[QPixmap, QPointF]:
+        """The pixmap of ``text`` and the offset of its top-left corner from the baseline origin."""
+        key = (text, font.key(), colour.rgba(), ratio)
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        bounds = QFontMetricsF(font).boundingRect(text).adjusted(-3, -3, 3, 3)
+        left, top = math.floor(bounds.left()), math.floor(bounds.top())
+        width, height = math.ceil(bounds.right()) - left, math.ceil(bounds.bottom()) - top
+        pixmap = QPixmap(max(1, math.ceil(width * ratio)), max(1, math.ceil(height * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(-left, -top)
+        painter.setFont(font)
+        painter.setPen(_OUTLINE)
+        for dx, dy in _OUTLINE_OFFSETS:
+            painter.drawText(QPointF(dx, dy), text)
+        painter.setPen(colour)
+        painter.drawText(QPointF(0, 0), text)
+        painter.end()
+        found = self._kept[key] = (pixmap, QPointF(left, top))
+        while len(self._kept) > _PIXMAPS_KEPT:
+            self._kept.popitem(last=False)
+        return found
 
 
 def _format_length(value: float, unit: str) -> str:
@@ -69,6 +120,7 @@ class ViewportOverlay(QWidget):
         self._letter_font.setBold(True)
         self._message_font = QFont(self._font)
         self._message_font.setPointSizeF(12.0)
+        self._pixmaps = _TextPixmaps()
 
     def set_content(self, content: OverlayContent) -> None:
         self.content = content
@@ -90,29 +142,54 @@ class ViewportOverlay(QWidget):
 
     def _outlined_text(self, painter: QPainter, point: QPointF, text: str, font: QFont,
                        colour: QColor) -> None:
-        path = QPainterPath()
-        path.addText(point, font, text)
-        painter.strokePath(path, QPen(_OUTLINE, 3.0, Qt.PenStyle.SolidLine,
-                                      Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
-        painter.fillPath(path, colour)
+        pixmap, offset = self._pixmaps.get(text, font, colour, self.devicePixelRatioF())
+        # Whole pixels: a pixmap drawn between pixels would be resampled and blur.
+        painter.drawPixmap(QPointF(round(point.x()) + offset.x(), round(point.y()) + offset.y()), pixmap)
 
     def _corner_width(self, area: QRectF) -> float:
         """Room for one corner's text: half the width, less the centred edge letter."""
         letter = QFontMetricsF(self._letter_font).horizontalAdvance("SI") / 2 + 10
         return max(40.0, area.width() / 2 - letter)
 
+    def _top_row_room(self, area: QRectF, corner: str, row: int, metrics: QFontMetricsF) -> float:
+        """Room for one row of a top corner, so that narrow viewports cut as little as possible.
+
+        A row may run past the middle when the other corner's row beside it is short (each
+        side keeps at least half); the rows beside the centred edge letter stay clear of it.
+        """
+        gap = 16.0
+        other = self.content.corners.get("top_right" if corner == "top_left" else "top_left", [])
+        room = area.width()
+        if row < len(other):
+            other_width = metrics.horizontalAdvance(other[row])
+            if row == 0 and corner == "top_right" and self.content.accent:
+                other_width += metrics.ascent() * 0.8 + 5  # the swatch before the left title
+            room = max(area.width() / 2 - gap / 2, area.width() - other_width - gap)
+        # Orientation letters have no descenders: the top one ends at its cap height.
+        row_top = row * metrics.lineSpacing() + metrics.ascent() - metrics.capHeight()
+        beside_letter = row_top < QFontMetricsF(self._letter_font).capHeight() + 2
+        if beside_letter and self.content.letters.get("top"):
+            room = min(room, self._corner_width(area))
+        return max(40.0, room)
+
     def _paint_corner(self, painter: QPainter, area: QRectF, corner: str, lines: list[str]) -> None:
         metrics = QFontMetricsF(self._font)
         step = metrics.lineSpacing()
         top = corner.startswith("top")
         left = corner.endswith("left")
-        room = self._corner_width(area)
+        swatch = metrics.ascent() * 0.8 if corner == "top_left" and self.content.accent else 0.0
         for k, line in enumerate(lines if top else reversed(lines)):
+            room = self._top_row_room(area, corner, k, metrics) if top else self._corner_width(area)
+            indent = swatch + 5 if swatch and k == 0 else 0.0
             # Long descriptions are cut rather than allowed to run into the other corner.
-            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
+            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight, room - indent)
             width = metrics.horizontalAdvance(line)
-            x = area.left() if left else area.right() - width
+            x = area.left() + indent if left else area.right() - width
             y = area.top() + metrics.ascent() + k * step if top else area.bottom() - metrics.descent() - k * step
+            if indent:
+                box = QRectF(area.left(), y - swatch, swatch, swatch)
+                painter.fillRect(box.adjusted(-1, -1, 1, 1), _OUTLINE)
+                painter.fillRect(box, QColor(self.content.accent))
             colour = _TEXT if (k == 0 and top) else _DIM if corner == "top_right" else _TEXT
             self._outlined_text(painter, QPointF(x, y), line, self._font, colour)
 
@@ -126,7 +203,7 @@ class ViewportOverlay(QWidget):
             elif edge == "right":
                 point = QPointF(area.right() - width, centre.y() + metrics.ascent() / 2)
             elif edge == "top":
-                point = QPointF(centre.x() - width / 2, area.top() + metrics.ascent())
+                point = QPointF(centre.x() - width / 2, area.top() + metrics.capHeight())
             else:
                 point = QPointF(centre.x() - width / 2, area.bottom() - metrics.descent())
             self._outlined_text(painter, point, text, self._letter_font, _LETTER)

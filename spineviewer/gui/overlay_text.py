@@ -48,22 +48,24 @@ def format_person_name(value: str) -> str:
     return f"{family}, {given}" if family and given else (family or given)
 
 
-def series_title(series: Series | None, stack: Stack) -> str:
-    """``"Se 3  SAG T2"``, with ``(stack 2/3)`` when the series was split."""
+def series_title(series: Series | None) -> str:
+    """``"Se 3  SAG T2"``."""
     if series is None:
         return ""
     number = f"Se {series.number}  " if series.number is not None else ""
-    title = f"{number}{series.description or '(no description)'}"
-    if len(series.stacks) > 1:
-        title += f"  (stack {stack.number}/{len(series.stacks)})"
-    return title
+    return f"{number}{series.description or '(no description)'}"
 
 
 def image_lines(context: SeriesContext, stack: Stack, slice_index: int) -> list[str]:
-    """Top-left corner: series, slice n/N and plane, slice position and thickness."""
-    lines = [series_title(context.series, stack)]
+    """Top-left corner: series, slice n/N and plane (and ``stack 2/3`` when the series was
+    split, on this short line so that a narrow viewport never cuts it off), slice position and
+    thickness."""
+    lines = [series_title(context.series)]
     plane = stack.plane if stack.has_geometry else "no position in the files"
-    lines.append(f"Slice {slice_index + 1}/{stack.shape[0]}   {plane}")
+    line = f"Slice {slice_index + 1}/{stack.shape[0]}   {plane}"
+    if context.series is not None and len(context.series.stacks) > 1:
+        line += f"   stack {stack.number}/{len(context.series.stacks)}"
+    lines.append(line)
     location = slice_location(stack, slice_index)
     thickness = stack.frames[slice_index].slice_thickness
     if thickness:

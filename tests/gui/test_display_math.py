@@ -11,7 +11,7 @@ from spineviewer.gui.overlay_text import (find_context, format_date, format_pers
                                           image_lines, scale_bar_length)
 from spineviewer.gui.thumbnails import thumbnail_array
 from spineviewer.gui.windowing import auto_window, dragged_window, window_levels
-from tests.conftest import write_series
+from tests.conftest import SAMPLES, write_series
 from tests.gui.conftest import SAGITTAL
 
 
@@ -92,6 +92,13 @@ class TestOverlayText:
         """Series, slice n/N with plane, position and thickness."""
         lines = image_lines(find_context(sagittal_study, sagittal_stack), sagittal_stack, 0)
         assert lines == ["Se 1  AX T2", "Slice 1/5   sagittal", "L 6.0 mm   Th 3.0 mm"]
+
+    def test_station_named_on_the_short_line(self):
+        """A series split into two stations says which one on the slice line, never cut off."""
+        result = load_study(SAMPLES / "case3-lung-multiple")
+        series = next(s for _, _, s in result.iter_series() if s.description == "SAG T2 TSE")
+        lines = image_lines(find_context(result, series.stacks[1]), series.stacks[1], 6)
+        assert lines[:2] == ["Se 1  SAG T2 TSE", "Slice 7/13   sagittal   stack 2/2"]
 
     @pytest.mark.parametrize("units_per_pixel, room, expected", [
         (0.1, 250, 20.0), (0.5, 250, 100.0), (0.05, 100, 5.0), (1.0, 40, 20.0), (0.0, 100, 0.0)])
