@@ -1,14 +1,18 @@
 """Regenerate the screenshots in ``docs/`` from the real window on the bundled sample studies.
 
 Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py`` (or under Xvfb). The window is
-the one ``spineviewer`` opens; it is grabbed once every volume has been decoded.
+the one ``spineviewer`` opens; it is grabbed once every volume has been decoded. The 3-D cursor
+is placed where a reader would Shift+click: on the lesion centre of the study's ground truth.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication
@@ -33,12 +37,39 @@ def _settle(app: QApplication, window, seconds: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-def grab(case: str, out: Path, size=(1600, 900)) -> None:
+def _lesion_centre(case: str, lesion: int) -> np.ndarray:
+    truth = json.loads((SAMPLE_DIR / case / "ground-truth.json").read_text())
+    return np.array(truth["lesions"][lesion - 1]["centre_lps_mm"], dtype=float)
+
+
+def _show_second_station(window, viewport_index: int) -> None:
+    """Put the second stack of the first sagittal series with two stacks in a viewport."""
+    from spineviewer.gui.browser import stack_key
+
+    for _, _, series in window.result.iter_series():
+        if len(series.stacks) > 1 and series.stacks[1].plane == "sagittal":
+            window.show_stack(window.grid.viewports[viewport_index], stack_key(series.stacks[1]))
+            return
+
+
+def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, lesion: int | None = None,
+         all_slices: bool = False, second_station: bool = False) -> None:
     settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
     window = main_window([str(SAMPLE_DIR / case)], settings=settings)
     window.resize(*size)
     window.show()
-    _settle(QApplication.instance(), window)
+    app = QApplication.instance()
+    _settle(app, window)
+    if second_station:
+        _show_second_station(window, 3)
+    if layout:
+        window.layout_actions[layout].trigger()
+    if all_slices:
+        window.tools.all_slices.trigger()
+    if lesion is not None:
+        # As a Shift+click on the lesion in the first sagittal viewport.
+        window.crossref.place_cursor(window.grid.viewports[0], _lesion_centre(case, lesion))
+    _settle(app, window)
     window.grab().save(str(out))
     window.close()
     print(out)
@@ -46,8 +77,10 @@ def grab(case: str, out: Path, size=(1600, 900)) -> None:
 
 def main() -> int:
     application()
-    grab("case1-breast-t12", DOCS / "screenshot-main.png")
-    grab("case3-lung-multiple", DOCS / "screenshot-case3.png")
+    grab("case1-breast-t12", DOCS / "screenshot-main.png", lesion=1)
+    grab("case1-breast-t12", DOCS / "screenshot-reference-lines.png", lesion=1, all_slices=True)
+    grab("case3-lung-multiple", DOCS / "screenshot-case3.png", layout="2x2", lesion=2,
+         second_station=True)
     Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
     return 0
 

@@ -3,12 +3,18 @@
 Opening runs in the background (:mod:`spineviewer.gui.background`): the header scan reports
 progress with a Cancel button, the first image decoded during the scan is shown at once, then
 the study is hung (:mod:`spineviewer.gui.hanging`) and each hung stack shows its current slice
-as soon as that slice alone is decoded, while the whole volume loads behind it.
+as soon as that slice alone is decoded, while the whole volume loads behind it. The viewports
+are linked through patient space by :mod:`spineviewer.gui.cross_reference` (reference lines,
+3-D cursor, linked scrolling, synchronized zoom), driven by the tools of
+:mod:`spineviewer.gui.reading_tools`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
@@ -21,15 +27,18 @@ from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.pixels import frame_pixels
 from spineviewer.gui.background import BackgroundWork, Task
 from spineviewer.gui.browser import StudyBrowser, find_stack
+from spineviewer.gui.cross_reference import CrossReference
 from spineviewer.gui.hanging import choose_hanging
 from spineviewer.gui.overlay_text import find_context
 from spineviewer.gui.pixel_store import PixelStore
 from spineviewer.gui.problems import ProblemsList, problem_summary
+from spineviewer.gui.reading_tools import ReadingTools, icon
 from spineviewer.gui.recent import RecentOpenings, entry_label
 from spineviewer.gui.shortcuts import ShortcutsDialog
 from spineviewer.gui.viewer_grid import LAYOUTS, ViewerGrid
 from spineviewer.gui.viewport import EMPTY_MESSAGE, Viewport
 from spineviewer.gui.viewport_state import ViewportState
+from spineviewer.gui.window_presets import load_presets
 
 #: The study opened when no path is given.
 SAMPLE_STUDY = SAMPLE_DIR / "case1-breast-t12"
@@ -57,6 +66,9 @@ class MainWindow(QMainWindow):
         self.store = PixelStore(self.work, self)
         self.grid = ViewerGrid(self.store, self)
         self.setCentralWidget(self.grid)
+        self.crossref = CrossReference(self.grid, self)
+        for viewport in self.grid.viewports:
+            viewport.accent = self.crossref.colour(viewport)
         self.browser = StudyBrowser(self.work)
         self.problems = ProblemsList()
         self.browser_dock = self._dock("Study", self.browser, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -111,7 +123,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        self._action(file_menu, "Open &folder…", self.ask_folder, QKeySequence.StandardKey.Open)
+        open_folder = self._action(file_menu, "Open &folder…", self.ask_folder, QKeySequence.StandardKey.Open)
+        open_folder.setIcon(icon("open"))
         self._action(file_menu, "Open f&iles…", self.ask_files, "Ctrl+Shift+O")
         self._action(file_menu, "Open &zip…", self.ask_zip)
         self._action(file_menu, "Open &DICOMDIR…", self.ask_dicomdir)
@@ -122,19 +135,26 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view_menu = menus.addMenu("&View")
-        toolbar = self.addToolBar("Layout")
-        toolbar.setObjectName("layoutToolbar")
+        toolbar = self.addToolBar("Reading")
+        toolbar.setObjectName("readingToolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        toolbar.addAction(open_folder)
+        toolbar.addSeparator()
         group = QActionGroup(self)
         self.layout_actions: dict[str, QAction] = {}
         for number, name in enumerate(LAYOUTS, start=1):
             action = self._action(view_menu, f"Layout {name}", lambda _, n=name: self.grid.set_layout(n),
                                   f"Ctrl+{number}", checkable=True)
+            action.setIcon(icon(f"layout-{name}"))
+            action.setToolTip(f"Layout {name} (Ctrl+{number})")
             group.addAction(action)
             toolbar.addAction(action)
             self.layout_actions[name] = action
         self.layout_actions[self.grid.layout_name].setChecked(True)
         self.grid.layoutChanged.connect(lambda name: self.layout_actions[name].setChecked(True))
+        view_menu.addSeparator()
+        self.tools = ReadingTools(self, view_menu, toolbar, self.crossref, load_presets())
         view_menu.addSeparator()
         self.patient_action = self._action(view_menu, "Show &patient data", self.set_patient_visible,
                                            "I", checkable=True)
@@ -266,6 +286,7 @@ class MainWindow(QMainWindow):
 
     def _show_result(self, result: LoadResult | None) -> None:
         self.result = result
+        self.crossref.clear_cursor()
         self.store.clear()
         self.browser.set_result(result)
         for viewport in self.grid.viewports:
@@ -280,10 +301,11 @@ class MainWindow(QMainWindow):
         if not result.patients or not result.patients[0].studies:
             return
         # The loader sorts studies by date: the first patient's latest study is being read.
+        # The fourth viewport holds the next series, shown when the reader picks the 2x2 layout.
         stacks = choose_hanging(result.patients[0].studies[-1].series,
                                 viewports=len(self.grid.viewports))
         if stacks:
-            self.grid.set_layout(self.grid.layout_for(len(stacks)))
+            self.grid.set_layout(self.grid.layout_for(min(len(stacks), 3)))
         for viewport, stack in zip(self.grid.viewports, stacks):
             self._display(viewport, stack)
         self.grid.set_active(self.grid.viewports[0])
@@ -306,6 +328,11 @@ class MainWindow(QMainWindow):
     def set_patient_visible(self, visible: bool) -> None:
         for viewport in self.grid.viewports:
             viewport.set_patient_visible(visible)
+
+    def set_level_namer(self, namer: Callable[[np.ndarray], str | None] | None) -> None:
+        """Name vertebral levels in the cursor readout: ``namer(lps_point) -> "T11"`` or None."""
+        for viewport in self.grid.viewports:
+            viewport.level_namer = namer
 
     # -- progress and problems -------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The viewer area: viewports side by side in a 1x1, 1x2 or 1x3 layout, one of them active.
+"""The viewer area: viewports in a 1x1, 1x2, 1x3 or 2x2 layout, one of them active.
 
 The active viewport (outlined) is where a double-clicked series opens. Hidden viewports keep
 their state, so going from 1x3 to 1x1 and back restores what was shown.
@@ -7,17 +7,17 @@ their state, so going from 1x3 to 1x1 and back restores what was shown.
 from __future__ import annotations
 
 from PyQt6.QtCore import pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QWidget
 
 from spineviewer.gui.pixel_store import PixelStore
 from spineviewer.gui.viewport import Viewport
 
 #: Layouts offered in the View menu: name -> (rows, columns).
-LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "1x3": (1, 3)}
+LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "1x3": (1, 3), "2x2": (2, 2)}
 
 
 class ViewerGrid(QWidget):
-    """Holds the viewports and arranges the visible ones in a row.
+    """Holds the viewports and arranges the visible ones in rows, filled left to right.
 
     Signals
     -------
@@ -32,11 +32,10 @@ class ViewerGrid(QWidget):
         super().__init__(parent)
         count = max(columns * rows for rows, columns in LAYOUTS.values())
         self.viewports = [Viewport(store, self) for _ in range(count)]
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(2)
         for viewport in self.viewports:
-            row.addWidget(viewport, 1)
             viewport.activated.connect(self.set_active)
         self._active = self.viewports[0]
         self._layout = ""
@@ -56,11 +55,20 @@ class ViewerGrid(QWidget):
         return self.viewports[:rows * columns]
 
     def set_layout(self, name: str) -> None:
-        """Show the first n viewports for layout ``name`` (``"1x1"``, ``"1x2"``, ``"1x3"``)."""
+        """Show the first rows x columns viewports for layout ``name`` (a key of :data:`LAYOUTS`)."""
         if name not in LAYOUTS or name == self._layout:
             return
         self._layout = name
         visible = self.visible_viewports()
+        rows, columns = LAYOUTS[name]
+        for viewport in self.viewports:
+            self._grid.removeWidget(viewport)
+        for k, viewport in enumerate(visible):
+            self._grid.addWidget(viewport, k // columns, k % columns)
+        for k in range(max(LAYOUTS[n][0] for n in LAYOUTS)):
+            self._grid.setRowStretch(k, 1 if k < rows else 0)
+        for k in range(max(LAYOUTS[n][1] for n in LAYOUTS)):
+            self._grid.setColumnStretch(k, 1 if k < columns else 0)
         for viewport in self.viewports:
             viewport.setVisible(viewport in visible)
         if self._active not in visible:

@@ -7,13 +7,17 @@ mm, y down).
 
 Reading controls: wheel or Up/Down/PageUp/PageDown/Home/End change slice; left-drag sets the
 window (horizontal: width, vertical: level); Ctrl+wheel or right-drag zooms; middle-drag pans;
-``F`` fits the image, ``R`` resets window and zoom.
+``F`` fits the image, ``R`` resets window and zoom. Shift+click (or a left click or drag in
+crosshair mode) places the 3-D cursor: the viewport reports the patient point and the
+cross-reference coordinator (:mod:`spineviewer.gui.cross_reference`) moves the other viewports.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from typing import Callable
+
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
@@ -22,7 +26,9 @@ from spineviewer.gui.overlay import OverlayContent, ViewportOverlay
 from spineviewer.gui.overlay_text import (display_lines, image_lines, patient_lines,
                                           scale_bar_length)
 from spineviewer.gui.pixel_store import PixelStore
+from spineviewer.gui.reference_lines import ReferenceLayer
 from spineviewer.gui.viewport_state import ViewportState
+from spineviewer.gui.window_presets import WindowPreset, preset_window
 from spineviewer.gui.windowing import Window, auto_window, dragged_window, window_levels
 
 #: Drag-and-drop type of a stack dragged from the study browser: ``series_uid\nstack_number``.
@@ -35,15 +41,30 @@ EMPTY_MESSAGE = "Drop a series here from the study browser"
 class SliceViewBox(pg.ViewBox):
     """A ViewBox whose wheel scrolls slices and whose left-drag sets the window.
 
-    Ctrl+wheel and right-drag keep pyqtgraph's zoom, middle-drag its pan.
+    Ctrl+wheel and right-drag keep pyqtgraph's zoom, middle-drag its pan. Shift+left-click, or
+    any left click or drag while ``crosshair`` is on, places the cursor (``sigCursor``, scene mm).
     """
 
     sigScroll = pyqtSignal(int)
     sigWindowDrag = pyqtSignal(float, float, bool)
+    sigCursor = pyqtSignal(float, float)
 
     def __init__(self):
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self._wheel_rest = 0
+        self.crosshair = False
+
+    def _places_cursor(self, ev) -> bool:
+        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        return ev.button() == Qt.MouseButton.LeftButton and (self.crosshair or shift)
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - Qt override
+        if self._places_cursor(ev):
+            ev.accept()
+            point = self.mapSceneToView(ev.scenePos())
+            self.sigCursor.emit(point.x(), point.y())
+            return
+        super().mouseClickEvent(ev)
 
     def wheelEvent(self, ev, axis=None):  # noqa: N802 - Qt override
         if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -62,6 +83,10 @@ class SliceViewBox(pg.ViewBox):
             super().mouseDragEvent(ev, axis)
             return
         ev.accept()
+        if self._places_cursor(ev):
+            point = self.mapSceneToView(ev.scenePos())
+            self.sigCursor.emit(point.x(), point.y())
+            return
         delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)
         self.sigWindowDrag.emit(delta.x(), delta.y(), ev.isStart())
 
@@ -77,11 +102,29 @@ class Viewport(QFrame):
         Readout under the mouse: pixel, value, patient mm ("" when off the image).
     stackDropped(viewport, key)
         A stack was dropped here; ``key`` is the :data:`STACK_MIME` payload.
+    stateShown(viewport)
+        A new state (or none) is shown.
+    sliceChanged(viewport)
+        The shown state moved to another slice.
+    cursorPlaced(viewport, point)
+        The reader placed the 3-D cursor on this image; ``point`` is LPS mm, shape (3,).
+    viewChanged(viewport)
+        The reader zoomed or panned by hand.
+
+    Attributes
+    ----------
+    level_namer : callable or None
+        ``level_namer(point)`` names the vertebral level at an LPS point (``"T11"``) or returns
+        None; the readout shows ``level: T11``. Set by whoever knows the levels.
     """
 
     activated = pyqtSignal(object)
     cursorMoved = pyqtSignal(str)
     stackDropped = pyqtSignal(object, str)
+    stateShown = pyqtSignal(object)
+    sliceChanged = pyqtSignal(object)
+    cursorPlaced = pyqtSignal(object, object)
+    viewChanged = pyqtSignal(object)
 
     def __init__(self, store: PixelStore, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +142,9 @@ class Viewport(QFrame):
         self._message = EMPTY_MESSAGE
         self._rect = QRectF()
         self.show_patient = True
+        self.level_namer: Callable[[np.ndarray], str | None] | None = None
+        #: The colour of this viewport's reference lines on the others (``#rrggbb``).
+        self.accent = ""
 
         self.view = pg.GraphicsView(self, background="k")
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -107,6 +153,7 @@ class Viewport(QFrame):
         self.view.setCentralItem(self.view_box)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.view_box.addItem(self.image)
+        self.references = ReferenceLayer(self.view_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)
         layout.addWidget(self.view)
@@ -114,6 +161,7 @@ class Viewport(QFrame):
 
         self.view_box.sigScroll.connect(self._scroll)
         self.view_box.sigWindowDrag.connect(self._window_drag)
+        self.view_box.sigCursor.connect(self._place_cursor)
         self.view_box.sigRangeChangedManually.connect(self._zoomed_by_hand)
         self.view_box.sigTransformChanged.connect(lambda *_: self._update_overlay())
         self.view_box.sigResized.connect(self._resized)
@@ -130,6 +178,7 @@ class Viewport(QFrame):
         """Display ``state`` (its stack at its slice and window); None empties the viewport."""
         if self._state is not None:
             self._state.changed.disconnect(self._render)
+            self._state.sliceChanged.disconnect(self._slice_changed)
         self._state = state
         self._preview_caption = ""
         self._pixels, self._shown_slice = None, -1
@@ -137,8 +186,10 @@ class Viewport(QFrame):
         self._rect = QRectF(*scene.image_rect(state.stack)) if state is not None else QRectF()
         if state is not None:
             state.changed.connect(self._render)
+            state.sliceChanged.connect(self._slice_changed)
         self.fit()
         self._render()
+        self.stateShown.emit(self)
 
     def show_preview(self, pixels: np.ndarray, spacing: tuple[float, float] | None, caption: str) -> None:
         """Show one image before its study is assembled (while the scan goes on)."""
@@ -178,6 +229,35 @@ class Viewport(QFrame):
         if self._state is not None:
             self._state.reset_window()
         self.fit()
+
+    def apply_preset(self, preset: WindowPreset) -> bool:
+        """Set the window of ``preset`` for the slice on screen; False before it is decoded."""
+        state = self._state
+        if state is None or self._pixels is None or self._shown_slice != state.slice_index:
+            return False
+        header = state.stack.frames[state.slice_index].window or state.stack.default_window
+        state.set_window(preset_window(preset, self._pixels, header))
+        return True
+
+    # -- zoom shared with other viewports --------------------------------------------------
+
+    def mm_per_pixel(self) -> float:
+        """Scene mm per screen pixel (0 before the view has a size)."""
+        return float(self.view_box.viewPixelSize()[0])
+
+    def view_centre(self) -> QPointF:
+        """The scene point at the centre of the view."""
+        return self.view_box.viewRect().center()
+
+    def set_view(self, centre: QPointF, mm_per_pixel: float) -> None:
+        """Show ``mm_per_pixel`` scene mm per screen pixel around scene point ``centre``."""
+        width, height = self.view_box.width(), self.view_box.height()
+        if mm_per_pixel <= 0 or width <= 0 or height <= 0:
+            return
+        self._fitted = False
+        size_x, size_y = width * mm_per_pixel, height * mm_per_pixel
+        self.view_box.setRange(QRectF(centre.x() - size_x / 2, centre.y() - size_y / 2, size_x, size_y),
+                               padding=0.0)
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -219,7 +299,7 @@ class Viewport(QFrame):
         if self.show_patient:
             corners["top_right"] = patient_lines(state.context)
         content = OverlayContent(corners=corners, letters=stack.edge_letters(),
-                                 scale_unit=scene.length_unit(stack))
+                                 scale_unit=scene.length_unit(stack), accent=self.accent)
         if self._shown_slice != state.slice_index:
             content.message = "decoding…"
         units_per_pixel = self.view_box.viewPixelSize()[0]
@@ -249,6 +329,19 @@ class Viewport(QFrame):
 
     def _zoomed_by_hand(self, *_) -> None:
         self._fitted = False
+        self.viewChanged.emit(self)
+
+    def _slice_changed(self, _index: int) -> None:
+        self.sliceChanged.emit(self)
+
+    def _place_cursor(self, x: float, y: float) -> None:
+        self.activated.emit(self)
+        state = self._state
+        if state is None or scene.scene_to_pixel(state.stack, x, y) is None:
+            return
+        point = scene.scene_to_patient(state.stack, state.slice_index, x, y)
+        if point is not None:
+            self.cursorPlaced.emit(self, point)
 
     def _resized(self, *_) -> None:
         if self._fitted:
@@ -274,6 +367,9 @@ class Viewport(QFrame):
         if patient is not None:
             x, y, z = patient
             parts.append(f"x {x:.1f}  y {y:.1f}  z {z:.1f} mm (LPS)")
+            level = self.level_namer(patient) if self.level_namer is not None else None
+            if level:
+                parts.append(f"level: {level}")
         return "    ".join(parts)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -289,8 +385,10 @@ class Viewport(QFrame):
             state.set_slice(state.slice_count - 1)
         elif key == Qt.Key.Key_F:
             self.fit()
+            self.viewChanged.emit(self)
         elif key == Qt.Key.Key_R:
             self.reset()
+            self.viewChanged.emit(self)
         else:
             super().keyPressEvent(event)
             return

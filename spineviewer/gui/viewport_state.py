@@ -24,7 +24,10 @@ class ViewportState(QObject):
         The patient, study and series the stack belongs to, for the overlays.
     """
 
+    #: Anything shown changed (slice or window).
     changed = pyqtSignal()
+    #: The slice changed (also announced by ``changed``); carries the new index.
+    sliceChanged = pyqtSignal(int)
 
     def __init__(self, stack: Stack, context: SeriesContext, parent: QObject | None = None):
         super().__init__(parent)
@@ -53,6 +56,7 @@ class ViewportState(QObject):
         if index != self._slice:
             self._slice = index
             self.changed.emit()
+            self.sliceChanged.emit(index)
 
     def step(self, count: int) -> None:
         """Move ``count`` slices along the stack (negative: backwards)."""

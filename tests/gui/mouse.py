@@ -6,6 +6,7 @@ they travel the same path as a user's: Qt -> pyqtgraph's GraphicsScene -> our Vi
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt6.QtGui import QMouseEvent, QWheelEvent
 from PyQt6.QtTest import QTest
@@ -27,6 +28,15 @@ def wheel(viewport, notches: int, *, modifiers=Qt.KeyboardModifier.NoModifier, a
     QApplication.sendEvent(target, event)
 
 
+def _past_rate_limit() -> None:
+    """Wait until pyqtgraph takes the next move event.
+
+    It drops move events closer than 1/mouseRateLimit s to the last one it took; without this
+    pause a drag right after another arrives as a click, and a second hover is not seen.
+    """
+    QTest.qWait(1 + int(1000 / pg.getConfigOption("mouseRateLimit")))
+
+
 def _send(target, kind: QEvent.Type, pos: QPoint, button, buttons) -> None:
     local = QPointF(pos)
     event = QMouseEvent(kind, local, QPointF(target.mapToGlobal(local)), button, buttons,
@@ -38,6 +48,7 @@ def drag(viewport, dx: int, dy: int, *, button=Qt.MouseButton.LeftButton, steps:
     """Press ``button`` at the centre, move by ``(dx, dy)`` screen pixels in steps, release."""
     target = viewport.view.viewport()
     start = centre(viewport)
+    _past_rate_limit()
     _send(target, QEvent.Type.MouseButtonPress, start, button, button)
     for k in range(1, steps + 1):
         pos = start + QPoint(round(dx * k / steps), round(dy * k / steps))
@@ -47,4 +58,17 @@ def drag(viewport, dx: int, dy: int, *, button=Qt.MouseButton.LeftButton, steps:
 
 def hover(viewport, pos: QPoint) -> None:
     """Move the mouse (no button) to ``pos`` in the view's viewport."""
+    _past_rate_limit()
     QTest.mouseMove(viewport.view.viewport(), pos)
+
+
+def scene_point_to_widget(viewport, x: float, y: float) -> QPoint:
+    """The view-widget pixel showing scene point ``(x, y)`` (mm) of a viewport."""
+    on_scene = viewport.view_box.mapViewToScene(QPointF(x, y))
+    return viewport.view.mapFromScene(on_scene)
+
+
+def click(viewport, pos: QPoint, *, modifiers=Qt.KeyboardModifier.NoModifier,
+          button=Qt.MouseButton.LeftButton) -> None:
+    """Press and release ``button`` at ``pos`` in the view's viewport, holding ``modifiers``."""
+    QTest.mouseClick(viewport.view.viewport(), button, modifiers, pos)

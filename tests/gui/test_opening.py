@@ -77,10 +77,22 @@ class TestHanging:
         window = open_window([spine_study])
         QTest.keyClick(window.grid.viewports[0], Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
         assert window.grid.layout_name == "1x1"
-        assert [v.isVisible() for v in window.grid.viewports] == [True, False, False]
+        assert [v.isVisible() for v in window.grid.viewports] == [True, False, False, False]
         QTest.keyClick(window.grid.viewports[0], Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
         assert window.grid.layout_name == "1x2"
         assert _descriptions(window) == ["SAG T2 TSE", "SAG T1 FS"]
+
+    def test_two_by_two_layout(self, open_window, spine_study):
+        """Ctrl+4 shows four viewports in two rows of two, the first three keeping their series."""
+        window = open_window([spine_study])
+        QTest.keyClick(window.grid.viewports[0], Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        assert window.grid.layout_name == "2x2"
+        viewports = window.grid.viewports
+        assert all(v.isVisible() for v in viewports)
+        tops = [v.mapTo(window.grid, v.rect().topLeft()) for v in viewports]
+        assert tops[0].y() == tops[1].y() < tops[2].y() == tops[3].y()
+        assert tops[0].x() == tops[2].x() < tops[1].x() == tops[3].x()
+        assert _descriptions(window) == ["SAG T2 TSE", "SAG T1 FS", "AX T2"]
 
 
 class TestBadFiles:
