@@ -82,3 +82,32 @@ def slice_location(stack: Stack, slice_index: int) -> str:
         return "0.0 mm"
     letters = orientation_letters(normal if depth >= 0 else -normal)
     return f"{letters[0]} {abs(depth):.1f} mm"
+
+
+def patient_to_scene(stack: Stack, slice_index: int, point) -> tuple[float, float, float] | None:
+    """Scene ``(x, y)`` of a patient point projected onto slice ``slice_index``, and its
+    signed distance from that slice's plane along the normal ``F_row × F_col`` (mm).
+
+    The inverse of :func:`scene_to_patient` for points on the slice. None for a stack
+    without geometry.
+    """
+    if not stack.has_geometry:
+        return None
+    spacing_r, spacing_c = pixel_spacing(stack)
+    offset = np.asarray(point, dtype=float) - stack.slice_positions[slice_index]
+    row_dir, col_dir, normal = (stack.geometry.direction[:, k] for k in range(3))
+    col, row = float(offset @ row_dir) / spacing_c, float(offset @ col_dir) / spacing_r
+    return (col + 0.5) * spacing_c, (row + 0.5) * spacing_r, float(offset @ normal)
+
+
+def nearest_slice(stack: Stack, point) -> tuple[int, float] | None:
+    """The slice whose plane is closest to a patient point, and the distance to it (mm).
+
+    None for a stack without geometry.
+    """
+    if not stack.has_geometry:
+        return None
+    normal = stack.geometry.direction[:, 2]
+    distances = (np.asarray(point, dtype=float) - stack.slice_positions) @ normal
+    index = int(np.argmin(np.abs(distances)))
+    return index, float(abs(distances[index]))

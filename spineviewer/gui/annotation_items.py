@@ -1,0 +1,416 @@
+"""The pyqtgraph items that show one drawing on a slice, with its value and its handles.
+
+Coordinates: items live in a viewport's scene (the image plane in mm, y down,
+:mod:`spineviewer.gui.scene`); they are built from scene points the layer projected from
+patient space. Handles are drawn in screen pixels, so they keep their size at any zoom.
+
+An item never changes the annotations: when the reader finishes moving a handle (pyqtgraph's
+``sigRegionChangeFinished``), it emits ``edited(drawing_id, parts)`` with the new scene points
+of its geometry fields, and the layer turns that into a new drawing through the adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QObject, QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QPainterPath, QPolygonF
+from pyqtgraph.graphicsItems.ROI import _PolyLineSegment
+
+Point2 = tuple[float, float]
+
+#: Radius of a handle, screen pixels (large enough to grab at a glance, small enough not to
+#: hide the edge it sits on). Handles show on the selected drawing only.
+HANDLE_RADIUS = 5.0
+#: Half-width of the band around a line where a press grabs it, screen pixels.
+GRAB_PIXELS = 4.0
+_LABEL_FILL = QColor(0, 0, 0, 175)
+
+
+@dataclass(frozen=True)
+class DrawingStyle:
+    """How a drawing is painted: its colour, line width, dashes, and whether it can be edited."""
+
+    colour: str
+    width: float = 2.0
+    dashed: bool = False
+    editable: bool = True
+    label: bool = True
+
+
+def label_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(10.0)
+    font.setBold(True)
+    return font
+
+
+def _pen(style: DrawingStyle, *, width: float | None = None, colour: str | None = None):
+    pen = pg.mkPen(colour or style.colour, width=width or style.width)
+    pen.setCosmetic(True)
+    if style.dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+Placement = tuple[Point2, tuple[float, float]]
+
+
+def text_box(label: pg.TextItem, position: Point2, anchor: tuple[float, float],
+             pixel_size: tuple[float, float]) -> QRectF:
+    """The scene rectangle a TextItem covers at ``position`` with ``anchor``, given the scene
+    size of a screen pixel (its text does not scale with the zoom)."""
+    box = label.textItem.boundingRect()
+    width, height = box.width() * pixel_size[0], box.height() * pixel_size[1]
+    return QRectF(position[0] - anchor[0] * width, position[1] - anchor[1] * height, width, height)
+
+
+def _halo_pen(style: DrawingStyle):
+    pen = pg.mkPen(QColor(0, 0, 0, 150), width=style.width + 2.5)
+    pen.setCosmetic(True)
+    return pen
+
+
+def label_placements(points: list[Point2], *, path: bool = False) -> list[Placement]:
+    """Where a drawing's value may go, best first, as (scene point, TextItem anchor) pairs,
+    all outside the drawing so the text never covers what was measured.
+
+    A mostly vertical line puts it below its lower end first, a path right of its top, anything
+    else right of its right end; then the other sides follow.
+    """
+    array = np.asarray(points, dtype=float)
+
+    def at(index) -> Point2:
+        return float(array[index][0]), float(array[index][1])
+
+    right = (at(np.argmax(array[:, 0])), (-0.08, 0.5))
+    left = (at(np.argmin(array[:, 0])), (1.08, 0.5))
+    below = (at(np.argmax(array[:, 1])), (0.5, -0.2))
+    above = (at(np.argmin(array[:, 1])), (0.5, 1.2))
+    if path:
+        top = np.argmin(array[:, 1])
+        return [(at(top), (-0.08, 0.5)), above, (at(top), (1.08, 0.5)), below]
+    span = np.ptp(array, axis=0)
+    if len(array) == 2 and span[1] > span[0]:
+        return [below, above, right, left]
+    return [right, left, below, above]
+
+
+def _overlap(box: QRectF, others: list[QRectF]) -> float:
+    """Area of ``box`` covered by ``others`` (counted once per other)."""
+    total = 0.0
+    for other in others:
+        common = box.intersected(other)
+        total += max(0.0, common.width()) * max(0.0, common.height())
+    return total
+
+
+class DrawingItem(QObject):
+    """The items of one drawing in one view box.
+
+    Signals
+    -------
+    edited(drawing_id, parts)
+        The reader finished moving handles; ``parts`` maps geometry fields to scene points.
+    clicked(drawing_id)
+        The reader clicked the drawing (to select it).
+    """
+
+    edited = pyqtSignal(str, dict)
+    clicked = pyqtSignal(str)
+
+    def __init__(self, drawing_id: str, view_box: pg.ViewBox, style: DrawingStyle, label: str):
+        super().__init__()
+        self.drawing_id = drawing_id
+        self.view_box = view_box
+        self.style = style
+        self.selected = False
+        self._graphics: list = []
+        self._rois: list[pg.ROI] = []
+        self._placements: list[Placement] = []
+        self.label = pg.TextItem(label, color=style.colour, fill=pg.mkBrush(_LABEL_FILL), anchor=(0, 0.5))
+        self.label.setFont(label_font())
+        self.label.setZValue(120)
+        self.label.setVisible(style.label and bool(label))
+
+    # -- building --------------------------------------------------------------------------
+
+    def _add(self, item, z: float = 100) -> None:
+        item.setZValue(z)
+        self.view_box.addItem(item)
+        self._graphics.append(item)
+
+    def _roi(self, roi: pg.ROI) -> pg.ROI:
+        roi.setPen(_pen(self.style))
+        roi.hoverPen = _pen(self.style, width=self.style.width + 1.5)
+        roi.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        roi.sigClicked.connect(lambda *_: self.clicked.emit(self.drawing_id))
+        roi.sigRegionChangeFinished.connect(lambda *_: self._finished())
+        self._add(roi)
+        self._rois.append(roi)
+        self._style_handles(roi)
+        # A dark halo under the line keeps it visible over bright enhancement and fluid.
+        halo = pg.PlotCurveItem(pen=_halo_pen(self.style))
+        self._add(halo, 99)
+
+        def follow(*_):
+            points = _points(roi)
+            if getattr(roi, "closed", False):
+                points.append(points[0])
+            halo.setData([p[0] for p in points], [p[1] for p in points])
+
+        roi.sigRegionChanged.connect(follow)
+        follow()
+        return roi
+
+    def _style_handles(self, roi: pg.ROI) -> None:
+        # Handles and dragging the whole drawing only once it is selected: unselected
+        # drawings stay thin lines that hide nothing of a small lesion.
+        roi.translatable = self.selected
+        for handle in roi.getHandles():
+            handle.setVisible(self.selected)
+            handle.radius = HANDLE_RADIUS
+            handle.sides, handle.startAng = 12, 0.0
+            handle.pen = pg.mkPen(self.style.colour, width=1.5)
+            handle.hoverPen = pg.mkPen("#ffffff", width=2.5)
+            handle.currentPen = handle.pen
+            handle.buildPath()
+            handle.update()
+
+    def add_label(self, points: list[Point2], *, path: bool = False) -> None:
+        self.add_label_at(label_placements(points, path=path))
+
+    def add_label_at(self, placements: list[Placement]) -> None:
+        self._placements = placements
+        (x, y), anchor = placements[0]
+        self.label.setAnchor(anchor)
+        self.label.setPos(x, y)
+        self._add(self.label, 140)
+
+    def fit_label(self, occupied: list[QRectF]) -> QRectF | None:
+        """Put the value at its first placement wholly in view and clear of ``occupied``
+        (scene rectangles of other text), else at the one in view covering least of them,
+        else at the first one pushed inside the view. Returns where the text now lies (None
+        before the view has a size)."""
+        size = self.view_box.viewPixelSize()
+        if not self._placements or not self.label.isVisible() or not size or size[0] <= 0:
+            return None
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        view = QRectF(x0, y0, x1 - x0, y1 - y0)
+        boxes = [(position, anchor, text_box(self.label, position, anchor, size))
+                 for position, anchor in self._placements]
+        inside = [b for b in boxes if view.contains(b[2])]
+        if inside:
+            # The first placement clear of the others, else the one that covers least of them.
+            position, anchor, box = min(inside, key=lambda b: _overlap(b[2], occupied))
+        else:
+            box = QRectF(boxes[0][2])
+            box.moveLeft(min(max(box.left(), x0), max(x0, x1 - box.width())))
+            box.moveTop(min(max(box.top(), y0), max(y0, y1 - box.height())))
+            position, anchor = (box.left(), box.top()), (0.0, 0.0)
+        self.label.setAnchor(anchor)
+        self.label.setPos(*position)
+        return box
+
+    def _finished(self) -> None:
+        self.edited.emit(self.drawing_id, self.parts())
+
+    # -- interface -------------------------------------------------------------------------
+
+    def parts(self) -> dict:
+        """Scene points of the drawing's geometry fields, as its handles now stand."""
+        raise NotImplementedError
+
+    def set_selected(self, selected: bool) -> None:
+        if selected == self.selected:
+            return
+        self.selected = selected
+        width = self.style.width + (1.5 if selected else 0.0)
+        for roi in self._rois:
+            roi.setPen(_pen(self.style, width=width))
+            self._style_handles(roi)
+
+    def remove(self) -> None:
+        for item in self._graphics:
+            if item.scene() is not None:
+                self.view_box.removeItem(item)
+        self._graphics.clear()
+        self._rois.clear()
+
+
+def _grab_area(item, h1: QPointF, h2: QPointF) -> QPainterPath:
+    """A band :data:`GRAB_PIXELS` screen pixels either side of the segment ``h1``-``h2``
+    (item coordinates): where a press takes the segment rather than the image below."""
+    path = QPainterPath()
+    transform = item.deviceTransform_()
+    if transform is None:
+        return path
+    inverse, invertible = transform.inverted()
+    d1, d2 = transform.map(h1), transform.map(h2)
+    along = d2 - d1
+    length = (along.x() ** 2 + along.y() ** 2) ** 0.5
+    if not invertible or length == 0:
+        return path
+    normal = QPointF(-along.y(), along.x()) * (GRAB_PIXELS / length)
+    path.addPolygon(inverse.map(QPolygonF([d1 + normal, d2 + normal, d2 - normal, d1 - normal])))
+    path.closeSubpath()
+    return path
+
+
+class _Segment(pg.LineSegmentROI):
+    """LineSegmentROI whose grab area is a few pixels wide at any zoom (pyqtgraph's own can
+    span many pixels, so a press meant for the image next to a caliper would move it)."""
+
+    def shape(self):
+        return _grab_area(self, self.endpoints[0].pos(), self.endpoints[1].pos())
+
+
+class _PathSegment(_PolyLineSegment):
+    def shape(self):
+        return _grab_area(self, self.endpoints[0].pos(), self.endpoints[1].pos())
+
+
+def _points(roi: pg.ROI) -> list[Point2]:
+    return [(float(p.x()), float(p.y())) for p in (roi.mapToParent(h.pos()) for h in roi.getHandles())]
+
+
+class LineItem(DrawingItem):
+    """A caliper or an arrow: one segment with a handle at each end (an arrow gets a head)."""
+
+    def __init__(self, drawing_id, view_box, style, label, points: list[Point2], *,
+                 field: str = "endpoints", arrow: bool = False):
+        super().__init__(drawing_id, view_box, style, label)
+        self._field, self._head = field, None
+        if style.editable:
+            self._line = self._roi(_Segment(positions=[QPointF(*p) for p in points]))
+        else:
+            self._line = None
+            self._curve(points)
+        if arrow:
+            self._head = pg.ArrowItem(headLen=16, tipAngle=32, tailLen=0, pen=_pen(style),
+                                      brush=pg.mkBrush(style.colour))
+            self._add(self._head, 110)
+            self._place_head(points)
+            if self._line is not None:
+                self._line.sigRegionChanged.connect(lambda *_: self._place_head(_points(self._line)))
+        if arrow:
+            (hx, _), (tx, ty) = points
+            away, towards = ((tx, ty), (-0.06, 0.5)), ((tx, ty), (1.06, 0.5))
+            self.add_label_at([away, towards] if tx >= hx else [towards, away])
+        else:
+            self.add_label(points)
+
+    def _curve(self, points) -> None:
+        xs, ys = zip(*points)
+        curve = pg.PlotCurveItem(list(xs), list(ys), pen=_pen(self.style))
+        self._add(curve)
+
+    def _place_head(self, points) -> None:
+        (hx, hy), (tx, ty) = points
+        # ArrowItem points left at angle 0 and turns clockwise on screen (y down), as the scene.
+        self._head.setStyle(angle=float(np.degrees(np.arctan2(ty - hy, tx - hx))))
+        self._head.setPos(hx, hy)
+
+    def parts(self) -> dict:
+        points = _points(self._line)
+        if self._field == "arrow":
+            return {"head": [points[0]], "tail": [points[1]]}
+        return {self._field: points}
+
+
+class BidirectionalItem(DrawingItem):
+    """A long axis and a short axis, each with two handles."""
+
+    def __init__(self, drawing_id, view_box, style, label, long_axis, short_axis):
+        super().__init__(drawing_id, view_box, style, label)
+        if style.editable:
+            self._long = self._roi(_Segment(positions=[QPointF(*p) for p in long_axis]))
+            self._short = self._roi(_Segment(positions=[QPointF(*p) for p in short_axis]))
+        else:
+            self._long = self._short = None
+            for axis in (long_axis, short_axis):
+                xs, ys = zip(*axis)
+                self._add(pg.PlotCurveItem(list(xs), list(ys), pen=_pen(style)))
+        self._moved = "long"
+        if self._long is not None:
+            self._long.sigRegionChangeStarted.connect(lambda *_: setattr(self, "_moved", "long"))
+            self._short.sigRegionChangeStarted.connect(lambda *_: setattr(self, "_moved", "short"))
+        self.add_label(list(long_axis) + list(short_axis))
+
+    def parts(self) -> dict:
+        return {"long_axis": _points(self._long), "short_axis": _points(self._short),
+                "moved": self._moved}
+
+
+class PathItem(DrawingItem):
+    """A cord path (open) or an outline (closed): a handle on every vertex.
+
+    A click on a segment selects the drawing; a double-click on it adds a vertex there.
+    """
+
+    def __init__(self, drawing_id, view_box, style, label, vertices, *, closed: bool = False):
+        super().__init__(drawing_id, view_box, style, label)
+        if style.editable:
+            roi = _PathROI([QPointF(*p) for p in vertices], closed=closed)
+            roi.segment_selected = lambda: self.clicked.emit(self.drawing_id)
+            self._path = self._roi(roi)
+        else:
+            self._path = None
+            points = list(vertices) + ([vertices[0]] if closed else [])
+            xs, ys = zip(*points)
+            self._add(pg.PlotCurveItem(list(xs), list(ys), pen=_pen(style)))
+        self.add_label(list(vertices), path=not closed)
+
+    def parts(self) -> dict:
+        return {"vertices": _points(self._path)}
+
+
+class _PathROI(pg.PolyLineROI):
+    """PolyLineROI with narrow segments whose single clicks select the path (a double-click
+    adds a vertex)."""
+
+    segment_selected = None
+
+    def addSegment(self, h1, h2, index=None):  # noqa: N802 - pyqtgraph override
+        segment = _PathSegment(handles=(h1, h2), pen=self.pen, hoverPen=self.hoverPen,
+                               parent=self, movable=False, antialias=self._antialias)
+        if index is None:
+            self.segments.append(segment)
+        else:
+            self.segments.insert(index, segment)
+        segment.sigClicked.connect(self.segmentClicked)
+        segment.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        segment.setZValue(self.zValue() + 1)
+        for handle in segment.handles:
+            handle["item"].setDeletable(True)
+            # Handles take left clicks too, so no vertex is added on top of another.
+            item = handle["item"]
+            item.setAcceptedMouseButtons(item.acceptedMouseButtons() | Qt.MouseButton.LeftButton)
+
+    def segmentClicked(self, segment, ev=None, pos=None):  # noqa: N802 - pyqtgraph override
+        if ev is not None and not ev.double():
+            if self.segment_selected is not None:
+                self.segment_selected()
+            return
+        super().segmentClicked(segment, ev, pos)
+
+
+class NoteItem(DrawingItem):
+    """A text note: a small marker at its anchor, the text beside it; drag the marker to move."""
+
+    def __init__(self, drawing_id, view_box, style, label, anchor: Point2):
+        super().__init__(drawing_id, view_box, style, label)
+        self._marker = pg.TargetItem(pos=anchor, size=9, symbol="o", pen=_pen(style),
+                                     brush=pg.mkBrush(style.colour), movable=style.editable)
+        self._add(self._marker, 105)
+        if style.editable:
+            self._marker.sigPositionChangeFinished.connect(lambda *_: self._finished())
+            self._marker.sigPositionChanged.connect(
+                lambda *_: self.label.setPos(self._marker.pos()))
+        self.add_label_at([(anchor, (-0.06, 0.5)), (anchor, (1.06, 0.5))])
+
+    def parts(self) -> dict:
+        position = self._marker.pos()
+        return {"anchor": [(float(position.x()), float(position.y()))]}

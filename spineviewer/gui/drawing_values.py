@@ -1,0 +1,58 @@
+"""The value written beside a drawing on the image (``"SI 16.0 mm"``, ``"T2 203 mm · 8 levels"``).
+
+Computed from the stored drawing (patient LPS mm, or px for a series without PixelSpacing),
+never from the items on screen. The unit is always written, and ``px`` is never shown as mm.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spineviewer.core.annotations import (
+    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
+)
+from spineviewer.core.levels import Extent, VertebralLevels
+from spineviewer.core.metrics import axial_sizes
+
+
+def _length(value: float, unit: str) -> str:
+    return f"{value:.1f} {unit}"
+
+
+def path_levels(path: CordPath, levels: VertebralLevels | None) -> int | None:
+    """Number of levels a cord path touches, None without two discs."""
+    if levels is None or not levels.is_usable:
+        return None
+    try:
+        values = [levels.coordinate(p) for p in path.points]
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in values):
+        return None
+    return Extent(min(values), max(values)).segments
+
+
+def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, named: bool = True) -> str:
+    """The text shown beside a drawing: what it measures, its value and its unit.
+
+    ``named=False`` is for lists that name the drawing in another column: no name, and a cord
+    path also gives the levels it touches (on the image that would not fit beside the cord).
+    """
+    unit = drawing.unit.value
+    if isinstance(drawing, Caliper):
+        name = drawing.role.value.upper() if drawing.role and named else ""
+        return f"{name} {_length(drawing.length, unit)}".strip()
+    if isinstance(drawing, Bidirectional):
+        ap, transverse, _ = axial_sizes(drawing)
+        return f"AP {ap:.1f} × TR {transverse:.1f} {unit}"
+    if isinstance(drawing, CordPath):
+        if named:
+            return f"{'T2' if drawing.role is Component.T2 else 'Enh'} {_length(drawing.length, unit)}"
+        count = path_levels(drawing, levels)
+        text = _length(drawing.length, unit)
+        return text if count is None else f"{text} · {count} level{'s' if count != 1 else ''}"
+    if isinstance(drawing, Outline):
+        return f"{drawing.area:.1f} {unit}²"
+    if isinstance(drawing, (Arrow, TextNote)):
+        return drawing.text
+    return ""

@@ -1,0 +1,272 @@
+"""The measurements dock: every lesion's numbers from :mod:`spineviewer.core.metrics`, the
+patient summary, and a row per drawing; a click shows the image the value was measured on.
+
+The panel observes the session and recomputes from the stored annotations (patient LPS mm)
+each time they change; it never reads the items on screen. Each row knows the drawing that
+gave its value (``DRAWING_ROLE``), and the lesion row knows its lesion (``LESION_ROLE``).
+With the answer key loaded, a second value column shows the key's numbers for comparison.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor, QFont
+from PyQt6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from spineviewer.core.annotations import (
+    Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Lesion, Outline,
+    StudyAnnotations,
+)
+from spineviewer.core.metrics import LesionMetrics, Measurement, axial_sizes, patient_metrics
+from spineviewer.gui.tools.drawing_builders import describe
+from spineviewer.gui.drawing_values import drawing_value
+
+DRAWING_ROLE = Qt.ItemDataRole.UserRole
+LESION_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+_KEY_COLOUR = QColor("#5cf08a")
+
+#: Rows of a lesion: machine name and the reader's label, in reading order.
+LESION_ROWS = (
+    ("ap", "AP"), ("transverse", "Transverse"), ("si", "SI"),
+    ("enhancement", "Enhancement"), ("t2", "T2 extent"), ("ratio", "T2 / enhancement"),
+    ("levels", "Levels"), ("location", "Location"), ("volume", "Volume"),
+)
+
+
+def _number(m: Measurement | None, digits: int = 1) -> str:
+    if m is None:
+        return ""
+    if isinstance(m.value, int):
+        return str(m.value)
+    return f"{m.value:.{digits}f}"
+
+
+def _size(m: Measurement | None) -> str:
+    return "" if m is None else f"{m.value:.1f} {m.unit.value}"
+
+
+def _extent(metrics: LesionMetrics, prefix: str) -> str:
+    segments = getattr(metrics, f"{prefix}_segments")
+    length = getattr(metrics, f"{prefix}_length")
+    parts = []
+    if segments is not None:
+        parts.append(f"{segments.value} segment{'s' if segments.value != 1 else ''}")
+    if length is not None:
+        parts.append(f"{length.value:.1f} {length.unit.value}")
+    return ", ".join(parts)
+
+
+def _fraction_tip(metrics: LesionMetrics, prefix: str) -> str:
+    fractional = getattr(metrics, f"{prefix}_segments_fractional")
+    return "" if fractional is None else f"{fractional.value:.2f} levels from its top to its bottom"
+
+
+def lesion_values(metrics: LesionMetrics) -> dict[str, str]:
+    """The text of each row of :data:`LESION_ROWS` for one lesion ('' when not measured)."""
+    ratio = ""
+    if metrics.t2_enhancement_ratio is not None:
+        ratio = f"{metrics.t2_enhancement_ratio.value:g}"
+        if metrics.t2_enhancement_ratio_mm is not None:
+            ratio += f" ({metrics.t2_enhancement_ratio_mm.value:.1f} by length)"
+    location = ""
+    if metrics.location is not None:
+        chosen = metrics.location is not metrics.location_suggested
+        location = metrics.location.value + (" (reader)" if chosen else " (suggested)")
+    levels = ""
+    if metrics.level_top:
+        levels = (metrics.level_top if metrics.level_top == metrics.level_bottom
+                  else f"{metrics.level_top}–{metrics.level_bottom}")
+    return {
+        "ap": _size(metrics.ap), "transverse": _size(metrics.transverse), "si": _size(metrics.si),
+        "enhancement": _extent(metrics, "enhancement"), "t2": _extent(metrics, "t2"),
+        "ratio": ratio, "levels": levels, "location": location,
+        "volume": "" if metrics.volume is None else f"{metrics.volume.value:.0f} {metrics.volume.unit.value}",
+    }
+
+
+def source_drawings(lesion: Lesion, metrics: LesionMetrics) -> dict[str, str]:
+    """The id of the drawing each row's value comes from (the largest or longest one)."""
+    def best(candidates):
+        candidates = [c for c in candidates if c[1] is not None]
+        mm = [c for c in candidates if c[2] is LengthUnit.MM] or candidates
+        return max(mm, key=lambda c: c[1])[0].id if mm else ""
+
+    calipers = lesion.of_kind(Caliper)
+    axial = [(b, *axial_sizes(b)) for b in lesion.of_kind(Bidirectional)]
+    ap = [(c, c.length, c.unit) for c in calipers if c.role is CaliperRole.AP]
+    ap += [(b, a, u) for b, a, _, u in axial]
+    si = [(c, c.length, c.unit) for c in calipers if c.role is CaliperRole.SI]
+    paths = lesion.of_kind(CordPath)
+    enhancement = [(p, p.length, p.unit) for p in paths if p.role is Component.ENHANCEMENT] or si
+    t2 = [(p, p.length, p.unit) for p in paths if p.role is Component.T2]
+    found = {"ap": best(ap), "transverse": best([(b, t, u) for b, _, t, u in axial]),
+             "si": best(si), "enhancement": best(enhancement), "t2": best(t2)}
+    found["levels"] = found["location"] = found["enhancement"]
+    found["ratio"] = found["t2"]
+    outlines = lesion.of_kind(Outline)
+    found["volume"] = outlines[0].id if outlines else ""
+    return {name: value for name, value in found.items() if value}
+
+
+class MeasurementsPanel(QWidget):
+    """A tree: the patient summary, then each lesion with its values and its drawings.
+
+    Signals
+    -------
+    drawingChosen(drawing_id)
+        The reader clicked a row whose value comes from a drawing.
+    lesionChosen(lesion_id)
+        The reader clicked a lesion's row.
+    """
+
+    drawingChosen = pyqtSignal(str)
+    lesionChosen = pyqtSignal(int)
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("measurementsTree")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["", "Value", "Answer key"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.tree.setIndentation(12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self.tree.itemClicked.connect(self._clicked)
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def row(self, lesion_id: int | None, name: str) -> QTreeWidgetItem | None:
+        """The row ``name`` of a lesion (a :data:`LESION_ROWS` name or a drawing id), or of
+        the patient summary with ``lesion_id=None``."""
+        for top in range(self.tree.topLevelItemCount()):
+            parent = self.tree.topLevelItem(top)
+            if parent.data(0, LESION_ROLE) != lesion_id:
+                continue
+            for k in range(parent.childCount()):
+                child = parent.child(k)
+                if name in (child.data(0, NAME_ROLE), child.data(0, DRAWING_ROLE)):
+                    return child
+        return None
+
+    def value(self, lesion_id: int | None, name: str) -> str:
+        """The text in the Value column of :meth:`row` ('' when there is no such row)."""
+        item = self.row(lesion_id, name)
+        return item.text(1) if item is not None else ""
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        study = self.session.study
+        if study is None:
+            self.tree.setColumnHidden(2, True)
+            return
+        reference = self.session.reference
+        self.tree.setColumnHidden(2, reference is None)
+        self._patient_rows(study, reference)
+        metrics = patient_metrics(study)
+        key_metrics = ({m.lesion_id: m for m in patient_metrics(reference).lesions}
+                       if reference is not None else {})
+        current = self.session.current_lesion_id
+        for lesion, values in zip(study.lesions, metrics.lesions):
+            self._lesion_rows(study, lesion, values, key_metrics.get(lesion.lesion_id),
+                              lesion.lesion_id == current)
+        for lesion_id, values in key_metrics.items():
+            if all(lesion.lesion_id != lesion_id for lesion in study.lesions):
+                self._lesion_rows(study, None, values, values, False, only_key=True)
+        self.tree.expandAll()
+
+    def _patient_rows(self, study: StudyAnnotations, reference) -> None:
+        metrics = patient_metrics(study)
+        top = QTreeWidgetItem(["Patient", "", ""])
+        top.setData(0, LESION_ROLE, None)
+        _bold(top)
+        self.tree.addTopLevelItem(top)
+        key = patient_metrics(reference) if reference is not None else None
+        lesions = f"{metrics.n_lesions}" + (f" ({metrics.multiplicity.value})" if metrics.multiplicity else "")
+        rows = [("lesions", "Lesions", lesions, str(key.n_lesions) if key else ""),
+                ("max_t2_segments", "Longest T2 extent",
+                 f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments else "",
+                 f"{_number(key.max_t2_segments)} segments" if key and key.max_t2_segments else "")]
+        for name, label, attr in (("primary_to_presentation", "Primary → ISCM presentation",
+                                   "primary_to_presentation_years"),
+                                  ("primary_to_diagnosis", "Primary → ISCM diagnosis",
+                                   "primary_to_diagnosis_years")):
+            value = getattr(metrics, attr)
+            if value is not None:
+                rows.append((name, label, f"{value.value:.2f} years", ""))
+        for name, label, value, key_value in rows:
+            child = QTreeWidgetItem([label, value, key_value])
+            child.setData(0, NAME_ROLE, name)
+            _key_colour(child)
+            top.addChild(child)
+
+    def _lesion_rows(self, study, lesion: Lesion | None, metrics: LesionMetrics,
+                     key: LesionMetrics | None, current: bool, *, only_key: bool = False) -> None:
+        values = lesion_values(metrics) if not only_key else {}
+        key_values = lesion_values(key) if key is not None else {}
+        title = f"Lesion {metrics.lesion_id}" + ("  (answer key only)" if only_key else "")
+        summary = ", ".join(v for v in (values.get("levels"), metrics.location.value if (
+            metrics.location and not only_key) else "") if v)
+        top = QTreeWidgetItem([title, summary, ""])
+        top.setData(0, LESION_ROLE, metrics.lesion_id)
+        if current:
+            _bold(top)
+            top.setText(0, f"▶ {title}")
+        self.tree.addTopLevelItem(top)
+        sources = source_drawings(lesion, metrics) if lesion is not None else {}
+        for name, label in LESION_ROWS:
+            value, key_value = values.get(name, ""), key_values.get(name, "")
+            if not value and not key_value:
+                continue
+            child = QTreeWidgetItem([label, value, key_value])
+            child.setData(0, NAME_ROLE, name)
+            child.setToolTip(2, key_value)
+            if name in ("enhancement", "t2") and not only_key:
+                child.setToolTip(0, _fraction_tip(metrics, name))
+            if name in sources:
+                child.setData(0, DRAWING_ROLE, sources[name])
+                child.setToolTip(1, f"{value}\nClick to show the image it was measured on")
+            _key_colour(child)
+            top.addChild(child)
+        if lesion is None:
+            return
+        for drawing in lesion.annotations:
+            child = QTreeWidgetItem([f"  {describe(drawing)}",
+                                     drawing_value(drawing, study.levels, named=False), ""])
+            child.setData(0, DRAWING_ROLE, drawing.id)
+            child.setForeground(0, QBrush(QColor("#9aa3ae")))
+            child.setToolTip(1, f"{child.text(1)}\nClick to show the image it was drawn on")
+            top.addChild(child)
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        parent = item.parent()
+        lesion_id = (parent if parent is not None else item).data(0, LESION_ROLE)
+        drawing_id = item.data(0, DRAWING_ROLE) if parent is not None else ""
+        # Choosing a lesion rebuilds this tree: not while Qt is still delivering the click.
+        QTimer.singleShot(0, lambda: self._choose(lesion_id, drawing_id))
+
+    def _choose(self, lesion_id, drawing_id) -> None:
+        if lesion_id is not None:
+            self.lesionChosen.emit(int(lesion_id))
+        if drawing_id:
+            self.drawingChosen.emit(str(drawing_id))
+
+
+def _bold(item: QTreeWidgetItem) -> None:
+    font = QFont(item.font(0))
+    font.setBold(True)
+    item.setFont(0, font)
+
+
+def _key_colour(item: QTreeWidgetItem) -> None:
+    item.setForeground(2, QBrush(_KEY_COLOUR))

@@ -1,0 +1,97 @@
+"""A small input that opens where the reader clicked: a disc's name, an arrow's or a note's text.
+
+It is not a modal dialog: the image stays visible and scrollable while the reader types.
+Enter accepts (after the check passes), Esc cancels; a refused entry stays in the box with
+the reason under it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PyQt6.QtCore import QEvent, QPoint, Qt, pyqtSignal
+from PyQt6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+
+class NamePrompt(QFrame):
+    """A question, a line of text and the reason a value was refused.
+
+    Parameters
+    ----------
+    question : str
+    check : callable
+        ``check(text)`` returns '' when the text is acceptable, else the reason it is not.
+    parent : QWidget
+        The viewport the prompt opens over.
+
+    Signals
+    -------
+    accepted(text)
+    cancelled()
+    """
+
+    accepted = pyqtSignal(str)
+    cancelled = pyqtSignal()
+
+    def __init__(self, question: str, check: Callable[[str], str], parent: QWidget, *, text: str = ""):
+        super().__init__(parent)
+        self.setObjectName("namePrompt")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#namePrompt { background: #23272d; border: 1px solid #3d79b8; "
+                           "border-radius: 4px; } QLabel#promptError { color: #ff8a80; }")
+        self._check = check
+        self.question = QLabel(question)
+        self.edit = QLineEdit(text)
+        self.edit.setMinimumWidth(180)
+        self.error = QLabel()
+        self.error.setObjectName("promptError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        for widget in (self.question, self.edit, self.error):
+            layout.addWidget(widget)
+        self.edit.returnPressed.connect(self.submit)
+        self.edit.installEventFilter(self)
+        self.setMaximumWidth(340)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        # Esc belongs to the prompt while it is open, not to the window's Esc shortcut.
+        if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape):
+            event.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+    def open_at(self, position: QPoint) -> None:
+        """Show the prompt near ``position`` (parent coordinates), inside the parent."""
+        self.adjustSize()
+        parent = self.parentWidget()
+        x = min(max(4, position.x() + 12), max(4, parent.width() - self.width() - 4))
+        y = min(max(4, position.y() + 12), max(4, parent.height() - self.height() - 4))
+        self.move(x, y)
+        self.show()
+        self.raise_()
+        self.edit.setFocus()
+        self.edit.selectAll()
+
+    def submit(self) -> None:
+        text = self.edit.text().strip()
+        reason = self._check(text)
+        if reason:
+            self.error.setText(reason)
+            self.error.show()
+            self.adjustSize()
+            return
+        self.hide()
+        self.accepted.emit(text)
+        self.deleteLater()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            self.hide()
+            self.cancelled.emit()
+            self.deleteLater()
+            return
+        super().keyPressEvent(event)

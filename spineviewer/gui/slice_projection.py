@@ -1,0 +1,112 @@
+"""Where annotations fall on a displayed slice: drawings, disc markers and the current level.
+
+Coordinates: annotations are DICOM LPS mm; a viewport's scene is the image plane in mm
+(:mod:`spineviewer.gui.scene`, the one adapter, does every conversion). A drawing belongs to
+the image it was drawn on: the slice whose SOPInstanceUID it records, in a stack of its
+SeriesInstanceUID, and (for multi-frame files and split series, whose frames share UIDs) the
+slice whose plane holds its points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spineviewer.core.annotations import Drawing
+from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.model import Stack
+from spineviewer.gui import scene
+
+Point2 = tuple[float, float]
+
+
+def slice_uids(stack: Stack, slice_index: int) -> tuple[str, str]:
+    """``(SeriesInstanceUID, SOPInstanceUID)`` of one slice."""
+    return stack.series_uid, stack.frames[slice_index].file.sop_instance_uid
+
+
+def slice_gap(stack: Stack) -> float:
+    """Distance between neighbouring slices along the normal, mm (1 for a single slice)."""
+    positions = stack.slice_positions
+    if len(positions) < 2 or not stack.has_geometry:
+        return 1.0
+    return float(abs((positions[1] - positions[0]) @ stack.geometry.direction[:, 2])) or 1.0
+
+
+def drawing_slice(stack: Stack, drawing: Drawing) -> int | None:
+    """The slice of ``stack`` a drawing was drawn on, or None when it is not in this stack."""
+    if drawing.series_instance_uid != stack.series_uid or not stack.has_geometry:
+        return None
+    found = scene.nearest_slice(stack, np.mean(np.asarray(drawing.points, dtype=float), axis=0))
+    if found is None:
+        return None
+    index, distance = found
+    if distance > max(0.5 * slice_gap(stack), 0.5):
+        return None
+    if stack.frames[index].file.sop_instance_uid != drawing.sop_instance_uid:
+        return None
+    return index
+
+
+def to_scene(stack: Stack, slice_index: int, points) -> list[Point2]:
+    """Scene ``(x, y)`` of patient points projected onto a slice."""
+    projected = [scene.patient_to_scene(stack, slice_index, p) for p in points]
+    return [(x, y) for x, y, _ in projected]
+
+
+def from_scene(stack: Stack, slice_index: int, points) -> list[tuple[float, float, float]]:
+    """Patient LPS mm of scene points on a slice."""
+    return [tuple(float(v) for v in scene.scene_to_patient(stack, slice_index, x, y))
+            for x, y in points]
+
+
+def shows_levels(stack: Stack, frame_of_reference_uid: str, series_frame_of_reference: str) -> bool:
+    """True when disc markers belong on this stack: a sagittal stack of the levels' frame of
+    reference (or either one unknown: a study with one frame of reference says nothing)."""
+    if stack.plane != "sagittal":
+        return False
+    return not (frame_of_reference_uid and series_frame_of_reference
+                and frame_of_reference_uid != series_frame_of_reference)
+
+
+def anterior_in_scene(stack: Stack) -> Point2:
+    """Unit scene vector pointing to the patient's anterior (−y in LPS) on this stack's
+    images; ``(0, 0)`` when the images do not show the anterior direction."""
+    anterior = np.array([0.0, -1.0, 0.0])
+    row_dir, col_dir = stack.geometry.direction[:, 0], stack.geometry.direction[:, 1]
+    vector = np.array([anterior @ row_dir, anterior @ col_dir])
+    length = float(np.linalg.norm(vector))
+    if length < 0.3:
+        return 0.0, 0.0
+    return float(vector[0] / length), float(vector[1] / length)
+
+
+def level_on_slice(levels: VertebralLevels | None, stack: Stack, slice_index: int) -> str | None:
+    """The vertebral level an axial slice cuts, where the spine axis through the disc points
+    crosses its plane; None without two discs or when the axis never reaches the plane.
+
+    The axis is the polyline of the disc points, continued beyond the first and last discs by
+    one level height (as the level coordinate extrapolates).
+    """
+    if levels is None or not levels.is_usable or not stack.has_geometry:
+        return None
+    normal = stack.geometry.direction[:, 2]
+    origin = stack.slice_positions[slice_index]
+    axis = np.array([d.point for d in levels.discs], dtype=float)
+    axis = np.vstack([2 * axis[0] - axis[1], axis, 2 * axis[-1] - axis[-2]])
+    depth = (axis - origin) @ normal
+    for k in range(len(axis) - 1):
+        a, b = depth[k], depth[k + 1]
+        if a * b > 0 or a == b:
+            continue
+        return level_at_point(levels, axis[k] + (axis[k + 1] - axis[k]) * (a / (a - b)))
+    return None
+
+
+def level_at_point(levels: VertebralLevels | None, point) -> str | None:
+    """The level containing a patient point, None without two discs."""
+    if levels is None or not levels.is_usable or point is None:
+        return None
+    try:
+        return levels.level_at(point)
+    except (ValueError, OverflowError):  # degenerate markers give no coordinate
+        return None
