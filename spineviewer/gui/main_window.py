@@ -25,6 +25,7 @@ from spineviewer import SAMPLE_DIR, __version__
 from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.pixels import frame_pixels
+from spineviewer.gui.annotation_controls import AnnotationControls
 from spineviewer.gui.background import BackgroundWork, Task
 from spineviewer.gui.browser import StudyBrowser, find_stack
 from spineviewer.gui.cross_reference import CrossReference
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("spineviewer")
         self.setAcceptDrops(True)
         self.result: LoadResult | None = None
+        self.opened_paths: list[str] = []
         self._scan: Task | None = None
         self._generation = 0
         self._shown_problems = -1
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.problems_dock.hide()
         self._build_status_bar()
         self._build_menus()
+        self.annotations = AnnotationControls(self)
         self.browser.stackActivated.connect(lambda key: self.show_stack(self.grid.active, key))
         for viewport in self.grid.viewports:
             viewport.stackDropped.connect(self.show_stack)
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         # Whatever the previous study was still scanning or decoding is no longer wanted.
         self.work.cancel_reported()
         self.recent.add(paths)
+        self.opened_paths = paths
         self._show_result(None)
         label = _paths_label(paths)
         self.setWindowTitle(f"{label} — spineviewer")
@@ -289,6 +293,7 @@ class MainWindow(QMainWindow):
         self.crossref.clear_cursor()
         self.store.clear()
         self.browser.set_result(result)
+        self.annotations.study_shown(result, self.opened_paths)
         for viewport in self.grid.viewports:
             viewport.show_state(None)
         self._shown_problems = -1

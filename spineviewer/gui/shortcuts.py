@@ -9,6 +9,7 @@ from __future__ import annotations
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from spineviewer.gui.tools import annotation_shortcuts
 from spineviewer.gui.window_presets import WindowPreset, load_presets
 
 #: (keys or mouse, what it does), in the order a reader meets them.
@@ -42,9 +43,11 @@ SHORTCUTS: list[tuple[str, str]] = [
 
 
 def shortcut_rows(presets: list[WindowPreset] | None = None) -> list[tuple[str, str]]:
-    """:data:`SHORTCUTS` followed by one row per window preset (default: the bundled ones)."""
+    """:data:`SHORTCUTS`, the annotation keys, then one row per window preset (default: the
+    bundled ones)."""
     presets = load_presets() if presets is None else presets
-    return SHORTCUTS + [(str(p.key), f"Window preset {p.name}: {p.description}") for p in presets]
+    return SHORTCUTS + annotation_shortcuts() + [
+        (str(p.key), f"Window preset {p.name}: {p.description}") for p in presets]
 
 
 class ShortcutsDialog(QDialog):

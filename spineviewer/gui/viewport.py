@@ -14,10 +14,10 @@ cross-reference coordinator (:mod:`spineviewer.gui.cross_reference`) moves the o
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from typing import Callable
 
+import numpy as np
+import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
@@ -27,68 +27,15 @@ from spineviewer.gui.overlay_text import (display_lines, image_lines, patient_li
                                           scale_bar_length)
 from spineviewer.gui.pixel_store import PixelStore
 from spineviewer.gui.reference_lines import ReferenceLayer
+from spineviewer.gui.slice_view_box import SliceViewBox
 from spineviewer.gui.viewport_state import ViewportState
 from spineviewer.gui.window_presets import WindowPreset, preset_window
 from spineviewer.gui.windowing import Window, auto_window, dragged_window, window_levels
 
 #: Drag-and-drop type of a stack dragged from the study browser: ``series_uid\nstack_number``.
 STACK_MIME = "application/x-spineviewer-stack"
-_WHEEL_NOTCH = 120
 #: What an empty viewport says once a study is open.
 EMPTY_MESSAGE = "Drop a series here from the study browser"
-
-
-class SliceViewBox(pg.ViewBox):
-    """A ViewBox whose wheel scrolls slices and whose left-drag sets the window.
-
-    Ctrl+wheel and right-drag keep pyqtgraph's zoom, middle-drag its pan. Shift+left-click, or
-    any left click or drag while ``crosshair`` is on, places the cursor (``sigCursor``, scene mm).
-    """
-
-    sigScroll = pyqtSignal(int)
-    sigWindowDrag = pyqtSignal(float, float, bool)
-    sigCursor = pyqtSignal(float, float)
-
-    def __init__(self):
-        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
-        self._wheel_rest = 0
-        self.crosshair = False
-
-    def _places_cursor(self, ev) -> bool:
-        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        return ev.button() == Qt.MouseButton.LeftButton and (self.crosshair or shift)
-
-    def mouseClickEvent(self, ev):  # noqa: N802 - Qt override
-        if self._places_cursor(ev):
-            ev.accept()
-            point = self.mapSceneToView(ev.scenePos())
-            self.sigCursor.emit(point.x(), point.y())
-            return
-        super().mouseClickEvent(ev)
-
-    def wheelEvent(self, ev, axis=None):  # noqa: N802 - Qt override
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            super().wheelEvent(ev, axis)
-            return
-        ev.accept()
-        # Touchpads send fractions of a notch: keep the rest for the next event.
-        self._wheel_rest += ev.delta()
-        steps = int(self._wheel_rest / _WHEEL_NOTCH)
-        if steps:
-            self._wheel_rest -= steps * _WHEEL_NOTCH
-            self.sigScroll.emit(-steps)
-
-    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt override
-        if ev.button() != Qt.MouseButton.LeftButton:
-            super().mouseDragEvent(ev, axis)
-            return
-        ev.accept()
-        if self._places_cursor(ev):
-            point = self.mapSceneToView(ev.scenePos())
-            self.sigCursor.emit(point.x(), point.y())
-            return
-        delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)
-        self.sigWindowDrag.emit(delta.x(), delta.y(), ev.isStart())
 
 
 class Viewport(QFrame):

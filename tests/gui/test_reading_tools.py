@@ -40,9 +40,11 @@ class TestToolbar:
             assert not icon(name).pixmap(24, 24).isNull()
 
     def test_toggles_drive_the_cross_reference(self, window):
-        """Reference lines and linking start on, crosshair and sync zoom off; each action flips its state."""
+        """Reference lines and linking start on, crosshair and sync zoom off; each action flips
+        its state."""
         tools, crossref = window.tools, window.crossref
-        assert (crossref.show_lines, crossref.linked, crossref.crosshair, crossref.sync_zoom) == (True, True, False, False)
+        assert (crossref.show_lines, crossref.linked, crossref.crosshair,
+                crossref.sync_zoom) == (True, True, False, False)
         for action in (tools.reference_lines, tools.link, tools.crosshair, tools.sync_zoom, tools.all_slices):
             action.trigger()
         assert (crossref.show_lines, crossref.linked, crossref.crosshair, crossref.sync_zoom,
