@@ -90,6 +90,9 @@ class Viewport(QFrame):
         self._rect = QRectF()
         self.show_patient = True
         self.level_namer: Callable[[np.ndarray], str | None] | None = None
+        #: ``slice_note(state)``: one more line for the top-left corner (the level an axial
+        #: slice cuts), '' for none. Set by whoever knows it; call :meth:`refresh_overlay`.
+        self.slice_note: Callable[[ViewportState], str] | None = None
         #: The colour of this viewport's reference lines on the others (``#rrggbb``).
         self.accent = ""
 
@@ -243,6 +246,9 @@ class Viewport(QFrame):
         stack = state.stack
         corners = {"top_left": image_lines(state.context, stack, state.slice_index),
                    "bottom_left": display_lines(stack, state.window)}
+        note = self.slice_note(state) if self.slice_note is not None else ""
+        if note:
+            corners["top_left"].append(note)
         if self.show_patient:
             corners["top_right"] = patient_lines(state.context)
         content = OverlayContent(corners=corners, letters=stack.edge_letters(),
@@ -257,6 +263,10 @@ class Viewport(QFrame):
 
     def _update_overlay(self) -> None:
         self.overlay.set_content(self._overlay_content())
+
+    def refresh_overlay(self) -> None:
+        """Paint the corner text again (what :attr:`slice_note` says has changed)."""
+        self._update_overlay()
 
     # -- input -----------------------------------------------------------------------------
 
