@@ -18,11 +18,9 @@ with other slice positions stays on the same anatomy.
 - Synchronized zoom: zooming or panning one viewport gives the others the same mm per screen
   pixel; linked viewports also centre on the same patient point.
 
-Geometry is computed in patient space by :mod:`spineviewer.core.crossref`. Its in-plane
-coordinates ``(u, v)`` of a slice (mm from the outer corner of pixel ``(0, 0)``, along the row
-and the column direction) are by definition the scene coordinates ``(x, y)`` of
-:mod:`spineviewer.gui.scene`, which does the other conversions. This module holds only the
-reading state (cursor, toggles), never domain state.
+Geometry is computed in patient space by :mod:`spineviewer.core.crossref` and converted to
+each viewport's scene by :mod:`spineviewer.gui.scene`; this module holds only the reading
+state (cursor, toggles), never domain state.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, QPointF, pyqtSignal
 
 from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
-                                       same_frame_of_reference, slice_centre, slice_rectangle)
+                                       same_frame_of_reference, slice_centre)
 from spineviewer.gui import scene
 from spineviewer.gui.reference_lines import ReferenceLine
 from spineviewer.gui.viewport import Viewport
@@ -42,12 +40,6 @@ from spineviewer.gui.viewport import Viewport
 LOCALIZING_PLANES = ("sagittal", "coronal")
 #: One colour per viewport position (1st, 2nd, ...), used for its lines and its swatch.
 VIEWPORT_COLOURS = ["#3fb8ff", "#ffa630", "#5fe08a", "#ff6fd0"]
-
-
-def _on_slice(stack, index: int, point) -> tuple[float, float, float]:
-    """Scene ``(x, y)`` of an LPS point projected onto a slice, and its signed distance to it (mm)."""
-    u, v, w = slice_rectangle(stack, index).in_plane(point)
-    return float(u), float(v), float(w)
 
 
 def _slice_gap(viewport: Viewport) -> float:
@@ -178,7 +170,7 @@ class CrossReference(QObject):
         state = viewport.state
         if self.cursor is None or state is None or not state.stack.has_geometry:
             return None
-        x, y, distance = _on_slice(state.stack, state.slice_index, self.cursor)
+        x, y, distance = scene.patient_to_scene(state.stack, state.slice_index, self.cursor)
         if abs(distance) > 0.5 * _slice_gap(viewport) + 1e-6:
             return None
         if scene.scene_to_pixel(state.stack, x, y) is None:
@@ -223,7 +215,7 @@ class CrossReference(QObject):
                 segment = plane_intersection_segment(stack, index, source.state.stack, k)
                 if segment is None:
                     continue
-                start, end = (_on_slice(stack, index, p)[:2] for p in segment)
+                start, end = (scene.patient_to_scene(stack, index, p)[:2] for p in segment)
                 lines.append(ReferenceLine(start, end, self.colour(source), current=k == current))
         return _share_coincident(lines)
 
@@ -251,6 +243,6 @@ class CrossReference(QObject):
                 continue
             target = other.view_centre()
             if patient is not None and self.linked_to(source, other):
-                x, y, _ = _on_slice(other.state.stack, other.state.slice_index, patient)
+                x, y, _ = scene.patient_to_scene(other.state.stack, other.state.slice_index, patient)
                 target = QPointF(x, y)
             other.set_view(target, scale)
