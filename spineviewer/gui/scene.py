@@ -98,16 +98,3 @@ def patient_to_scene(stack: Stack, slice_index: int, point) -> tuple[float, floa
     row_dir, col_dir, normal = (stack.geometry.direction[:, k] for k in range(3))
     col, row = float(offset @ row_dir) / spacing_c, float(offset @ col_dir) / spacing_r
     return (col + 0.5) * spacing_c, (row + 0.5) * spacing_r, float(offset @ normal)
-
-
-def nearest_slice(stack: Stack, point) -> tuple[int, float] | None:
-    """The slice whose plane is closest to a patient point, and the distance to it (mm).
-
-    None for a stack without geometry.
-    """
-    if not stack.has_geometry:
-        return None
-    normal = stack.geometry.direction[:, 2]
-    distances = (np.asarray(point, dtype=float) - stack.slice_positions) @ normal
-    index = int(np.argmin(np.abs(distances)))
-    return index, float(abs(distances[index]))

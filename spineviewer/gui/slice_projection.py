@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from spineviewer.core.annotations import Drawing
+from spineviewer.core.crossref import nearest_slice, slice_distances
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
 from spineviewer.gui import scene
@@ -36,11 +37,9 @@ def drawing_slice(stack: Stack, drawing: Drawing) -> int | None:
     """The slice of ``stack`` a drawing was drawn on, or None when it is not in this stack."""
     if drawing.series_instance_uid != stack.series_uid or not stack.has_geometry:
         return None
-    found = scene.nearest_slice(stack, np.mean(np.asarray(drawing.points, dtype=float), axis=0))
-    if found is None:
-        return None
-    index, distance = found
-    if distance > max(0.5 * slice_gap(stack), 0.5):
+    centre = np.mean(np.asarray(drawing.points, dtype=float), axis=0)
+    index = nearest_slice(stack, centre)
+    if abs(slice_distances(stack, centre)[index]) > max(0.5 * slice_gap(stack), 0.5):
         return None
     if stack.frames[index].file.sop_instance_uid != drawing.sop_instance_uid:
         return None
