@@ -31,9 +31,10 @@ import sys
 import time
 from pathlib import Path
 
+from report import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
-REPORT = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->"
 
 
@@ -222,17 +223,6 @@ def _markdown(results: dict, folder: Path, n_files: int, file_bytes: int, repeat
     return "\n".join(lines)
 
 
-def _write_report(section: str) -> None:
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\nEach benchmark measures spineviewer against a named peer in the same run.\n"
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    REPORT.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=1500)
@@ -254,7 +244,7 @@ def main() -> int:
             results[(name, full)] = _median_runs(name, folder, full, args.repeat)
             print(name, "full" if full else "scan", json.dumps(results[(name, full)]), flush=True)
     section = _markdown(results, folder, n_files, file_bytes, args.repeat)
-    _write_report(section)
+    write_section(section, BEGIN, END)
     print(section)
     return 0
 

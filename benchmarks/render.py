@@ -37,13 +37,14 @@ import sys
 import time
 from pathlib import Path
 
+from report import write_section
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
-REPORT = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- render-benchmark:begin -->", "<!-- render-benchmark:end -->"
 SAMPLE = ROOT / "sample_dicom" / "case1-breast-t12"
 VIEW_SIZE = (800, 800)
@@ -346,17 +347,6 @@ def _markdown(render: dict, window: dict, startup: dict, args) -> str:
     return "\n".join(lines)
 
 
-def _write_report(section: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else (
-        "# Benchmarks\n\nEach benchmark measures spineviewer against a named peer in the same run.\n")
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    REPORT.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--slices", type=int, default=100)
@@ -381,7 +371,7 @@ def main() -> int:
     print("startup", json.dumps(startup), flush=True)
     section = _markdown(render, window, startup, args)
     if not args.no_report:
-        _write_report(section)
+        write_section(section, BEGIN, END)
     print(section)
     return 0
 
