@@ -26,6 +26,7 @@ from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.pixels import frame_pixels
 from spineviewer.gui.annotation_controls import AnnotationControls
+from spineviewer.gui.teaching_export import TeachingExport
 from spineviewer.gui.background import BackgroundWork, Task
 from spineviewer.gui.browser import StudyBrowser, find_stack
 from spineviewer.gui.cross_reference import CrossReference
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.annotations = AnnotationControls(self)
+        self.teaching_export = TeachingExport(self)
         self.browser.stackActivated.connect(lambda key: self.show_stack(self.grid.active, key))
         for viewport in self.grid.viewports:
             viewport.stackDropped.connect(self.show_stack)
