@@ -72,6 +72,7 @@ class TeachingExport:
             action.triggered.connect(slot)
             file_menu.insertAction(before, action)
             self.actions.append(action)
+        file_menu.insertSeparator(before)
 
     def _say(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 10000)

@@ -13,7 +13,11 @@ from spineviewer import SAMPLE_DIR
 from spineviewer.core.annotation_file import load_annotations
 from spineviewer.core.loader import load_study
 from spineviewer.gui.app import main_window
-from spineviewer.gui.teaching_export import export_anonymized, export_figure, viewport_panel
+from spineviewer.gui.teaching_export import (
+    export_anonymized,
+    export_figure,
+    viewport_panel,
+)
 from tests.gui.conftest import wait_until_loaded
 
 CASE = SAMPLE_DIR / "case1-breast-t12"
