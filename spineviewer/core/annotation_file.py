@@ -29,6 +29,17 @@ from spineviewer.core.annotations import StudyAnnotations
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
+#: The answer key a sample study carries beside its images (read-only, never saved to).
+ANSWER_KEY_NAME = "reference-annotations.json"
+
+
+class AnnotationFileError(ValueError):
+    """An annotation file that cannot be used; the message names the file and the reason."""
+
+    def __init__(self, path: Path, reason: str, *, missing: bool = False):
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}" if missing else f"{path} cannot be used ({reason})")
+
 
 @dataclass(frozen=True)
 class AnnotationLoad:
@@ -89,6 +100,39 @@ def annotation_path_for(study_folder, study_uid: str, *, user_folder: Path | Non
     return (user_folder or user_annotation_folder()) / name
 
 
+def annotation_files(study_folder, study_uids, *, user_folder: Path | None = None) -> list[Path]:
+    """Existing annotation files for the studies of a folder, the reader's own first.
+
+    Looks beside the study and in the per-user folder for each study's own file, then for the
+    folder's answer key (:data:`ANSWER_KEY_NAME`). Only looks: nothing is created, not even
+    the probe :func:`annotation_path_for` uses to decide where to save.
+    """
+    folder = Path(study_folder)
+    if folder.is_file():
+        folder = folder.parent
+    user = user_folder or user_annotation_folder()
+    names = [annotation_file_name(uid) for uid in study_uids]
+    candidates = [place / name for name in names for place in (folder, user)]
+    candidates.append(folder / ANSWER_KEY_NAME)
+    return [path for path in candidates if path.is_file()]
+
+
+def read_annotations(path) -> tuple[StudyAnnotations, int]:
+    """Read an annotation file without changing anything on disk.
+
+    Returns the annotations (older schema versions migrated in memory) and the schema version
+    the file had. Raises :class:`AnnotationFileError` naming the file and the reason.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AnnotationFileError(path, "no such annotation file", missing=True)
+    try:
+        value, version = migrate(json.loads(path.read_bytes().decode("utf-8")))
+        return from_json(value), version
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, FormatError) as exc:
+        raise AnnotationFileError(path, _reason(exc)) from None
+
+
 def save_annotations(study: StudyAnnotations, path) -> Path:
     """Write study annotations atomically (creating the folder if needed); returns the path."""
     path = Path(path)
@@ -111,11 +155,9 @@ def load_annotations(path) -> AnnotationLoad:
     if not path.is_file():
         return AnnotationLoad(path, message=f"{path} is not a file; the study starts without annotations")
     try:
-        value = json.loads(path.read_bytes().decode("utf-8"))
-        value, version = migrate(value)
-        study = from_json(value)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, FormatError) as exc:
-        return _put_aside(path, _reason(exc))
+        study, version = read_annotations(path)
+    except AnnotationFileError as exc:
+        return _put_aside(path, exc.reason)
     if version == study.schema_version:
         return AnnotationLoad(path, study)
     backup = path.with_name(f"{path.name}.schema-{version}.bak")

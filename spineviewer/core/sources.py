@@ -17,7 +17,8 @@ from typing import BinaryIO, Iterable
 
 from spineviewer.core.problems import Problem, ProblemKind, describe_exception
 
-#: spineviewer's own companion files, kept beside the images and never reported as problems.
+#: spineviewer's own companion files, kept beside the images and never reported as problems
+#: (the phantom's ground truth and the answer key, ``annotation_file.ANSWER_KEY_NAME``).
 OWN_FILE_NAMES = frozenset({"ground-truth.json", "reference-annotations.json"})
 OWN_FILE_SUFFIXES = (".spineviewer.json",)
 

@@ -8,13 +8,12 @@ OSError, which the entry point turns into one line on stderr.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from spineviewer.core.annotation_file import annotation_path_for
+from spineviewer.core.annotation_file import annotation_files
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult
-from spineviewer.export.measure import REFERENCE_FILE_NAME, read_annotation_file
+from spineviewer.export.measure import read_annotation_file
 
 EXPORT_COMMANDS = {
     "figure": "render an anonymous teaching figure (PNG or JPEG) with the annotations burnt in",
@@ -164,13 +163,11 @@ def _annotations(given: str | None, source: str, result: LoadResult, *, required
     else the ``reference-annotations.json`` answer key of a sample study; read, never moved."""
     if given:
         return read_annotation_file(given)
-    folder = Path(source) if Path(source).is_dir() else Path(source).parent
     uids = [study_uid] if study_uid else [s.uid for p in result.patients for s in p.studies]
-    for path in [annotation_path_for(folder, uid) for uid in uids] + [folder / REFERENCE_FILE_NAME]:
-        if path.is_file():
-            annotations = read_annotation_file(path)
-            if annotations.study_instance_uid in uids:
-                return annotations
+    for path in annotation_files(source, uids):
+        annotations = read_annotation_file(path)
+        if annotations.study_instance_uid in uids:
+            return annotations
     if required:
         raise ValueError("no annotation file was found for the study; give one with --annotations")
     return None

@@ -3,7 +3,7 @@
 The study's headers are read (not its pixels) to know which study it is: its PatientID and
 StudyDate go into the tables, replacing what the annotation file says, so the cohort tables
 follow the images. The annotation file is, unless one is named, the study's own
-(:func:`~spineviewer.core.annotation_file.annotation_path_for`), else the answer key
+(:func:`~spineviewer.core.annotation_file.annotation_files`), else the answer key
 ``reference-annotations.json`` that the sample studies carry in their folder. It is only read:
 a file that cannot be used is reported and left as it is (the workstation, not this command,
 puts such files aside).
@@ -17,18 +17,27 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 
-from spineviewer.core.annotation_codec import FormatError, from_json, migrate
-from spineviewer.core.annotation_file import annotation_path_for
+from spineviewer.core.annotation_file import (
+    ANSWER_KEY_NAME,
+    AnnotationFileError,
+    annotation_file_name,
+    annotation_files,
+    read_annotations,
+)
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
-from spineviewer.core.metrics import CONUS_ZONE_MM, Measurement, PatientMetrics, Unit, patient_metrics
+from spineviewer.core.metrics import (
+    CONUS_ZONE_MM,
+    Measurement,
+    PatientMetrics,
+    Unit,
+    patient_metrics,
+)
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
 
 #: Name of the answer key a sample study carries in its folder.
-REFERENCE_FILE_NAME = "reference-annotations.json"
 
 
 class MeasureError(ValueError):
@@ -98,26 +107,12 @@ def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str |
 
 
 def read_annotation_file(path) -> StudyAnnotations:
-    """Read an annotation file without changing anything on disk.
-
-    Older schema versions are migrated in memory. Raises MeasureError naming the file and the
-    reason when it is missing or cannot be used.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise MeasureError(f"{path}: no such annotation file")
+    """Read an annotation file without changing anything on disk (older versions migrated in
+    memory); MeasureError naming the file and the reason when it cannot be used."""
     try:
-        value, _ = migrate(json.loads(path.read_bytes().decode("utf-8")))
-        return from_json(value)
-    except json.JSONDecodeError as exc:
-        reason = f"not valid JSON: {exc.msg} at line {exc.lineno}"
-    except UnicodeDecodeError:
-        reason = "not UTF-8 text"
-    except OSError as exc:
-        reason = exc.strerror or "it could not be read"
-    except FormatError as exc:
-        reason = str(exc)
-    raise MeasureError(f"{path} cannot be used ({reason})")
+        return read_annotations(path)[0]
+    except AnnotationFileError as exc:
+        raise MeasureError(str(exc)) from None
 
 
 def summary_table(metrics: PatientMetrics, *, patient: str) -> str:
@@ -172,15 +167,12 @@ def _read(study_path: Path, annotation_path) -> tuple[str, dt.date | None, Study
 
 
 def _default_file(study_path: Path, study_uid: str) -> Path:
-    folder = study_path if study_path.is_dir() else study_path.parent
-    own = annotation_path_for(folder, study_uid)
-    if own.is_file():
-        return own
-    reference = folder / REFERENCE_FILE_NAME
-    if reference.is_file():
-        return reference
-    raise MeasureError(f"no annotation file for the study in {study_path} (looked for {own.name} "
-                       f"and {REFERENCE_FILE_NAME}); name one with --annotations FILE")
+    found = annotation_files(study_path, [study_uid])
+    if found:
+        return found[0]
+    raise MeasureError(f"no annotation file for the study in {study_path} (looked for "
+                       f"{annotation_file_name(study_uid)} and {ANSWER_KEY_NAME}); name one with "
+                       "--annotations FILE")
 
 
 def _dicom_date(text: str) -> dt.date | None:

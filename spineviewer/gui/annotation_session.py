@@ -14,22 +14,26 @@ Coordinates: everything held here is DICOM LPS mm (see :mod:`spineviewer.core.dr
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 from typing import Callable
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from spineviewer.core.annotation_codec import FormatError, from_json, migrate
-from spineviewer.core.annotation_file import annotation_path_for, load_annotations, save_annotations
+from spineviewer.core.annotation_file import (
+    ANSWER_KEY_NAME,
+    AnnotationFileError,
+    annotation_path_for,
+    load_annotations,
+    read_annotations,
+    save_annotations,
+)
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, touched
 from spineviewer.core.history import History
 from spineviewer.core.model import Patient, Study
 
 #: File name of a study's answer key (a teacher's annotations), beside the study's files.
-ANSWER_KEY_NAME = "reference-annotations.json"
 
 
 def study_folder(paths: list[str]) -> Path | None:
@@ -222,10 +226,9 @@ class AnnotationSession(QObject):
         if not path.is_file():
             return f"This study has no answer key ({ANSWER_KEY_NAME} is not in {path.parent})"
         try:
-            value, _ = migrate(json.loads(path.read_bytes().decode("utf-8")))
-            reference = from_json(value)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, FormatError) as exc:
-            return f"The answer key {path} cannot be used: {exc}"
+            reference, _ = read_annotations(path)
+        except AnnotationFileError as exc:
+            return f"Answer key: {exc}"
         if self.study is not None and reference.study_instance_uid != self.study.study_instance_uid:
             return f"The answer key {path.name} belongs to another study"
         self.reference = reference

@@ -37,9 +37,15 @@ from pathlib import Path
 
 import numpy as np
 
-from spineviewer.core.annotation_file import save_annotations
+from spineviewer.core.annotation_file import ANSWER_KEY_NAME, save_annotations
 from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CordPath, Lesion, LesionFindings, PatientFindings, StudyAnnotations,
+    Bidirectional,
+    Caliper,
+    CordPath,
+    Lesion,
+    LesionFindings,
+    PatientFindings,
+    StudyAnnotations,
     timestamp,
 )
 from spineviewer.core.levels import Disc, VertebralLevels, parse_disc_name
@@ -50,7 +56,7 @@ from spineviewer.phantom.curve import SpineCurve
 #: Who "read" the key, as written in its ``reader`` field.
 READER = "ground truth (spineviewer phantom)"
 #: Name of the key in a case folder (the study loader skips it).
-FILE_NAME = "reference-annotations.json"
+FILE_NAME = ANSWER_KEY_NAME
 #: Largest step between two vertices of a cord path, mm along the cord.
 PATH_STEP_MM = 2.0
 

@@ -366,3 +366,20 @@ class TestSchema:
         jsonschema = pytest.importorskip("jsonschema")
         jsonschema.Draft202012Validator.check_schema(self.schema)
         jsonschema.validate(to_json(sample_study()), self.schema)
+
+
+class TestAnnotationFiles:
+    def test_own_file_first_then_answer_key_and_nothing_written(self, tmp_path):
+        """The reader's own file (beside the study or per user) comes before the answer key,
+        and looking creates nothing in the study folder."""
+        from spineviewer.core.annotation_file import ANSWER_KEY_NAME, annotation_file_name, annotation_files
+
+        study, user = tmp_path / "study", tmp_path / "user"
+        study.mkdir()
+        user.mkdir()
+        (study / ANSWER_KEY_NAME).write_text("{}")
+        assert annotation_files(study, ["1.2.3"], user_folder=user) == [study / ANSWER_KEY_NAME]
+        (user / annotation_file_name("1.2.3")).write_text("{}")
+        found = annotation_files(study, ["1.2.3"], user_folder=user)
+        assert found == [user / annotation_file_name("1.2.3"), study / ANSWER_KEY_NAME]
+        assert sorted(p.name for p in study.iterdir()) == [ANSWER_KEY_NAME]
