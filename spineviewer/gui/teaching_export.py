@@ -13,14 +13,14 @@ from pathlib import Path
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMainWindow
 
-from spineviewer.export.anonymize import anonymize_study
-from spineviewer.export.figure import choose_panels, render_figure, save_figure
-from spineviewer.export.panel_choice import PanelChoice
-from spineviewer.export.sr import write_sr
+# The exports (scikit-image, scipy, Pillow, highdicom) are imported when first used, not at
+# start-up: they would add about half a second to opening the window.
 
 
-def viewport_panel(window) -> PanelChoice | None:
-    """The active viewport's series, stack and slice as a figure panel, or None when empty."""
+def viewport_panel(window):
+    """The active viewport's series, stack and slice as a figure ``PanelChoice``, or None."""
+    from spineviewer.export.panel_choice import PanelChoice
+
     state = window.grid.active.state
     if state is None or window.result is None:
         return None
@@ -30,6 +30,8 @@ def viewport_panel(window) -> PanelChoice | None:
 
 def export_figure(window, path, *, whole: bool, scale: float = 2.0) -> Path:
     """Write the active viewport (``whole=False``) or the lettered A, B, C figure as PNG/JPEG."""
+    from spineviewer.export.figure import choose_panels, render_figure, save_figure
+
     annotations = window.annotations.session.study
     if whole:
         panels = choose_panels(window.result, annotations)
@@ -43,6 +45,8 @@ def export_figure(window, path, *, whole: bool, scale: float = 2.0) -> Path:
 
 def export_anonymized(window, folder, pseudonym: str) -> None:
     """Write an anonymized copy of the open study into ``folder``, in the background."""
+    from spineviewer.export.anonymize import anonymize_study
+
     result, annotations = window.result, window.annotations.session.study
 
     def work(task):
@@ -102,6 +106,8 @@ class TeachingExport:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export DICOM SR", "report.dcm",
                                               "DICOM (*.dcm)")
         if path:
+            from spineviewer.export.sr import write_sr
+
             self._run(lambda: write_sr(self.window.result, study, path), f"DICOM SR written to {path}")
 
     def ask_anonymized(self) -> None:
