@@ -13,6 +13,8 @@ from pathlib import Path
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMainWindow
 
+from spineviewer.gui.overlay_text import find_context
+
 # The exports (scikit-image, scipy, Pillow, highdicom) are imported when first used, not at
 # start-up: they would add about half a second to opening the window.
 
@@ -24,7 +26,7 @@ def viewport_panel(window):
     state = window.grid.active.state
     if state is None or window.result is None:
         return None
-    series = next((s for _, _, s in window.result.iter_series() if state.stack in s.stacks), None)
+    series = find_context(window.result, state.stack).series
     return None if series is None else PanelChoice(series, state.stack, state.slice_index)
 
 
