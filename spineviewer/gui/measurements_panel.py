@@ -195,7 +195,8 @@ class MeasurementsPanel(QWidget):
         lesions = f"{metrics.n_lesions}" + (f" ({metrics.multiplicity.value})" if metrics.multiplicity else "")
         rows = [("lesions", "Lesions", lesions, str(key.n_lesions) if key else ""),
                 ("max_t2_segments", "Longest T2 extent",
-                 f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments else "",
+                 f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments
+                 else "no T2 path drawn",
                  f"{_number(key.max_t2_segments)} segments" if key and key.max_t2_segments else "")]
         for name, label, attr in (("primary_to_presentation", "Primary → ISCM presentation",
                                    "primary_to_presentation_years"),
