@@ -125,13 +125,13 @@ def _render_run(slices: int, matrix: int, count: int, block: int) -> dict:
     import pyqtgraph as pg
 
     from spineviewer.core.loader import load_study
-    from spineviewer.gui.app import application
-    from spineviewer.gui.background import BackgroundWork
-    from spineviewer.gui.overlay_text import find_context
-    from spineviewer.gui.pixel_store import PixelStore
-    from spineviewer.gui.viewport import Viewport
-    from spineviewer.gui.viewport_state import ViewportState
-    from spineviewer.gui.windowing import window_levels
+    from spineviewer.gui.shell.app import application
+    from spineviewer.gui.shell.background import BackgroundWork
+    from spineviewer.gui.reading.overlay_text import find_context
+    from spineviewer.gui.reading.pixel_store import PixelStore
+    from spineviewer.gui.reading.viewport import Viewport
+    from spineviewer.gui.reading.viewport_state import ViewportState
+    from spineviewer.gui.reading.windowing import window_levels
 
     app = application()
     result = load_study(_study(slices, matrix))
@@ -215,7 +215,7 @@ def _window_run(count: int) -> dict:
     from PyQt6.QtCore import QSettings
     from PyQt6.QtWidgets import QApplication
 
-    from spineviewer.gui.app import main_window
+    from spineviewer.gui.shell.app import main_window
 
     settings = QSettings(str(WORK / "render-settings.ini"), QSettings.Format.IniFormat)
     window = main_window([str(SAMPLE)], settings=settings)
@@ -248,7 +248,7 @@ def _startup_worker() -> dict:
     from PyQt6.QtCore import QSettings
     from PyQt6.QtWidgets import QApplication
 
-    from spineviewer.gui.app import main_window
+    from spineviewer.gui.shell.app import main_window
 
     settings = QSettings(str(WORK / "startup-settings.ini"), QSettings.Format.IniFormat)
     window = main_window([str(SAMPLE)], settings=settings)

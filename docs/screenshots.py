@@ -18,7 +18,7 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication
 
 from spineviewer import SAMPLE_DIR
-from spineviewer.gui.app import application, main_window
+from spineviewer.gui.shell.app import application, main_window
 
 DOCS = Path(__file__).resolve().parent
 
@@ -44,7 +44,7 @@ def _lesion_centre(case: str, lesion: int) -> np.ndarray:
 
 def _show_second_station(window, viewport_index: int) -> None:
     """Put the second stack of the first sagittal series with two stacks in a viewport."""
-    from spineviewer.gui.browser import stack_key
+    from spineviewer.gui.shell.browser import stack_key
 
     for _, _, series in window.result.iter_series():
         if len(series.stacks) > 1 and series.stacks[1].plane == "sagittal":

@@ -155,7 +155,7 @@ def _export_runners() -> dict:
 
 def _run_gui(argv: list[str]) -> int:
     args = _gui_parser().parse_args(argv)
-    from spineviewer.gui.app import run
+    from spineviewer.gui.shell.app import run
 
     return run(args.paths)
 

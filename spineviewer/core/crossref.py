@@ -11,7 +11,7 @@ Conventions
 - In-plane coordinates ``(u, v)`` of a slice are mm from the outer corner of pixel
   ``(0, 0)``: ``u`` along ``F_row`` (column index grows), ``v`` along ``F_col`` (row index
   grows); the image covers ``[0, columns*ΔC] x [0, rows*ΔR]``. These are the scene
-  coordinates of :mod:`spineviewer.gui.scene`.
+  coordinates of :mod:`spineviewer.gui.reading.scene`.
 - Distances to a slice are signed, along the stack's normal ``F_row x F_col``.
 
 Everything here is numpy only: the viewer draws the results, tests check them against the

@@ -1,7 +1,7 @@
 """Real mouse and key input for the annotation tests, placed at patient-space points.
 
 A patient point (LPS mm) is projected onto the viewport's displayed slice with
-:func:`spineviewer.gui.scene.patient_to_scene`, then mapped to the widget pixel that shows it.
+:func:`spineviewer.gui.reading.scene.patient_to_scene`, then mapped to the widget pixel that shows it.
 Events go to ``view.viewport()``, as a user's do. pyqtgraph drops mouse moves that come less
 than 10 ms after the previous one, so drags wait a little between their events.
 """
@@ -16,7 +16,7 @@ from PyQt6.QtGui import QMouseEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
-from spineviewer.gui import scene
+from spineviewer.gui.reading import scene
 
 REPO = Path(__file__).resolve().parents[2]
 CASE1 = REPO / "sample_dicom" / "case1-breast-t12"

@@ -59,7 +59,7 @@ def wait_until_loaded(qtbot, window) -> None:
 @pytest.fixture
 def open_window(qtbot, settings):
     """``open_window(paths)``: a shown main window that finished loading ``paths``."""
-    from spineviewer.gui.app import main_window
+    from spineviewer.gui.shell.app import main_window
 
     def factory(paths, *, wait: bool = True):
         window = main_window([str(p) for p in paths], settings=settings)

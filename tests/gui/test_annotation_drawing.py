@@ -10,7 +10,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
 
 from spineviewer.core.annotations import Arrow, Bidirectional, Caliper, CordPath, Outline, TextNote
-from spineviewer.gui.browser import find_stack, stack_key
+from spineviewer.gui.shell.browser import find_stack, stack_key
 from tests.conftest import write_series
 from tests.gui.annotation_helpers import click, double_click, drag, key, screen_of, type_into
 from tests.gui.conftest import SAGITTAL

@@ -11,8 +11,8 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QDialog
 
 from spineviewer.core.vocabulary import Location, Presence, Signal
-from spineviewer.gui import csv_export
-from spineviewer.gui.findings_form import LESION_FIELDS, NOT_ASSESSED
+from spineviewer.gui.shell import csv_export
+from spineviewer.gui.annotation.findings_form import LESION_FIELDS, NOT_ASSESSED
 from tests.gui.annotation_helpers import CASE1, copy_case
 from tests.gui.test_annotation_session import draw_si, label_levels
 

@@ -9,7 +9,7 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
 
-from spineviewer.gui.tools import Tool
+from spineviewer.gui.annotation.tools import Tool
 from tests.gui.annotation_helpers import click, drag, key, screen_of, type_into
 from tests.gui.mouse import hover, wheel
 from tests.gui.test_annotation_session import DISCS, label_levels

@@ -16,7 +16,7 @@ from PyQt6.QtCore import Qt
 
 from spineviewer.core.annotation_codec import to_json
 from spineviewer.core.annotation_file import annotation_path_for
-from spineviewer.gui.tools import Tool
+from spineviewer.gui.annotation.tools import Tool
 from tests.gui.annotation_helpers import REPO, click, drag, key, screen_of, type_into
 from tests.gui.conftest import STUDY_UID
 
@@ -164,7 +164,7 @@ _CRASHING_READER = textwrap.dedent("""
     from spineviewer.core.annotation_codec import to_json
     from spineviewer.core.annotations import Caliper
     from spineviewer.core.edits import add_disc, set_conus_tip
-    from spineviewer.gui.app import application, main_window
+    from spineviewer.gui.shell.app import application, main_window
 
     folder, settings = sys.argv[1], sys.argv[2]
     app = application()

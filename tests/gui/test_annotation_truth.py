@@ -17,9 +17,9 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from spineviewer.core.levels import VertebralLevels
-from spineviewer.gui import scene
-from spineviewer.gui.tools import Tool
-from spineviewer.gui.tools.drawing_builders import SHORT_AXIS_START
+from spineviewer.gui.reading import scene
+from spineviewer.gui.annotation.tools import Tool
+from spineviewer.gui.annotation.tools.drawing_builders import SHORT_AXIS_START
 from tests.gui.annotation_helpers import (
     CASE1, click, copy_case, double_click, drag, key, screen_of, type_into, zoom_on,
 )

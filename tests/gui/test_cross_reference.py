@@ -15,7 +15,7 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtTest import QTest
 
-from spineviewer.gui.browser import stack_key
+from spineviewer.gui.shell.browser import stack_key
 from tests.conftest import SAMPLES, write_series
 from tests.gui.conftest import AXIAL
 from tests.gui.mouse import click, drag, hover, scene_point_to_widget, wheel
@@ -72,7 +72,7 @@ def _opened(qapp, folder, tmp_path_factory):
     """A shown main window that finished loading ``folder`` (kept for the whole module)."""
     from PyQt6.QtCore import QSettings
 
-    from spineviewer.gui.app import main_window
+    from spineviewer.gui.shell.app import main_window
 
     ini = tmp_path_factory.mktemp("settings") / "settings.ini"
     window = main_window([str(folder)], settings=QSettings(str(ini), QSettings.Format.IniFormat))

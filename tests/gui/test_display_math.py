@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from spineviewer.core.loader import load_study
-from spineviewer.gui import scene
-from spineviewer.gui.overlay_text import (find_context, format_date, format_person_name,
+from spineviewer.gui.reading import scene
+from spineviewer.gui.reading.overlay_text import (find_context, format_date, format_person_name,
                                           image_lines, scale_bar_length)
-from spineviewer.gui.thumbnails import thumbnail_array
-from spineviewer.gui.windowing import auto_window, dragged_window, window_levels
+from spineviewer.gui.shell.thumbnails import thumbnail_array
+from spineviewer.gui.reading.windowing import auto_window, dragged_window, window_levels
 from tests.conftest import SAMPLES, write_series
 from tests.gui.conftest import SAGITTAL
 

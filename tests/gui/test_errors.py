@@ -6,7 +6,7 @@ import logging
 
 from PyQt6.QtWidgets import QMessageBox
 
-from spineviewer.gui.errors import show_error, user_message
+from spineviewer.gui.shell.errors import show_error, user_message
 
 
 def _raise():

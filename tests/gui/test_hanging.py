@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from spineviewer.gui.hanging import choose_hanging, is_localizer, is_post_contrast, weighting
+from spineviewer.gui.reading.hanging import choose_hanging, is_localizer, is_post_contrast, weighting
 
 
 def fake_series(description: str, plane: str = "sagittal", slices: int = 15, *,

@@ -11,9 +11,9 @@ from PyQt6.QtGui import QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
 
-from spineviewer.gui import main_window as main_window_module
-from spineviewer.gui.browser import stack_key
-from spineviewer.gui.viewport import STACK_MIME
+from spineviewer.gui.shell import main_window as main_window_module
+from spineviewer.gui.shell.browser import stack_key
+from spineviewer.gui.reading.viewport import STACK_MIME
 from tests.gui.conftest import wait_until_loaded
 
 
@@ -124,7 +124,7 @@ class TestBadFiles:
 
     def test_missing_sample_says_so(self, qtbot, settings, monkeypatch, tmp_path):
         """Without the bundled sample the window opens empty with a clear message."""
-        from spineviewer.gui.app import main_window
+        from spineviewer.gui.shell.app import main_window
 
         monkeypatch.setattr(main_window_module, "SAMPLE_STUDY", tmp_path / "no-sample")
         window = main_window([], settings=settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PyQt6.QtWidgets import QToolBar, QToolButton
 
-from spineviewer.gui.main_window import MainWindow
-from spineviewer.gui.reading_tools import ICONS_DIR, icon
+from spineviewer.gui.shell.main_window import MainWindow
+from spineviewer.gui.reading.reading_tools import ICONS_DIR, icon
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from PIL import Image
 from spineviewer import SAMPLE_DIR
 from spineviewer.core.annotation_file import load_annotations
 from spineviewer.core.loader import load_study
-from spineviewer.gui.app import main_window
-from spineviewer.gui.teaching_export import (
+from spineviewer.gui.shell.app import main_window
+from spineviewer.gui.shell.teaching_export import (
     export_anonymized,
     export_figure,
     viewport_panel,
@@ -58,7 +58,7 @@ def test_teaching_figure_has_three_panels(window, tmp_path):
 def test_sr_from_the_menu(window, tmp_path, monkeypatch):
     """File > Export DICOM SR writes a Comprehensive 3D SR of the measured lesion."""
     target = tmp_path / "report.dcm"
-    monkeypatch.setattr("spineviewer.gui.teaching_export.QFileDialog.getSaveFileName",
+    monkeypatch.setattr("spineviewer.gui.shell.teaching_export.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), ""))
     next(a for a in window.teaching_export.actions if "SR" in a.text()).trigger()
     ds = pydicom.dcmread(target)

@@ -9,9 +9,9 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
 
-from spineviewer.gui.shortcuts import SHORTCUTS, shortcut_rows
-from spineviewer.gui.window_presets import PresetBase, WindowPreset, load_presets, preset_window
-from spineviewer.gui.windowing import auto_window
+from spineviewer.gui.shell.shortcuts import SHORTCUTS, shortcut_rows
+from spineviewer.gui.reading.window_presets import PresetBase, WindowPreset, load_presets, preset_window
+from spineviewer.gui.reading.windowing import auto_window
 from tests.conftest import SAMPLES
 
 KEYS = {1: Qt.Key.Key_1, 2: Qt.Key.Key_2, 3: Qt.Key.Key_3, 4: Qt.Key.Key_4, 5: Qt.Key.Key_5, 6: Qt.Key.Key_6}

@@ -1,7 +1,7 @@
 """Drawings from gestures and from edited handles, in patient space.
 
 Coordinates: gestures and handles arrive as scene points ``(x, y)`` on one slice (image plane
-in mm, :mod:`spineviewer.gui.scene`); they leave here as DICOM LPS mm through that adapter,
+in mm, :mod:`spineviewer.gui.reading.scene`); they leave here as DICOM LPS mm through that adapter,
 once, when the gesture or the edit is finished. Plane geometry (the bidirectional caliper's
 perpendicular) is worked out in the scene, which is isometric to the slice's plane in patient
 space, so a right angle on screen is a right angle in the patient.
@@ -18,8 +18,8 @@ from spineviewer.core.annotations import (
     TextNote,
 )
 from spineviewer.core.model import Stack
-from spineviewer.gui.slice_projection import from_scene, slice_uids
-from spineviewer.gui.tools import Tool
+from spineviewer.gui.annotation.slice_projection import from_scene, slice_uids
+from spineviewer.gui.annotation.tools import Tool
 
 Point2 = tuple[float, float]
 

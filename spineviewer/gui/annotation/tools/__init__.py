@@ -3,7 +3,7 @@
 One tool is active for every viewport at a time (as on a PACS workstation). With
 :attr:`Tool.READ` the mouse reads images (drag = window/level); every other tool turns mouse
 input on the image into one gesture (:class:`Gesture`) and then into an edit of the
-annotations (:mod:`spineviewer.gui.tools.drawing_builders`).
+annotations (:mod:`spineviewer.gui.annotation.tools.drawing_builders`).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QGridLayout, QWidget
 
-from spineviewer.gui.pixel_store import PixelStore
-from spineviewer.gui.viewport import Viewport
+from spineviewer.gui.reading.pixel_store import PixelStore
+from spineviewer.gui.reading.viewport import Viewport
 
 #: Layouts offered in the View menu: name -> (rows, columns).
 LAYOUTS = {"1x1": (1, 1), "1x2": (1, 2), "1x3": (1, 3), "2x2": (2, 2)}

@@ -19,7 +19,7 @@ with other slice positions stays on the same anatomy.
   pixel; linked viewports also centre on the same patient point.
 
 Geometry is computed in patient space by :mod:`spineviewer.core.crossref` and converted to
-each viewport's scene by :mod:`spineviewer.gui.scene`; this module holds only the reading
+each viewport's scene by :mod:`spineviewer.gui.reading.scene`; this module holds only the reading
 state (cursor, toggles), never domain state.
 """
 
@@ -32,9 +32,9 @@ from PyQt6.QtCore import QObject, QPointF, pyqtSignal
 
 from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
                                        same_frame_of_reference, slice_centre)
-from spineviewer.gui import scene
-from spineviewer.gui.reference_lines import ReferenceLine
-from spineviewer.gui.viewport import Viewport
+from spineviewer.gui.reading import scene
+from spineviewer.gui.reading.reference_lines import ReferenceLine
+from spineviewer.gui.reading.viewport import Viewport
 
 #: Planes on which "all slice positions" draws every slice of the other viewports.
 LOCALIZING_PLANES = ("sagittal", "coronal")
@@ -66,7 +66,7 @@ def _share_coincident(lines: list[ReferenceLine]) -> list[ReferenceLine]:
 
 
 class CrossReference(QObject):
-    """The links between the viewports of a :class:`~spineviewer.gui.viewer_grid.ViewerGrid`.
+    """The links between the viewports of a :class:`~spineviewer.gui.reading.viewer_grid.ViewerGrid`.
 
     Signals
     -------

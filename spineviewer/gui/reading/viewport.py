@@ -2,14 +2,14 @@
 
 Native means no resampling: the image is drawn on its own pixel grid, each pixel a
 ``ΔC x ΔR`` mm rectangle, so pixels are square in mm whatever the PixelSpacing and lengths on
-screen are true. Coordinates are those of :mod:`spineviewer.gui.scene` (scene = image plane in
+screen are true. Coordinates are those of :mod:`spineviewer.gui.reading.scene` (scene = image plane in
 mm, y down).
 
 Reading controls: wheel or Up/Down/PageUp/PageDown/Home/End change slice; left-drag sets the
 window (horizontal: width, vertical: level); Ctrl+wheel or right-drag zooms; middle-drag pans;
 ``F`` fits the image, ``R`` resets window and zoom. Shift+click (or a left click or drag in
 crosshair mode) places the 3-D cursor: the viewport reports the patient point and the
-cross-reference coordinator (:mod:`spineviewer.gui.cross_reference`) moves the other viewports.
+cross-reference coordinator (:mod:`spineviewer.gui.reading.cross_reference`) moves the other viewports.
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from spineviewer.gui import scene
-from spineviewer.gui.overlay import OverlayContent, ViewportOverlay
-from spineviewer.gui.overlay_text import (display_lines, image_lines, patient_lines,
+from spineviewer.gui.reading import scene
+from spineviewer.gui.reading.overlay import OverlayContent, ViewportOverlay
+from spineviewer.gui.reading.overlay_text import (display_lines, image_lines, patient_lines,
                                           scale_bar_length)
-from spineviewer.gui.pixel_store import PixelStore
-from spineviewer.gui.reference_lines import ReferenceLayer
-from spineviewer.gui.slice_view_box import SliceViewBox
-from spineviewer.gui.viewport_state import ViewportState
-from spineviewer.gui.window_presets import WindowPreset, preset_window
-from spineviewer.gui.windowing import Window, auto_window, dragged_window, window_levels
+from spineviewer.gui.reading.pixel_store import PixelStore
+from spineviewer.gui.reading.reference_lines import ReferenceLayer
+from spineviewer.gui.reading.slice_view_box import SliceViewBox
+from spineviewer.gui.reading.viewport_state import ViewportState
+from spineviewer.gui.reading.window_presets import WindowPreset, preset_window
+from spineviewer.gui.reading.windowing import Window, auto_window, dragged_window, window_levels
 
 #: Drag-and-drop type of a stack dragged from the study browser: ``series_uid\nstack_number``.
 STACK_MIME = "application/x-spineviewer-stack"

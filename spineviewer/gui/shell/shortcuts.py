@@ -1,6 +1,6 @@
 """The keyboard and mouse reference shown by Help > Keyboard shortcuts.
 
-Window presets come from ``resources/presets.json`` (:mod:`spineviewer.gui.window_presets`);
+Window presets come from ``resources/presets.json`` (:mod:`spineviewer.gui.reading.window_presets`);
 :func:`shortcut_rows` lists them after the fixed entries.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from spineviewer.gui.tools import annotation_shortcuts
-from spineviewer.gui.window_presets import WindowPreset, load_presets
+from spineviewer.gui.annotation.tools import annotation_shortcuts
+from spineviewer.gui.reading.window_presets import WindowPreset, load_presets
 
 #: (keys or mouse, what it does), in the order a reader meets them.
 SHORTCUTS: list[tuple[str, str]] = [

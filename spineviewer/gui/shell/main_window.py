@@ -1,12 +1,12 @@
 """The main window: menus, the study browser, the viewer area, problems and the status bar.
 
-Opening runs in the background (:mod:`spineviewer.gui.background`): the header scan reports
+Opening runs in the background (:mod:`spineviewer.gui.shell.background`): the header scan reports
 progress with a Cancel button, the first image decoded during the scan is shown at once, then
-the study is hung (:mod:`spineviewer.gui.hanging`) and each hung stack shows its current slice
+the study is hung (:mod:`spineviewer.gui.reading.hanging`) and each hung stack shows its current slice
 as soon as that slice alone is decoded, while the whole volume loads behind it. The viewports
-are linked through patient space by :mod:`spineviewer.gui.cross_reference` (reference lines,
+are linked through patient space by :mod:`spineviewer.gui.reading.cross_reference` (reference lines,
 3-D cursor, linked scrolling, synchronized zoom), driven by the tools of
-:mod:`spineviewer.gui.reading_tools`.
+:mod:`spineviewer.gui.reading.reading_tools`.
 """
 
 from __future__ import annotations
@@ -25,22 +25,22 @@ from spineviewer import SAMPLE_DIR, __version__
 from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.pixels import frame_pixels
-from spineviewer.gui.annotation_controls import AnnotationControls
-from spineviewer.gui.teaching_export import TeachingExport
-from spineviewer.gui.background import BackgroundWork, Task
-from spineviewer.gui.browser import StudyBrowser, find_stack
-from spineviewer.gui.cross_reference import CrossReference
-from spineviewer.gui.hanging import choose_hanging
-from spineviewer.gui.overlay_text import find_context
-from spineviewer.gui.pixel_store import PixelStore
-from spineviewer.gui.problems import ProblemsList, problem_summary
-from spineviewer.gui.reading_tools import ReadingTools, icon
-from spineviewer.gui.recent import RecentOpenings, entry_label
-from spineviewer.gui.shortcuts import ShortcutsDialog
-from spineviewer.gui.viewer_grid import LAYOUTS, ViewerGrid
-from spineviewer.gui.viewport import EMPTY_MESSAGE, Viewport
-from spineviewer.gui.viewport_state import ViewportState
-from spineviewer.gui.window_presets import load_presets
+from spineviewer.gui.annotation.controls import AnnotationControls
+from spineviewer.gui.shell.teaching_export import TeachingExport
+from spineviewer.gui.shell.background import BackgroundWork, Task
+from spineviewer.gui.shell.browser import StudyBrowser, find_stack
+from spineviewer.gui.reading.cross_reference import CrossReference
+from spineviewer.gui.reading.hanging import choose_hanging
+from spineviewer.gui.reading.overlay_text import find_context
+from spineviewer.gui.reading.pixel_store import PixelStore
+from spineviewer.gui.shell.problems import ProblemsList, problem_summary
+from spineviewer.gui.reading.reading_tools import ReadingTools, icon
+from spineviewer.gui.shell.recent import RecentOpenings, entry_label
+from spineviewer.gui.shell.shortcuts import ShortcutsDialog
+from spineviewer.gui.reading.viewer_grid import LAYOUTS, ViewerGrid
+from spineviewer.gui.reading.viewport import EMPTY_MESSAGE, Viewport
+from spineviewer.gui.reading.viewport_state import ViewportState
+from spineviewer.gui.reading.window_presets import load_presets
 
 #: The study opened when no path is given.
 SAMPLE_STUDY = SAMPLE_DIR / "case1-breast-t12"

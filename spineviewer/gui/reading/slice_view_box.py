@@ -1,7 +1,7 @@
 """The view box of a viewport: the wheel scrolls slices, left-drag sets the window, Shift+click
 places the 3-D cursor.
 
-Points are emitted in scene mm (:mod:`spineviewer.gui.scene`: the image plane, ``x`` along a
+Points are emitted in scene mm (:mod:`spineviewer.gui.reading.scene`: the image plane, ``x`` along a
 row, ``y`` down); the viewport turns them into slices, windows and patient points.
 """
 

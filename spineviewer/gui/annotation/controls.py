@@ -3,9 +3,9 @@
 CSV… and File > Open answer key….
 
 One :class:`AnnotationControls` per main window creates the
-:class:`~spineviewer.gui.annotation_session.AnnotationSession`, the shared
-:class:`~spineviewer.gui.tools.tool_state.ToolState` and an
-:class:`~spineviewer.gui.annotation_layer.AnnotationLayer` on every viewport, and opens the
+:class:`~spineviewer.gui.annotation.session.AnnotationSession`, the shared
+:class:`~spineviewer.gui.annotation.tools.tool_state.ToolState` and an
+:class:`~spineviewer.gui.annotation.layer.AnnotationLayer` on every viewport, and opens the
 session whenever the window shows a study.
 """
 
@@ -17,16 +17,16 @@ from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMessageBox, 
 
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
-from spineviewer.gui.annotation_layer import AnnotationLayer
-from spineviewer.gui.annotation_session import AnnotationSession, study_folder
-from spineviewer.gui.browser import stack_key
-from spineviewer.gui.csv_export import CsvExportDialog, export_study_csv
-from spineviewer.gui.findings_form import FindingsForm
-from spineviewer.gui.measurements_panel import MeasurementsPanel
-from spineviewer.gui.slice_projection import drawing_slice, level_at_point, level_on_slice
-from spineviewer.gui.tools import TOOL_SPECS, Tool
-from spineviewer.gui.tools.drawing_builders import describe
-from spineviewer.gui.tools.tool_state import ToolState
+from spineviewer.gui.annotation.layer import AnnotationLayer
+from spineviewer.gui.annotation.session import AnnotationSession, study_folder
+from spineviewer.gui.shell.browser import stack_key
+from spineviewer.gui.shell.csv_export import CsvExportDialog, export_study_csv
+from spineviewer.gui.annotation.findings_form import FindingsForm
+from spineviewer.gui.annotation.measurements_panel import MeasurementsPanel
+from spineviewer.gui.annotation.slice_projection import drawing_slice, level_at_point, level_on_slice
+from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
+from spineviewer.gui.annotation.tools.drawing_builders import describe
+from spineviewer.gui.annotation.tools.tool_state import ToolState
 
 _MESSAGE_MS = 12000
 #: Width of the measurements and findings docks, pixels.

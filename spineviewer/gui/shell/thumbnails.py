@@ -11,8 +11,8 @@ import numpy as np
 from PyQt6.QtGui import QImage
 
 from spineviewer.core.model import Stack
-from spineviewer.gui.scene import pixel_spacing
-from spineviewer.gui.windowing import auto_window, window_levels
+from spineviewer.gui.reading.scene import pixel_spacing
+from spineviewer.gui.reading.windowing import auto_window, window_levels
 
 THUMBNAIL_SIZE = 64
 
@@ -39,7 +39,7 @@ def thumbnail_array(pixels: np.ndarray, spacing: tuple[float, float], *,
     spacing : (ΔR, ΔC)
         Pixel spacing, so the preview keeps the image's true aspect ratio.
     window : (centre, width), optional
-        Defaults to :func:`~spineviewer.gui.windowing.auto_window`.
+        Defaults to :func:`~spineviewer.gui.reading.windowing.auto_window`.
     """
     rows, cols = pixels.shape
     height, width = rows * spacing[0], cols * spacing[1]

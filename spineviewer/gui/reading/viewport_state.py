@@ -9,8 +9,8 @@ from __future__ import annotations
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from spineviewer.core.model import Stack
-from spineviewer.gui.overlay_text import SeriesContext
-from spineviewer.gui.windowing import MIN_WIDTH, Window
+from spineviewer.gui.reading.overlay_text import SeriesContext
+from spineviewer.gui.reading.windowing import MIN_WIDTH, Window
 
 
 class ViewportState(QObject):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spineviewer.core.model import LoadResult, Patient, Series, Stack, Study
-from spineviewer.gui.scene import slice_location
-from spineviewer.gui.windowing import Window, describe_window
+from spineviewer.gui.reading.scene import slice_location
+from spineviewer.gui.reading.windowing import Window, describe_window
 
 
 @dataclass(frozen=True)

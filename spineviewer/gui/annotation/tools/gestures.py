@@ -1,9 +1,9 @@
 """Mouse gestures of the drawing tools, caught by an invisible item laid over the image.
 
 Coordinates: the item lives in the viewport's view box, so the points it collects are scene
-points ``(x, y)`` on the displayed slice (image plane in mm, :mod:`spineviewer.gui.scene`).
+points ``(x, y)`` on the displayed slice (image plane in mm, :mod:`spineviewer.gui.reading.scene`).
 
-While the reader reads (:attr:`~spineviewer.gui.tools.Tool.READ`), the item declines every
+While the reader reads (:attr:`~spineviewer.gui.annotation.tools.Tool.READ`), the item declines every
 event and the view box below does window/level, zoom and pan as before. With a tool active,
 it takes left clicks and left drags: a line is a drag (or two clicks), a path or an outline is
 a series of clicks finished by a double-click (or Enter, see the layer). Drawings and disc
@@ -17,7 +17,7 @@ from typing import Callable
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt
 
-from spineviewer.gui.tools import Gesture, ToolSpec
+from spineviewer.gui.annotation.tools import Gesture, ToolSpec
 
 Point2 = tuple[float, float]
 

@@ -16,7 +16,7 @@ import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from spineviewer.core.model import Stack
-from spineviewer.gui.background import BackgroundWork, Task
+from spineviewer.gui.shell.background import BackgroundWork, Task
 
 #: Background priorities: the slice on screen first, then volumes; thumbnails wait (0).
 PRIORITY_SLICE, PRIORITY_VOLUME = 2, 1

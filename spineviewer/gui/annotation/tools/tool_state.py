@@ -1,14 +1,14 @@
 """Which tool is active and which drawing is selected: what the mouse does, nothing more.
 
 This is view state shared by every viewport (one tool at a time, as on a PACS workstation);
-the annotations themselves live in :class:`~spineviewer.gui.annotation_session.AnnotationSession`.
+the annotations themselves live in :class:`~spineviewer.gui.annotation.session.AnnotationSession`.
 """
 
 from __future__ import annotations
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from spineviewer.gui.tools import TOOL_SPECS, Tool, ToolSpec
+from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool, ToolSpec
 
 
 class ToolState(QObject):

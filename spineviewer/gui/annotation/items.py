@@ -1,7 +1,7 @@
 """The pyqtgraph items that show one drawing on a slice, with its value and its handles.
 
 Coordinates: items live in a viewport's scene (the image plane in mm, y down,
-:mod:`spineviewer.gui.scene`); they are built from scene points the layer projected from
+:mod:`spineviewer.gui.reading.scene`); they are built from scene points the layer projected from
 patient space. Handles are drawn in screen pixels, so they keep their size at any zoom.
 
 An item never changes the annotations: when the reader finishes moving a handle (pyqtgraph's

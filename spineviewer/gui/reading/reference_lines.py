@@ -1,6 +1,6 @@
 """What a viewport draws over its image for cross-referencing: reference lines and the cursor.
 
-Items live in the viewport's ViewBox, so they are placed in scene mm (:mod:`spineviewer.gui.scene`:
+Items live in the viewport's ViewBox, so they are placed in scene mm (:mod:`spineviewer.gui.reading.scene`:
 the image plane, ``x`` along a row, ``y`` down) and move with zoom and pan; their pens are
 cosmetic, so lines keep their width in screen pixels. The geometry is computed elsewhere (in
 patient space, :mod:`spineviewer.core.crossref`); this module only draws what it is given.

@@ -15,11 +15,11 @@ from PyQt6.QtGui import QIcon, QPixmap
 from PyQt6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from spineviewer.core.model import LoadResult, Series, Stack
-from spineviewer.gui.background import BackgroundWork
-from spineviewer.gui.overlay_text import format_date, format_person_name
-from spineviewer.gui.scene import length_unit, pixel_spacing
-from spineviewer.gui.thumbnails import THUMBNAIL_SIZE, stack_thumbnail
-from spineviewer.gui.viewport import STACK_MIME
+from spineviewer.gui.shell.background import BackgroundWork
+from spineviewer.gui.reading.overlay_text import format_date, format_person_name
+from spineviewer.gui.reading.scene import length_unit, pixel_spacing
+from spineviewer.gui.shell.thumbnails import THUMBNAIL_SIZE, stack_thumbnail
+from spineviewer.gui.reading.viewport import STACK_MIME
 
 _KEY_ROLE = Qt.ItemDataRole.UserRole
 

@@ -3,7 +3,7 @@ cross-referencing, linked scrolling, synchronized zoom and window presets.
 
 Icons are the SVGs of ``resources/icons/``. Each tool is a QAction, so its shortcut, menu entry
 and toolbar button are one object; their shortcuts are listed in
-:data:`spineviewer.gui.shortcuts.SHORTCUTS`.
+:data:`spineviewer.gui.shell.shortcuts.SHORTCUTS`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from PyQt6.QtGui import QAction, QIcon, QKeySequence
 from PyQt6.QtWidgets import QMenu, QToolBar, QToolButton, QWidget
 
 from spineviewer import RESOURCES_DIR
-from spineviewer.gui.cross_reference import CrossReference
-from spineviewer.gui.window_presets import WindowPreset
+from spineviewer.gui.reading.cross_reference import CrossReference
+from spineviewer.gui.reading.window_presets import WindowPreset
 
 ICONS_DIR = RESOURCES_DIR / "icons"
 

@@ -1,7 +1,7 @@
 """Disc markers, their names and the conus tip, drawn on a sagittal viewport.
 
 Coordinates: the discs are points in patient LPS mm; each is projected onto the displayed
-slice through :mod:`spineviewer.gui.scene` (so both sagittal stations of a frame of
+slice through :mod:`spineviewer.gui.reading.scene` (so both sagittal stations of a frame of
 reference show them). A marker on the slice's own plane is filled, one projected from another
 slice is hollow. Names are written anterior to the vertebral bodies, where they hide no cord.
 
@@ -17,9 +17,9 @@ from PyQt6.QtGui import QColor
 
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
-from spineviewer.gui import scene
-from spineviewer.gui.annotation_items import label_font, text_box
-from spineviewer.gui.slice_projection import anterior_in_scene, slice_gap
+from spineviewer.gui.reading import scene
+from spineviewer.gui.annotation.items import label_font, text_box
+from spineviewer.gui.annotation.slice_projection import anterior_in_scene, slice_gap
 
 LEVEL_COLOUR = "#ffa94d"
 #: Distance from a disc's posterior margin to its name, towards the front, mm: past the

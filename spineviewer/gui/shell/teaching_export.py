@@ -13,7 +13,7 @@ from pathlib import Path
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMainWindow
 
-from spineviewer.gui.overlay_text import find_context
+from spineviewer.gui.reading.overlay_text import find_context
 
 # The exports (scikit-image, scipy, Pillow, highdicom) are imported when first used, not at
 # start-up: they would add about half a second to opening the window.

@@ -14,8 +14,8 @@ from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QApplication, QStyleFactory
 
 from spineviewer import RESOURCES_DIR
-from spineviewer.gui.errors import configure_logging, install_excepthook
-from spineviewer.gui.main_window import MainWindow
+from spineviewer.gui.shell.errors import configure_logging, install_excepthook
+from spineviewer.gui.shell.main_window import MainWindow
 
 STYLE_SHEET = RESOURCES_DIR / "dark.qss"
 

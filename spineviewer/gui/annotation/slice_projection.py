@@ -1,7 +1,7 @@
 """Where annotations fall on a displayed slice: drawings, disc markers and the current level.
 
 Coordinates: annotations are DICOM LPS mm; a viewport's scene is the image plane in mm
-(:mod:`spineviewer.gui.scene`, the one adapter, does every conversion). A drawing belongs to
+(:mod:`spineviewer.gui.reading.scene`, the one adapter, does every conversion). A drawing belongs to
 the image it was drawn on: the slice whose SOPInstanceUID it records, in a stack of its
 SeriesInstanceUID, and (for multi-frame files and split series, whose frames share UIDs) the
 slice whose plane holds its points.
@@ -15,7 +15,7 @@ from spineviewer.core.annotations import Drawing
 from spineviewer.core.crossref import nearest_slice, slice_distances
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
-from spineviewer.gui import scene
+from spineviewer.gui.reading import scene
 
 Point2 = tuple[float, float]
 

@@ -3,13 +3,13 @@
 MR signal intensity has no absolute unit (unlike CT's Hounsfield units), so fixed centre/width
 pairs would mean something different on every scanner and sequence. Presets other than the
 header's are therefore relative to the automatic window of the slice on screen
-(:func:`~spineviewer.gui.windowing.auto_window`, 0.5th to 99.5th percentile)::
+(:func:`~spineviewer.gui.reading.windowing.auto_window`, 0.5th to 99.5th percentile)::
 
     width  = width_factor * auto_width
     centre = auto_centre + centre_shift * auto_width
 
 The defaults live in ``resources/presets.json``. Windows are ``(centre, width)`` in rescaled
-pixel units (:mod:`spineviewer.gui.windowing`). No Qt here.
+pixel units (:mod:`spineviewer.gui.reading.windowing`). No Qt here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from spineviewer import RESOURCES_DIR
-from spineviewer.gui.windowing import MIN_WIDTH, Window, auto_window
+from spineviewer.gui.reading.windowing import MIN_WIDTH, Window, auto_window
 
 PRESETS_FILE = RESOURCES_DIR / "presets.json"
 

@@ -18,8 +18,8 @@ from spineviewer.core.annotations import (
     StudyAnnotations,
 )
 from spineviewer.core.metrics import LesionMetrics, Measurement, axial_sizes, patient_metrics
-from spineviewer.gui.tools.drawing_builders import describe
-from spineviewer.gui.drawing_values import drawing_value
+from spineviewer.gui.annotation.tools.drawing_builders import describe
+from spineviewer.gui.annotation.drawing_values import drawing_value
 
 DRAWING_ROLE = Qt.ItemDataRole.UserRole
 LESION_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -2,10 +2,10 @@
 
 Coordinates: the session holds patient LPS mm; this layer projects what belongs to the
 displayed slice into the viewport's scene (image plane in mm) and brings finished gestures and
-moved handles back through :mod:`spineviewer.gui.scene`, once per edit.
+moved handles back through :mod:`spineviewer.gui.reading.scene`, once per edit.
 
 A drawing is shown on the image it was drawn on (its SOPInstanceUID, see
-:func:`~spineviewer.gui.slice_projection.drawing_slice`). Calipers also show faintly, dashed
+:func:`~spineviewer.gui.annotation.slice_projection.drawing_slice`). Calipers also show faintly, dashed
 and without their value, on the two neighbouring slices, so a reader scrolling past finds
 them; only the slice they were drawn on has handles. The layer holds no annotations: it
 rebuilds its items from the session whenever the session, the slice or the tool changes.
@@ -24,17 +24,17 @@ from spineviewer.core.edits import (
     replace_annotation, set_conus_tip,
 )
 from spineviewer.core.levels import disc_name, parse_disc_name
-from spineviewer.gui import scene
-from spineviewer.gui.annotation_items import (
+from spineviewer.gui.reading import scene
+from spineviewer.gui.annotation.items import (
     BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
 )
-from spineviewer.gui.drawing_values import drawing_value
-from spineviewer.gui.level_markers import CONUS_NAME, LevelMarkers
-from spineviewer.gui.name_prompt import NamePrompt
-from spineviewer.gui.slice_projection import drawing_slice, from_scene, shows_levels, to_scene
-from spineviewer.gui.tools import LESION_TOOLS, Gesture, Tool, ToolSpec
-from spineviewer.gui.tools.gestures import ToolInput
-from spineviewer.gui.tools.drawing_builders import (
+from spineviewer.gui.annotation.drawing_values import drawing_value
+from spineviewer.gui.annotation.level_markers import CONUS_NAME, LevelMarkers
+from spineviewer.gui.annotation.name_prompt import NamePrompt
+from spineviewer.gui.annotation.slice_projection import drawing_slice, from_scene, shows_levels, to_scene
+from spineviewer.gui.annotation.tools import LESION_TOOLS, Gesture, Tool, ToolSpec
+from spineviewer.gui.annotation.tools.gestures import ToolInput
+from spineviewer.gui.annotation.tools.drawing_builders import (
     describe, edited_drawing, new_drawing, short_axis_after_long_moved,
     short_axis_after_short_moved,
 )
