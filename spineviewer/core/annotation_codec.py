@@ -21,7 +21,7 @@ from spineviewer.core.annotations import (
     DRAWING_KINDS, SCHEMA_VERSION, Drawing, Lesion, LesionFindings, PatientFindings,
     StudyAnnotations,
 )
-from spineviewer.core.levels import Disc, VertebralLevels, parse_disc_name
+from spineviewer.core.levels import Disc, VertebralLevels, disc_name, parse_disc_name
 
 #: Value of the ``format`` key that marks a spineviewer annotation file.
 FORMAT = "spineviewer-annotations"
@@ -65,7 +65,8 @@ def to_json(study: StudyAnnotations) -> dict:
 
 def _levels_to_json(levels: VertebralLevels) -> dict:
     return {"discs": [{"name": d.name, "point_lps": list(d.point)} for d in levels.discs],
-            "conus_tip_lps": None if levels.conus_tip is None else list(levels.conus_tip)}
+            "conus_tip_lps": None if levels.conus_tip is None else list(levels.conus_tip),
+            "anchor": None if levels.anchor is None else disc_name(levels.anchor)}
 
 
 def _drawing_to_json(drawing: Drawing) -> dict:
@@ -152,7 +153,7 @@ def _drawing(value, where: str) -> Drawing:
 
 
 def _levels(value) -> VertebralLevels:
-    _keys(value, ("discs", "conus_tip_lps"), "levels")
+    _keys(value, ("discs", "conus_tip_lps", "anchor"), "levels")
     discs = []
     for k, disc in enumerate(_list(value["discs"], "levels.discs")):
         _keys(disc, ("name", "point_lps"), f"levels.discs[{k}]")
@@ -161,7 +162,20 @@ def _levels(value) -> VertebralLevels:
     if len({d.lower_index for d in discs}) != len(discs):
         raise FormatError("levels.discs: two discs have the same name")
     tip = value["conus_tip_lps"]
-    return VertebralLevels(tuple(discs), None if tip is None else _triplet(tip, "levels.conus_tip_lps"))
+    anchor = value["anchor"]
+    if anchor is not None:
+        anchor = _disc_index(anchor, "levels.anchor")
+        if anchor not in {d.lower_index for d in discs}:
+            raise FormatError(f"levels.anchor: {value['anchor']!r} is not one of the marked discs")
+    return VertebralLevels(tuple(discs), None if tip is None else _triplet(tip, "levels.conus_tip_lps"),
+                           anchor=anchor)
+
+
+def _disc_index(value, where: str) -> int:
+    try:
+        return parse_disc_name(value)
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"{where}: {exc}") from None
 
 
 def _form(cls, value, where: str):
@@ -273,3 +287,11 @@ def _from_draft_layout(old: dict) -> dict:
                     for lesion in old.get("lesions", [])],
         "annotations": [], "patient": patient,
     }
+
+
+@migration(1)
+def _anchor_added(old: dict) -> dict:
+    """Version 1 had no ``levels.anchor``: every disc name stood as stored (null anchor)."""
+    if old.get("levels") is not None:
+        old["levels"]["anchor"] = None
+    return old

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Version of the annotation model and of its file layout (docs/annotation-format.md).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)

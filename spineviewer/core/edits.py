@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from spineviewer.core.annotations import Drawing, Lesion, StudyAnnotations, timestamp
 from spineviewer.core.findings import LesionFindings, PatientFindings
+from spineviewer.core.disc_naming import name_by_position, nearest_disc, same_disc
 from spineviewer.core.levels import LEVEL_NAMES, Disc, VertebralLevels, disc_name, parse_disc_name
 
 
@@ -114,58 +115,60 @@ def set_levels(study: StudyAnnotations, levels: VertebralLevels | None) -> Study
 def add_disc(study: StudyAnnotations, point, *, name: str | None = None) -> StudyAnnotations:
     """Mark one more disc.
 
-    With ``name`` the disc gets that name. Without it, it is named by counting: the discs
-    cranial to it (higher z) keep their names and it follows the lowest of them; discs caudal
-    to it move one level down only where they would clash. The first disc needs a name.
+    With ``name`` the disc gets that name and becomes the anchor: the other discs are renamed
+    by their position from it. Without a name the new disc is named by its position from the
+    anchor (:func:`~spineviewer.core.disc_naming.name_by_position`), counting the levels in
+    any gap, so discs may be clicked in any order. The first disc needs a name; a point on a
+    disc that is already marked is refused.
     """
     levels = study.levels or VertebralLevels()
     point = _point(point)
-    discs = list(levels.discs)
-    if name is not None:
-        index = parse_disc_name(name)
-        if any(d.lower_index == index for d in discs):
-            raise ValueError(f"disc {disc_name(index)} is already marked; move it instead")
-        return _with_discs(study, levels, discs + [Disc(index, point)])
-    if not discs:
+    if name is None and not levels.discs:
         raise ValueError("name the first disc (for example 'T9-T10')")
-    above = [d for d in discs if d.point[2] > point[2]]
-    below = [d for d in discs if d.point[2] <= point[2]]
-    index = max(d.lower_index for d in above) + 1 if above else min(d.lower_index for d in discs) - 1
-    shifted, floor_index = [], index
-    for disc in sorted(below, key=lambda d: d.lower_index):
-        floor_index = max(floor_index + 1, disc.lower_index)
-        shifted.append(Disc(floor_index, disc.point))
-    return _with_discs(study, levels, above + [Disc(index, point)] + shifted)
+    duplicate = same_disc(levels, point)
+    if duplicate is not None:
+        raise ValueError(f"this is disc {duplicate.name}, already marked; drag its marker to move it")
+    if name is not None:
+        anchor_index, anchor_point = parse_disc_name(name), point
+    else:
+        anchor = _anchor_disc(levels)
+        anchor_index, anchor_point = anchor.lower_index, anchor.point
+    return _renamed(study, levels, [d.point for d in levels.discs] + [point], anchor_index, anchor_point)
 
 
 def rename_disc(study: StudyAnnotations, old_name: str, new_name: str) -> StudyAnnotations:
-    """Rename one disc; the others are renamed by counting (all shift by the same amount)."""
+    """Rename one disc; it becomes the anchor and the others are renamed by their position."""
     levels = _levels(study)
     disc = _disc(levels, old_name)
-    shift = parse_disc_name(new_name) - disc.lower_index
-    return _with_discs(study, levels, [Disc(d.lower_index + shift, d.point) for d in levels.discs])
+    return _renamed(study, levels, [d.point for d in levels.discs], parse_disc_name(new_name),
+                    disc.point)
 
 
 def move_disc(study: StudyAnnotations, name: str, point) -> StudyAnnotations:
-    """Move a disc marker to a new point, keeping its name."""
+    """Move a disc marker to a new point, keeping every name."""
     levels = _levels(study)
     disc = _disc(levels, name)
     discs = [Disc(d.lower_index, _point(point)) if d is disc else d for d in levels.discs]
-    return _with_discs(study, levels, discs)
+    return _with_discs(study, levels, discs, levels.anchor)
 
 
 def remove_disc(study: StudyAnnotations, name: str) -> StudyAnnotations:
-    """Remove a disc marker; the others keep their names."""
+    """Remove a disc marker; the others keep their names. Removing the anchor makes the
+    nearest remaining disc the anchor."""
     levels = _levels(study)
     disc = _disc(levels, name)
-    return _with_discs(study, levels, [d for d in levels.discs if d is not disc])
+    rest = [d for d in levels.discs if d is not disc]
+    anchor = levels.anchor
+    if rest and (anchor is None or anchor == disc.lower_index):
+        anchor = nearest_disc(rest, disc.point).lower_index
+    return _with_discs(study, levels, rest, anchor if rest else None)
 
 
 def set_conus_tip(study: StudyAnnotations, point) -> StudyAnnotations:
     """Mark the conus medullaris tip (None removes the marker)."""
     levels = study.levels or VertebralLevels()
     tip = None if point is None else _point(point)
-    return replace(study, levels=VertebralLevels(levels.discs, tip))
+    return replace(study, levels=VertebralLevels(levels.discs, tip, anchor=levels.anchor))
 
 
 def _levels(study: StudyAnnotations) -> VertebralLevels:
@@ -182,13 +185,26 @@ def _disc(levels: VertebralLevels, name: str) -> Disc:
     raise KeyError(f"disc {disc_name(index)} is not marked")
 
 
-def _with_discs(study: StudyAnnotations, levels: VertebralLevels, discs: list[Disc]) -> StudyAnnotations:
+def _anchor_disc(levels: VertebralLevels) -> Disc:
+    """The disc others are counted from: the named one, else (older files) the most cranial."""
+    return next((d for d in levels.discs if d.lower_index == levels.anchor), levels.discs[0])
+
+
+def _renamed(study: StudyAnnotations, levels: VertebralLevels, points: list, anchor_index: int,
+             anchor_point) -> StudyAnnotations:
+    discs = name_by_position(points, anchor=points.index(tuple(anchor_point)),
+                             anchor_name=disc_name(anchor_index))
+    return _with_discs(study, levels, list(discs), anchor_index)
+
+
+def _with_discs(study: StudyAnnotations, levels: VertebralLevels, discs: list[Disc],
+                anchor: int | None) -> StudyAnnotations:
     indices = [d.lower_index for d in discs]
-    if min(indices) < 1 or max(indices) >= len(LEVEL_NAMES):
+    if indices and (min(indices) < 1 or max(indices) >= len(LEVEL_NAMES)):
         raise ValueError("the disc names run past the ends of the spine (C1-C2 to S4-S5)")
     if len(set(indices)) != len(indices):
         raise ValueError("two discs would have the same name")
-    return replace(study, levels=VertebralLevels(tuple(discs), levels.conus_tip))
+    return replace(study, levels=VertebralLevels(tuple(discs), levels.conus_tip, anchor=anchor))
 
 
 def _point(value) -> tuple[float, float, float]:

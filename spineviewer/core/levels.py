@@ -136,10 +136,15 @@ class VertebralLevels:
         At least two discs give a level coordinate; one disc still names its level.
     conus_tip : tuple of float or None
         LPS mm of the conus medullaris tip, if marked.
+    anchor : int or None
+        ``lower_index`` of the disc the reader named; the others are named by their position
+        from it (:mod:`spineviewer.core.disc_naming`). None in files written before anchors
+        were kept: every name then stands as it is.
     """
 
     discs: tuple[Disc, ...] = ()
     conus_tip: tuple[float, float, float] | None = None
+    anchor: int | None = None
     _planes: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -149,25 +154,24 @@ class VertebralLevels:
 
     @classmethod
     def from_points(cls, points, *, anchor: int, anchor_name: str, conus_tip=None) -> "VertebralLevels":
-        """Name clicked disc points by counting from one named disc.
+        """Name clicked disc points by their position along the spine from one named disc.
 
         Parameters
         ----------
         points : array_like, shape (n, 3)
-            Disc points in LPS mm, in any order (they are sorted cranial to caudal by z).
+            Disc points in LPS mm, in any order (they are sorted cranial to caudal by z); gaps
+            between them are counted in levels (:func:`~spineviewer.core.disc_naming.name_by_position`).
         anchor : int
             Which of ``points`` (as given) the reader named.
         anchor_name : str
             Its name, e.g. ``"T9-T10"``.
         """
-        points = np.asarray(points, dtype=float).reshape(-1, 3)
-        order = list(np.argsort(-points[:, 2], kind="stable"))
-        base = parse_disc_name(anchor_name) - order.index(anchor)
-        if base < 1 or base + len(points) - 1 >= len(LEVEL_NAMES):
-            raise ValueError(f"counting from {anchor_name} runs past the ends of the spine")
-        discs = tuple(Disc(base + k, tuple(map(float, points[i]))) for k, i in enumerate(order))
+        # disc_naming builds on this module, so it is imported where it is used.
+        from spineviewer.core.disc_naming import name_by_position
+
+        discs = name_by_position(points, anchor=anchor, anchor_name=anchor_name)
         tip = None if conus_tip is None else tuple(map(float, conus_tip))
-        return cls(discs, tip)
+        return cls(discs, tip, anchor=parse_disc_name(anchor_name))
 
     @property
     def is_usable(self) -> bool:

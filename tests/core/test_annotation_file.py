@@ -15,6 +15,7 @@ from spineviewer.core.annotation_file import (
     user_annotation_folder, write_atomically,
 )
 from spineviewer.core.annotations import (
+    SCHEMA_VERSION,
     Arrow, Bidirectional, Caliper, CordPath, Lesion, LesionFindings, Outline, PatientFindings,
     StudyAnnotations, TextNote,
 )
@@ -72,7 +73,7 @@ class TestRoundTrip:
         """The file is indented UTF-8 JSON with the format marker and points under _lps keys."""
         text = save_annotations(sample_study(), tmp_path / "a.json").read_text("utf-8")
         value = json.loads(text)
-        assert value["format"] == "spineviewer-annotations" and value["schema_version"] == 1
+        assert value["format"] == "spineviewer-annotations" and value["schema_version"] == SCHEMA_VERSION
         assert value["lesions"][0]["annotations"][0]["endpoints_lps"] == [[0, 16, -30], [0, 16, -52.5]]
         assert value["levels"]["discs"][2] == {"name": "T9-T10", "point_lps": [0.5, 10.0, -40.0]}
         assert "édème" in text
@@ -222,19 +223,19 @@ class TestMigration:
         assert study.lesion(1).findings.position == "central"
 
     def test_original_kept_and_next_save_is_current(self, tmp_path):
-        """The version 0 original is copied aside; saving writes version 1."""
+        """The version 0 original is copied aside; saving writes the current version."""
         path = tmp_path / "old.json"
         path.write_text(json.dumps(VERSION_0))
         study = load_annotations(path).study
         assert json.loads((tmp_path / "old.json.schema-0.bak").read_text()) == VERSION_0
         save_annotations(study, path)
-        assert json.loads(path.read_text())["schema_version"] == 1
+        assert json.loads(path.read_text())["schema_version"] == SCHEMA_VERSION
         assert load_annotations(path).study == study
 
     def test_chain_reaches_the_current_version(self):
         """``migrate`` reports the original version and returns the current layout."""
         value, version = migrate(json.loads(json.dumps(VERSION_0)))
-        assert version == 0 and value["schema_version"] == 1
+        assert version == 0 and value["schema_version"] == SCHEMA_VERSION
 
     def test_registering_twice_refused(self):
         """One migration per version."""
