@@ -10,6 +10,8 @@ Arrays are ``(slice, row, col)``; positions are DICOM LPS mm (:mod:`spineviewer.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -79,8 +81,19 @@ class Stack:
 
     @property
     def default_window(self) -> tuple[float, float] | None:
-        """The (centre, width) the files recommend, from the middle slice."""
-        return self.frames[len(self.frames) // 2].window
+        """The (centre, width) the files recommend: the window at least half of the slices
+        carry (WindowCenter/WindowWidth, PS3.3 C.11.2).
+
+        One odd file must not decide (a 3-D series where one file says W6020/L3010 and the
+        rest W307/L153 opens almost black from that file); when no window is shared by half
+        the slices the files disagree, and None lets the viewer take the window from the
+        histogram.
+        """
+        windows = Counter(frame.window for frame in self.frames if frame.window is not None)
+        if not windows:
+            return None
+        window, count = windows.most_common(1)[0]
+        return window if 2 * count >= len(self.frames) else None
 
     def edge_letters(self) -> dict[str, str]:
         """Orientation letters at the image edges: ``left``, ``right``, ``top``, ``bottom``."""

@@ -103,3 +103,28 @@ class TestHierarchy:
         studies = result.patients[0].studies
         assert [s.date for s in studies] == ["20230101", "20240102"]
         assert [len(s.series) for s in studies] == [1, 2]
+
+
+class TestDefaultWindow:
+    @staticmethod
+    def _with_windows(folder, windows):
+        for path, (centre, width) in zip(write_series(folder, n=len(windows)), windows):
+            ds = pydicom.dcmread(path)
+            ds.WindowCenter, ds.WindowWidth = centre, width
+            ds.save_as(path)
+        return _stacks(folder)[0]
+
+    def test_one_odd_file_does_not_decide(self, tmp_path):
+        """Four files say W307/L153 and the middle one W6020/L3010: the common window wins."""
+        stack = self._with_windows(tmp_path, [(153, 307)] * 2 + [(3010, 6020)] + [(153, 307)] * 2)
+        assert stack.default_window == (153.0, 307.0)
+
+    def test_disagreeing_files_leave_it_to_the_histogram(self, tmp_path):
+        """Every file with its own window: no header window is the default."""
+        stack = self._with_windows(tmp_path, [(100 + k, 200 + k) for k in range(5)])
+        assert stack.default_window is None
+
+    def test_no_window_in_the_files(self, tmp_path):
+        """Files without WindowCenter/WindowWidth have no default window."""
+        write_series(tmp_path, n=3)
+        assert _stacks(tmp_path)[0].default_window is None
