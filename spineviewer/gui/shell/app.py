@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import sys
 
 import pyqtgraph as pg
@@ -83,8 +85,40 @@ def main_window(paths: list[str] | None = None, *, settings: QSettings | None = 
     return window
 
 
+def display_problem(environ=None, platform: str = sys.platform) -> str | None:
+    """Why no window can open here, in one sentence, or None.
+
+    On Linux Qt aborts the process (exit 134, a message about plugins) when there is no display
+    or when the X11 plugin lacks ``libxcb-cursor0``; checking first lets the reader get a
+    sentence instead. Platforms chosen with QT_QPA_PLATFORM other than xcb and wayland
+    (``offscreen``, ``vnc``) need neither.
+    """
+    environ = os.environ if environ is None else environ
+    if not platform.startswith("linux"):
+        return None
+    requested = environ.get("QT_QPA_PLATFORM", "")
+    if requested and not requested.startswith(("xcb", "wayland")):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("no display was found (DISPLAY and WAYLAND_DISPLAY are not set), so the window "
+                "cannot open; the commands in 'spineviewer --help' run without one")
+    uses_x11 = requested.startswith("xcb") or not environ.get("WAYLAND_DISPLAY")
+    if uses_x11 and ctypes.util.find_library("xcb-cursor") is None:
+        return ("Qt needs the system library libxcb-cursor0 to open a window on X11; install it "
+                "(sudo apt-get install libxcb-cursor0, see the README); the commands in "
+                "'spineviewer --help' run without it")
+    return None
+
+
 def run(paths: list[str]) -> int:
-    """Open the workstation on ``paths`` and run until the window closes; the exit status."""
+    """Open the workstation on ``paths`` and run until the window closes; the exit status.
+
+    Without a usable display, says why on stderr and returns 1 instead of letting Qt abort.
+    """
+    problem = display_problem()
+    if problem is not None:
+        print(f"spineviewer: {problem}", file=sys.stderr)
+        return 1
     app = application()
     configure_logging()
     install_excepthook()
