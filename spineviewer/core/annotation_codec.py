@@ -27,8 +27,8 @@ from spineviewer.core.levels import Disc, VertebralLevels, disc_name, parse_disc
 FORMAT = "spineviewer-annotations"
 
 _STUDY_KEYS = ("format", "schema_version", "study_instance_uid", "study_date", "patient_id",
-               "frame_of_reference_uid", "reader", "created", "modified", "levels", "lesions",
-               "annotations", "patient")
+               "frame_of_reference_uid", "reader", "created", "modified", "levels", "segment_rule",
+               "lesions", "annotations", "patient")
 _DRAWING_COMMON = ("kind", "id", "series_instance_uid", "sop_instance_uid", "unit")
 _GEOMETRY = {"endpoints", "long_axis", "short_axis", "vertices", "tail", "head", "anchor"}
 _DATES = {"primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date"}
@@ -55,6 +55,7 @@ def to_json(study: StudyAnnotations) -> dict:
         "created": study.created,
         "modified": study.modified,
         "levels": None if study.levels is None else _levels_to_json(study.levels),
+        "segment_rule": study.segment_rule.value,
         "lesions": [{"lesion_id": lesion.lesion_id, "findings": _form_to_json(lesion.findings),
                      "annotations": [_drawing_to_json(d) for d in lesion.annotations]}
                     for lesion in study.lesions],
@@ -119,7 +120,8 @@ def from_json(value: dict) -> StudyAnnotations:
             frame_of_reference_uid=value["frame_of_reference_uid"], reader=value["reader"],
             study_date=None if study_date is None else _date(study_date, "study_date"),
             levels=levels, lesions=lesions, annotations=free, patient=patient,
-            created=value["created"], modified=value["modified"])
+            created=value["created"], modified=value["modified"],
+            segment_rule=value["segment_rule"])
     except FormatError:
         raise
     except (ValueError, TypeError, KeyError) as exc:
@@ -290,8 +292,11 @@ def _from_draft_layout(old: dict) -> dict:
 
 
 @migration(1)
-def _anchor_added(old: dict) -> dict:
-    """Version 1 had no ``levels.anchor``: every disc name stood as stored (null anchor)."""
+def _anchor_and_segment_rule_added(old: dict) -> dict:
+    """Version 1 had no ``levels.anchor`` (every disc name stands as stored: a null anchor)
+    and no ``segment_rule``: it counted the levels an extent touches, and keeps counting so,
+    so that numbers already exported from it do not change."""
     if old.get("levels") is not None:
         old["levels"]["anchor"] = None
+    old["segment_rule"] = "touched"
     return old

@@ -27,7 +27,7 @@ from spineviewer.core.drawings import (
     new_id,
 )
 from spineviewer.core.findings import LesionFindings, PatientFindings
-from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.validation import assign, text_value
 
 __all__ = [
@@ -78,6 +78,8 @@ class StudyAnnotations:
         DICOM StudyDate.
     levels : VertebralLevels or None
         The marked discs and conus tip.
+    segment_rule : SegmentRule
+        How this study counts extents in vertebral segments (span by default).
     lesions : tuple of Lesion
         In lesion-id order; ids are unique.
     annotations : tuple of Drawing
@@ -100,6 +102,7 @@ class StudyAnnotations:
     patient: PatientFindings = field(default_factory=PatientFindings)
     created: str = ""
     modified: str = ""
+    segment_rule: SegmentRule = SegmentRule.SPAN
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self):
@@ -116,6 +119,11 @@ class StudyAnnotations:
             raise ValueError("levels must be VertebralLevels or None")
         if not isinstance(self.patient, PatientFindings):
             raise ValueError("patient must be PatientFindings")
+        try:
+            assign(self, "segment_rule", SegmentRule(self.segment_rule))
+        except ValueError:
+            raise ValueError(f"segment_rule must be one of {[r.value for r in SegmentRule]}, "
+                             f"got {self.segment_rule!r}") from None
         lesions = tuple(sorted(self.lesions, key=lambda lesion: lesion.lesion_id))
         ids = [lesion.lesion_id for lesion in lesions]
         if len(set(ids)) != len(ids):

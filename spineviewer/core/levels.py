@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -86,6 +87,24 @@ class Disc:
         return disc_name(self.lower_index)
 
 
+class SegmentRule(str, Enum):
+    """How an extent is counted in vertebral segments; chosen per study (DESIGN.md).
+
+    ``span`` (the default): the length in segments rounded half up, at least one, which is how
+    the ISCM series counts (a 15 mm lesion centred on a disc is one segment). ``touched``: the
+    number of levels the extent touches.
+    """
+
+    SPAN = "span"
+    TOUCHED = "touched"
+
+    @property
+    def label(self) -> str:
+        """How the reader sees the rule."""
+        return {SegmentRule.SPAN: "length in segments, rounded",
+                SegmentRule.TOUCHED: "levels touched"}[self]
+
+
 @dataclass(frozen=True)
 class Extent:
     """The longitudinal extent of a finding from its top point to its bottom point."""
@@ -103,7 +122,7 @@ class Extent:
         return bottom
 
     @property
-    def segments(self) -> int:
+    def levels_touched(self) -> int:
         """Levels touched: ``floor(s_bottom) - floor(s_top) + 1`` (at least 1).
 
         A bottom end lying exactly on a disc (``s_bottom`` an integer, as when an endpoint is
@@ -111,6 +130,15 @@ class Extent:
         would count the level below for a single boundary point.
         """
         return max(1, self._last_level - math.floor(self.s_top) + 1)
+
+    @property
+    def span(self) -> int:
+        """Length in vertebral segments rounded half up, at least 1."""
+        return max(1, math.floor(self.segments_fractional + 0.5))
+
+    def segments(self, rule: SegmentRule = SegmentRule.SPAN) -> int:
+        """The segment count by ``rule``."""
+        return self.span if SegmentRule(rule) is SegmentRule.SPAN else self.levels_touched
 
     @property
     def segments_fractional(self) -> float:

@@ -12,8 +12,9 @@ from the phantom's true disc points (patient LPS mm: x left, y posterior, z supe
   local axis direction (the chord between its two neighbouring discs), and ``s`` interpolates
   linearly between the two planes around ``p``. Above the first and below the last disc,
   boundaries are extrapolated with the neighbouring level's height.
-- ``segments = floor(s(bottom)) - floor(s(top)) + 1``; ``segments_fractional = s(bottom) -
-  s(top)``.
+- ``segments_fractional = s(bottom) - s(top)``; two counts: the span rule (the default)
+  ``max(1, round_half_up(segments_fractional))``, the length in vertebral segments, and the
+  levels touched ``floor(s(bottom)) - floor(s(top)) + 1``.
 """
 
 from __future__ import annotations
@@ -97,6 +98,11 @@ class Extent:
 
     @property
     def segments(self) -> int:
+        """Length in vertebral segments, rounded half up, at least 1 (the span rule)."""
+        return max(1, math.floor(self.segments_fractional + 0.5))
+
+    @property
+    def levels_touched(self) -> int:
         """Number of levels touched: ``floor(s(bottom)) - floor(s(top)) + 1``."""
         return math.floor(self.s_bottom) - math.floor(self.s_top) + 1
 

@@ -12,7 +12,7 @@ rounded to 0.001 mm. Truth is measured from the phantom's own geometry:
   not the chord), segment counts from the level coordinate of
   :mod:`spineviewer.phantom.segments`, and the qualitative findings.
 
-Document keys (schema version 1): ``schema_version``, ``case``, ``generator`` (seed and
+Document keys (schema version 2): ``schema_version``, ``case``, ``generator`` (seed and
 options), ``patient``, ``study``, ``frame_of_reference_uid``, ``series`` (``series_uid``,
 ``description``, ``plane``, ``contrast``, ``folder``, ``n_slices``, matrix and spacings, and
 ``stacks`` with their ``station``; axial series list ``covers_lesions``), ``levels``
@@ -20,8 +20,9 @@ options), ``patient``, ``study``, ``frame_of_reference_uid``, ``series`` (``seri
 ``conus_tip_lps_mm`` and ``lesions``. Each lesion has ``lesion_id``, ``centre_lps_mm``,
 ``ap_mm``, ``transverse_mm``, ``si_mm``, ``level_top``, ``level_bottom``, the extents
 ``enhancement`` and ``t2`` (``top_lps_mm``, ``bottom_lps_mm``, ``length_mm``, ``s_top``,
-``s_bottom``, ``segments``, ``segments_fractional``), ``t2_enhancement_ratio``,
-``t2_enhancement_ratio_mm``, ``location`` and the findings ``position``, ``morphology``,
+``s_bottom``, ``segments`` (the span rule, the default), ``levels_touched`` (the touched
+rule), ``segments_fractional``), ``t2_enhancement_ratio`` (span rule),
+``t2_enhancement_ratio_touched``, ``t2_enhancement_ratio_mm``, ``location`` and the findings ``position``, ``morphology``,
 ``cord_expansion``, ``t2_signal``, ``t1_signal``, ``cystic_change``, ``hemorrhage``,
 ``enhancement_present`` (the vocabulary's *enhancement*, renamed because ``enhancement``
 holds the extent), ``enhancement_pattern``, ``rim_sign`` and ``flame_sign``.
@@ -36,7 +37,7 @@ from spineviewer.phantom.levels import level_name
 from spineviewer.phantom.protocol import SeriesSpec
 from spineviewer.phantom.segments import Extent, LevelAxis, location_category
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Length of the conus zone above the conus tip, along the cord, mm.
 CONUS_ZONE_MM = 30.0
 
@@ -69,6 +70,7 @@ def _extent(anatomy: Anatomy, axis: LevelAxis, a_top: float, a_bottom: float) ->
         "length_mm": round(extent.length_mm, 3),
         "s_top": round(extent.s_top, 4), "s_bottom": round(extent.s_bottom, 4),
         "segments": extent.segments,
+        "levels_touched": extent.levels_touched,
         "segments_fractional": round(extent.segments_fractional, 4),
     }
 
@@ -95,6 +97,7 @@ def lesion_truth(anatomy: Anatomy, axis: LevelAxis, lesion_id: int, spec: Lesion
         "enhancement": enh_json,
         "t2": t2_json,
         "t2_enhancement_ratio": round(t2.segments / enh.segments, 4),
+        "t2_enhancement_ratio_touched": round(t2.levels_touched / enh.levels_touched, 4),
         "t2_enhancement_ratio_mm": round(t2.length_mm / placed.si, 4),
         "location": location,
         "position": spec.position,
