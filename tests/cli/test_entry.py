@@ -1,4 +1,4 @@
-"""The entry point: the help and the workstation on paths."""
+"""The entry point: the help, the workstation on paths, and mistyped commands."""
 
 import subprocess
 import sys
@@ -8,6 +8,9 @@ import pytest
 
 from spineviewer.cli import main
 from spineviewer.cli.registry import commands, listing
+
+TYPO = "spineviewer: unknown command 'mesure' (did you mean 'measure'?)"
+
 
 @pytest.fixture
 def workstation(monkeypatch):
@@ -57,3 +60,31 @@ class TestOpensTheWorkstation:
         assert main([path]) == 0
         assert workstation == [[path]]
 
+
+class TestUnknownCommand:
+    def test_typo_names_the_closest_command(self, workstation, tmp_path, monkeypatch, capsys):
+        """A mistyped command is a usage error naming the closest command; no window opens."""
+        monkeypatch.chdir(tmp_path)
+        assert main(["mesure", str(tmp_path)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("usage: spineviewer")
+        assert err.splitlines()[-1] == TYPO
+        assert workstation == []
+
+    def test_no_close_command_lists_them_all(self, workstation, tmp_path, monkeypatch, capsys):
+        """A word close to no command is an error that lists the commands."""
+        monkeypatch.chdir(tmp_path)
+        assert main(["zzz"]) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            "spineviewer: unknown command 'zzz' (not a file or folder either; the commands are "
+            "info, sample, measure, figure, anonymize, sr)")
+        assert workstation == []
+
+    def test_console_exit_status_without_qt(self, tmp_path):
+        """From the command line the typo exits 2 with one line, and Qt is never imported."""
+        code = ("import sys; from spineviewer.cli import main; status = main(['mesure']); "
+                "print(status, 'PyQt6' in sys.modules)")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=tmp_path)
+        assert run.stdout.strip() == "2 False"
+        assert run.stderr.splitlines()[-1] == TYPO and "Traceback" not in run.stderr
