@@ -1,13 +1,17 @@
 """The entry point: the help, the workstation on paths, and mistyped commands."""
 
+import importlib
 import subprocess
 import sys
+import tomllib
 import types
 
 import pytest
 
 from spineviewer.cli import main
+from spineviewer.cli.entry import main as entry_main
 from spineviewer.cli.registry import commands, listing
+from tests.conftest import REPO
 
 TYPO = "spineviewer: unknown command 'mesure' (did you mean 'measure'?)"
 
@@ -20,6 +24,14 @@ def workstation(monkeypatch):
     app.run = lambda paths: opened.append(list(paths)) or 0
     monkeypatch.setitem(sys.modules, "spineviewer.gui.shell.app", app)
     return opened
+
+
+def test_console_script_is_the_entry_point():
+    """The ``spineviewer`` script of pyproject.toml resolves to the entry point's ``main``."""
+    with open(REPO / "pyproject.toml", "rb") as file:
+        target = tomllib.load(file)["project"]["scripts"]["spineviewer"]
+    module, _, name = target.partition(":")
+    assert getattr(importlib.import_module(module), name) is entry_main
 
 
 def test_help_lists_subcommands():
@@ -79,6 +91,14 @@ class TestUnknownCommand:
             "spineviewer: unknown command 'zzz' (not a file or folder either; the commands are "
             "info, sample, measure, figure, anonymize, sr)")
         assert workstation == []
+
+    @pytest.mark.parametrize("module", ["spineviewer", "spineviewer.cli"])
+    def test_python_m_exit_status(self, tmp_path, module):
+        """``python -m`` of the package or of its cli exits 2 on a typo, without a traceback."""
+        run = subprocess.run([sys.executable, "-m", module, "mesure"], capture_output=True,
+                             text=True, cwd=tmp_path)
+        assert run.returncode == 2
+        assert run.stderr.splitlines()[-1] == TYPO and "Traceback" not in run.stderr
 
     def test_console_exit_status_without_qt(self, tmp_path):
         """From the command line the typo exits 2 with one line, and Qt is never imported."""
