@@ -303,12 +303,14 @@ class AnnotationLayer(QObject):
                               check_disc_name, name_first, at)
             return
         try:
-            named = add_disc(study, point)
+            marked = add_disc(study, point)
         except ValueError as exc:
             self.session.message.emit(f"Cannot mark a disc here: {exc}")
             return
-        name = next(d.name for d in named.levels.discs if d.point == tuple(float(v) for v in point))
-        self.session.apply(add_disc, point, label=f"mark disc {name}")
+        # Marking a disc moves no other disc: the new one is the disc at a point not marked before.
+        before = {disc.point for disc in study.levels.discs}
+        name = next(d.name for d in marked.levels.discs if d.point not in before)
+        self.session.apply(lambda _: marked, label=f"mark disc {name}")
 
     def _marker_moved(self, name: str, x: float, y: float) -> None:
         stack, index = self.stack_and_slice
