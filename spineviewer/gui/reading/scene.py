@@ -28,8 +28,8 @@ from spineviewer.core.stack_geometry import slice_plane
 
 def pixel_spacing(stack: Stack) -> tuple[float, float]:
     """``(ΔR, ΔC)``: the distance between rows and between columns, mm (or 1 px)."""
-    spacing_c, spacing_r = (float(v) for v in stack.geometry.spacing[:2])
-    return spacing_r, spacing_c
+    spacing_r, spacing_c = slice_plane(stack, 0).spacing
+    return float(spacing_r), float(spacing_c)
 
 
 def length_unit(stack: Stack) -> str:
