@@ -4,8 +4,9 @@ arrows, text notes and the vertebral level labels beside the spine.
 Coordinates: drawings and disc markers are DICOM LPS mm; they are projected onto the panel's
 image plane and mapped to panel pixels ``(x, y)`` by :class:`~.panel_view.PanelView`. A
 drawing appears on a panel when it lies on the slice shown, by the one rule of the viewer
-(:func:`spineviewer.core.stack_geometry.owning_slice`), and reaches into the panel. Lengths are measured in patient space (the core's definitions),
-not on the panel; a drawing made in pixels is labelled ``px``.
+(:func:`spineviewer.core.stack_geometry.owning_slice`), and reaches into the panel. Lengths
+are measured in patient space (the core's definitions), not on the panel; a drawing made in
+pixels is labelled ``px``.
 """
 
 from __future__ import annotations

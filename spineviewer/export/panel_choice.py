@@ -7,10 +7,10 @@ T1 after contrast and an axial after contrast (the axial T2 when there is none).
 
 The slice of a panel is where the lesion was drawn: the slice of the stack that carries the
 most drawings (a drawing lies on a slice by the viewer's rule,
-:func:`spineviewer.core.stack_geometry.owning_slice`), or else the slice nearest to the lesion drawn on other series of the same frame
-of reference (the centre of its calipers, outlines and arrow heads, so the sagittal T2 shows the
-slice of the caliper drawn on the sagittal T1+C, and an axial T2 the level of the lesion); with
-nothing drawn, the middle slice. Positions are DICOM LPS mm, placed by each slice's own plane
+:func:`spineviewer.core.stack_geometry.owning_slice`), or else the slice nearest to the lesion
+drawn on other series of the same frame of reference (the centre of its calipers, outlines and
+arrow heads, so the sagittal T2 shows the slice of the caliper drawn on the sagittal T1+C, and an
+axial T2 the level of the lesion); with nothing drawn, the middle slice. Positions are DICOM LPS mm, placed by each slice's own plane
 (:class:`spineviewer.core.stack_geometry.StackGeometry`).
 """
 

@@ -7,20 +7,17 @@ from __future__ import annotations
 import numpy as np
 import pydicom
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import generate_uid
 
 from spineviewer.core.annotations import Caliper
 from spineviewer.core.crossref import nearest_slice
 from spineviewer.core.loader import load_study
 from spineviewer.core.stack_geometry import StackGeometry, owning_slice, slice_plane, stack_geometry
-from tests.conftest import write_series, write_slice
+from tests.conftest import write_enhanced, write_series, write_slice
 
 AXIAL = (1, 0, 0, 0, 1, 0)
 #: Slice positions along z (the axial normal), mm: gaps of 3, 1, 6 and 2.
 DEPTHS = (0.0, 3.0, 4.0, 10.0, 12.0)
-ENHANCED_MR = "1.2.840.10008.5.1.4.1.1.4.1"
 
 
 @pytest.fixture
@@ -124,43 +121,6 @@ def _rotated(angle: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array([-np.sin(angle), np.cos(angle), 0.0]), np.array([0.0, 0.0, -1.0])
 
 
-def _write_enhanced(path, orientations, positions, *, shape=(6, 12), spacing=(1.5, 1.0)):
-    """An Enhanced MR file, one frame per orientation and position (Plane Orientation and Plane
-    Position per frame, PS3.3 C.7.6.16.2.3-4), pixel spacing shared."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = ENHANCED_MR
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = ENHANCED_MR, meta.MediaStorageSOPInstanceUID
-    ds.PatientName, ds.PatientID = "TEST^PATIENT", "TEST001"
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.3", generate_uid()
-    ds.FrameOfReferenceUID = "1.2.3.4"
-    ds.Modality, ds.SeriesDescription, ds.SeriesNumber, ds.InstanceNumber = "MR", "SAG T2", 1, 1
-    measures = Dataset()
-    measures.PixelSpacing = [float(v) for v in spacing]
-    measures.SliceThickness = 2.0
-    shared = Dataset()
-    shared.PixelMeasuresSequence = Sequence([measures])
-    ds.SharedFunctionalGroupsSequence = Sequence([shared])
-    frames = []
-    for (f_row, f_col), ipp in zip(orientations, positions):
-        orientation, position, item = Dataset(), Dataset(), Dataset()
-        orientation.ImageOrientationPatient = [float(v) for v in (*f_row, *f_col)]
-        position.ImagePositionPatient = [float(v) for v in ipp]
-        item.PlaneOrientationSequence = Sequence([orientation])
-        item.PlanePositionSequence = Sequence([position])
-        frames.append(item)
-    ds.PerFrameFunctionalGroupsSequence = Sequence(frames)
-    ds.NumberOfFrames = len(frames)
-    ds.Rows, ds.Columns = shape
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.PixelData = np.zeros((len(frames), *shape), "<u2").tobytes()
-    ds.save_as(path, enforce_file_format=True)
-
-
 class TestEnhancedPerFrameOrientation:
     """Three sagittal frames turned 0, 0.4 and 0.8 mrad (one stack: within the loader's
     orientation tolerance) at uneven depths, and an axial frame (a stack of its own)."""
@@ -172,7 +132,7 @@ class TestEnhancedPerFrameOrientation:
     def stacks(self, tmp_path):
         orientations = [_rotated(a) for a in self.ANGLES] + [(np.array([1.0, 0, 0]), np.array([0, 1.0, 0]))]
         positions = [np.array([4.0 - d, -60.0, 90.0]) for d in self.DEPTHS] + [np.array([-30.0, -60.0, 40.0])]
-        _write_enhanced(tmp_path / "enhanced.dcm", orientations, positions)
+        write_enhanced(tmp_path / "enhanced.dcm", orientations, positions)
         stacks = sorted(load_study(tmp_path).iter_stacks(), key=lambda s: -s.shape[0])
         return stacks, orientations, positions
 
