@@ -26,7 +26,7 @@ station or serial number).
 
 Coordinates: SCOORD ``(column, row)`` with ``(0, 0)`` at the top left corner of the first pixel
 (PS3.3 C.18.6.1.1), converted from LPS through each image's own position, orientation and
-spacing (:class:`~.image_plane.ImagePlane`); SCOORD3D in LPS mm.
+spacing (:meth:`spineviewer.core.plane.ImagePlane.to_scoord`); SCOORD3D in LPS mm.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ from spineviewer.core.levels import level_index
 from spineviewer.core.metrics import Unit, lesion_metrics
 from spineviewer.core.model import LoadResult
 from spineviewer.export import sr_codes as C
-from spineviewer.export.image_plane import LocatedImage, image_index
+from spineviewer.export.located_image import LocatedImage, image_index
 
 #: Series number of the SR series (high, so that it sorts after the images).
 SR_SERIES_NUMBER = 990

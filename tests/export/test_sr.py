@@ -18,7 +18,7 @@ from spineviewer.core.loader import load_study
 from spineviewer.core.metrics import Unit, lesion_metrics
 from spineviewer.export import sr_codes as C
 from spineviewer.export.anonymize import anonymize_study
-from spineviewer.export.image_plane import image_index
+from spineviewer.export.located_image import image_index
 from spineviewer.export.sr import build_sr, write_sr
 from spineviewer.export.sr_import import SRFormatError, import_sr
 from tests.export.dicom_checks import validation_errors, walk
