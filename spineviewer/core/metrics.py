@@ -2,7 +2,7 @@
 
 Coordinates are DICOM LPS mm (x left, y posterior, z superior); lengths are Euclidean in
 patient space, so they hold for oblique blocks. A drawing made on a series without
-PixelSpacing is in pixels (``LengthUnit.PX``): what is measured from it is labelled ``px`` and
+PixelSpacing is in pixels (``Unit.PX``): what is measured from it is labelled ``px`` and
 never compared with, or reported as, mm.
 
 Definitions (the ISCM case series and DESIGN.md):
@@ -31,15 +31,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, fields
-from enum import Enum
 
 import numpy as np
 
 from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Lesion, Outline,
+    Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline,
     StudyAnnotations,
 )
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, VertebralLevels
+from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import Location, Multiplicity, parse
 
 #: Length of the conus zone above the conus tip marker, mm.
@@ -47,22 +47,6 @@ CONUS_ZONE_MM = 30.0
 
 #: Outlines whose normals differ by more than this are not on parallel slices, degrees.
 _PARALLEL_DEG = 5.0
-
-
-class Unit(str, Enum):
-    """Units of measured values."""
-
-    MM = "mm"
-    MM3 = "mm3"
-    PX = "px"
-    PX3 = "px3"
-    SEGMENTS = "segments"
-    RATIO = "ratio"
-    YEARS = "years"
-
-
-_LENGTH = {LengthUnit.MM: Unit.MM, LengthUnit.PX: Unit.PX}
-_VOLUME = {LengthUnit.MM: Unit.MM3, LengthUnit.PX: Unit.PX3}
 
 
 @dataclass(frozen=True)
@@ -192,13 +176,13 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
     if enhancing_extent and t2_extent:
         values["t2_enhancement_ratio"] = Measurement(
             "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO)
-    if enhancing and t2 and enhancing.unit is LengthUnit.MM and t2.unit is LengthUnit.MM:
+    if enhancing and t2 and enhancing.unit is Unit.MM and t2.unit is Unit.MM:
         values["t2_enhancement_ratio_mm"] = Measurement(
             "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO)
     if enhancing_extent:
         values["level_top"] = enhancing_extent.level_top
         values["level_bottom"] = enhancing_extent.level_bottom
-        in_mm = enhancing.unit is LengthUnit.MM
+        in_mm = enhancing.unit is Unit.MM
         zone_top = conus_zone_start(levels, zone_mm=conus_zone_mm if in_mm else None)
         values["location_suggested"] = suggest_location(enhancing_extent, zone_top)
     values["volume"] = outline_volume(lesion.of_kind(Outline))
@@ -227,7 +211,7 @@ def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZON
     )
 
 
-def axial_sizes(bidirectional: Bidirectional) -> tuple[float, float, LengthUnit]:
+def axial_sizes(bidirectional: Bidirectional) -> tuple[float, float, Unit]:
     """``(ap, transverse, unit)`` of an axial bidirectional caliper.
 
     The AP axis is the one whose direction has the larger component along the patient's y
@@ -319,7 +303,7 @@ def outline_volume(outlines) -> Measurement | None:
     areas = np.array([p[1] for p in planes])
     gaps = np.diff(positions)
     thickness = np.concatenate([[gaps[0]], (gaps[:-1] + gaps[1:]) / 2, [gaps[-1]]])
-    return Measurement("volume", float(areas @ thickness), _VOLUME[units.pop()])
+    return Measurement("volume", float(areas @ thickness), units.pop().volume)
 
 
 def _level_height(levels: VertebralLevels, level: int) -> float:
@@ -335,22 +319,22 @@ def _level_height(levels: VertebralLevels, level: int) -> float:
     return gap / (lower.lower_index - upper.lower_index)
 
 
-def _caliper(caliper: Caliper) -> tuple[float, LengthUnit]:
+def _caliper(caliper: Caliper) -> tuple[float, Unit]:
     return caliper.length, caliper.unit
 
 
-def _largest(name: str, candidates: list[tuple[float, LengthUnit]]) -> Measurement | None:
+def _largest(name: str, candidates: list[tuple[float, Unit]]) -> Measurement | None:
     """The largest candidate in mm; in px only when nothing was measured in mm."""
-    for unit in (LengthUnit.MM, LengthUnit.PX):
+    for unit in (Unit.MM, Unit.PX):
         found = [value for value, u in candidates if u is unit]
         if found:
-            return Measurement(name, max(found), _LENGTH[unit])
+            return Measurement(name, max(found), unit)
     return None
 
 
 def _longest(drawings):
     """The longest drawing, preferring those in mm; None when there is none."""
-    for unit in (LengthUnit.MM, LengthUnit.PX):
+    for unit in (Unit.MM, Unit.PX):
         found = [d for d in drawings if d.unit is unit]
         if found:
             return max(found, key=lambda d: d.length)
@@ -370,7 +354,7 @@ def _extent_values(prefix: str, drawing, extent: Extent | None) -> dict:
     values = {}
     if drawing is not None:
         values[f"{prefix}_length"] = Measurement(f"{prefix}_length", drawing.length,
-                                                 _LENGTH[drawing.unit])
+                                                 drawing.unit)
     if extent is not None:
         values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments, Unit.SEGMENTS)
         values[f"{prefix}_segments_fractional"] = Measurement(

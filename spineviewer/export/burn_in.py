@@ -22,12 +22,12 @@ from spineviewer.core.annotations import (
     Component,
     CordPath,
     Drawing,
-    LengthUnit,
     Outline,
     StudyAnnotations,
     TextNote,
 )
 from spineviewer.core.levels import LEVEL_NAMES, level_name
+from spineviewer.core.units import Unit
 from spineviewer.export.lettering import Label, Lettering
 from spineviewer.export.raster import Canvas, arrowhead
 
@@ -108,7 +108,7 @@ def _on_image(drawing: Drawing, view: PanelView, stack_sops: frozenset[str], sop
     return bool(inside.any())
 
 
-def _length_text(length: float, unit: LengthUnit) -> str:
+def _length_text(length: float, unit: Unit) -> str:
     return f"{length:.1f} {unit.value}"
 
 

@@ -24,7 +24,8 @@ from typing import Iterable, Mapping
 
 from spineviewer.core.annotation_file import write_atomically
 from spineviewer.core.annotations import StudyAnnotations
-from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, Measurement, Unit, patient_metrics
+from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, Measurement, patient_metrics
+from spineviewer.core.units import Unit
 
 LESION_COLUMNS = (
     "patient_id", "study_date", "reader", "lesion_id", "level_top", "level_bottom", "location",

@@ -32,9 +32,9 @@ from spineviewer.core.metrics import (
     CONUS_ZONE_MM,
     Measurement,
     PatientMetrics,
-    Unit,
     patient_metrics,
 )
+from spineviewer.core.units import Unit
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
 
 #: Name of the answer key a sample study carries in its folder.

@@ -16,9 +16,10 @@ from spineviewer.core.annotations import (
 )
 from spineviewer.core.levels import Extent, VertebralLevels, level_index
 from spineviewer.core.metrics import (
-    Measurement, Unit, axial_sizes, conus_zone_start, lesion_metrics, outline_volume,
+    Measurement, axial_sizes, conus_zone_start, lesion_metrics, outline_volume,
     patient_metrics, suggest_location,
 )
+from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import Location, Multiplicity
 
 H = 20.0

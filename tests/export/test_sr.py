@@ -15,7 +15,8 @@ from spineviewer.core.annotation_file import load_annotations
 from spineviewer.core.annotations import Caliper, CaliperRole
 from spineviewer.core.levels import level_index
 from spineviewer.core.loader import load_study
-from spineviewer.core.metrics import Unit, lesion_metrics
+from spineviewer.core.metrics import lesion_metrics
+from spineviewer.core.units import Unit
 from spineviewer.export import sr_codes as C
 from spineviewer.export.anonymize import anonymize_study
 from spineviewer.export.image_plane import image_index

@@ -14,10 +14,11 @@ from PyQt6.QtGui import QBrush, QColor, QFont
 from PyQt6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Lesion, Outline,
+    Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline,
     StudyAnnotations,
 )
 from spineviewer.core.metrics import LesionMetrics, Measurement, axial_sizes, patient_metrics
+from spineviewer.core.units import Unit
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.drawing_values import drawing_value
 
@@ -89,7 +90,7 @@ def source_drawings(lesion: Lesion, metrics: LesionMetrics) -> dict[str, str]:
     """The id of the drawing each row's value comes from (the largest or longest one)."""
     def best(candidates):
         candidates = [c for c in candidates if c[1] is not None]
-        mm = [c for c in candidates if c[2] is LengthUnit.MM] or candidates
+        mm = [c for c in candidates if c[2] is Unit.MM] or candidates
         return max(mm, key=lambda c: c[1])[0].id if mm else ""
 
     calipers = lesion.of_kind(Caliper)

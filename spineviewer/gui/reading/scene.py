@@ -20,6 +20,7 @@ import numpy as np
 
 from spineviewer.core.geometry import orientation_letters
 from spineviewer.core.model import Stack
+from spineviewer.core.units import Unit
 
 
 def pixel_spacing(stack: Stack) -> tuple[float, float]:
@@ -28,9 +29,9 @@ def pixel_spacing(stack: Stack) -> tuple[float, float]:
     return spacing_r, spacing_c
 
 
-def length_unit(stack: Stack) -> str:
+def length_unit(stack: Stack) -> Unit:
     """``mm`` when the files give PixelSpacing, ``px`` otherwise."""
-    return "mm" if stack.spacing_known else "px"
+    return Unit.of_image(stack.spacing_known)
 
 
 def image_rect(stack: Stack) -> tuple[float, float, float, float]:
