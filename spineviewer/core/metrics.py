@@ -244,7 +244,7 @@ def conus_zone_start(levels: VertebralLevels, *, zone_mm: float | None = CONUS_Z
     remaining = float(zone_mm)
     while remaining > 1e-9:
         level = math.ceil(s) - 1
-        height = _level_height(levels, level)
+        height = levels.level_height(level)
         if height <= 0:
             return float(L1_INDEX)
         room = (s - level) * height
@@ -304,19 +304,6 @@ def outline_volume(outlines) -> Measurement | None:
     gaps = np.diff(positions)
     thickness = np.concatenate([[gaps[0]], (gaps[:-1] + gaps[1:]) / 2, [gaps[-1]]])
     return Measurement("volume", float(areas @ thickness), units.pop().volume)
-
-
-def _level_height(levels: VertebralLevels, level: int) -> float:
-    """Height in mm of one level: its neighbouring discs' distance, extrapolated at the ends."""
-    discs = levels.discs
-    pairs = list(zip(discs, discs[1:]))
-    if level < discs[0].lower_index:
-        upper, lower = pairs[0]
-    else:
-        upper, lower = next(((a, b) for a, b in pairs if a.lower_index <= level < b.lower_index),
-                            pairs[-1])
-    gap = float(np.linalg.norm(np.subtract(lower.point, upper.point)))
-    return gap / (lower.lower_index - upper.lower_index)
 
 
 def _caliper(caliper: Caliper) -> tuple[float, Unit]:

@@ -90,8 +90,9 @@ def level_on_slice(levels: VertebralLevels | None, stack: Stack, slice_index: in
         return None
     normal = stack.geometry.direction[:, 2]
     origin = stack.slice_positions[slice_index]
-    axis = np.array([d.point for d in levels.discs], dtype=float)
-    axis = np.vstack([2 * axis[0] - axis[1], axis, 2 * axis[-1] - axis[-2]])
+    first, last = levels.discs[0].lower_index, levels.discs[-1].lower_index
+    axis = np.vstack([levels.axis_point(first - 1), [d.point for d in levels.discs],
+                      levels.axis_point(last + 1)])
     depth = (axis - origin) @ normal
     for k in range(len(axis) - 1):
         a, b = depth[k], depth[k + 1]
