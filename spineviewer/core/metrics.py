@@ -39,58 +39,15 @@ from spineviewer.core.annotations import (
     StudyAnnotations,
 )
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, VertebralLevels
+from spineviewer.core.measurement import Measurement
 from spineviewer.core.units import Unit
-from spineviewer.core.vocabulary import Location, Multiplicity, parse
+from spineviewer.core.vocabulary import Location, Multiplicity
 
 #: Length of the conus zone above the conus tip marker, mm.
 CONUS_ZONE_MM = 30.0
 
 #: Outlines whose normals differ by more than this are not on parallel slices, degrees.
 _PARALLEL_DEG = 5.0
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """A named value with its unit, checked at construction.
-
-    Attributes
-    ----------
-    name : str
-        Machine name (``"ap"``, ``"t2_segments"``); the UI label is separate.
-    value : float or int
-        Finite; segment counts are int.
-    unit : Unit
-    """
-
-    name: str
-    value: float | int
-    unit: Unit
-
-    def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.isidentifier():
-            raise ValueError(f"a measurement name is an identifier, got {self.name!r}")
-        if isinstance(self.value, bool) or not isinstance(self.value, (int, float, np.number)):
-            raise ValueError(f"{self.name}: value must be a number, got {self.value!r}")
-        if not math.isfinite(self.value):
-            raise ValueError(f"{self.name}: value must be finite, got {self.value!r}")
-        value = int(self.value) if isinstance(self.value, (int, np.integer)) else float(self.value)
-        object.__setattr__(self, "value", value)
-        unit = parse(Unit, self.unit)
-        if unit is None:
-            raise ValueError(f"{self.name}: a measurement needs a unit")
-        object.__setattr__(self, "unit", unit)
-
-    @property
-    def key(self) -> str:
-        """Column name: lengths and volumes carry their unit (``ap_mm``, ``ap_px``)."""
-        if self.unit in (Unit.MM, Unit.PX, Unit.MM3, Unit.PX3, Unit.YEARS):
-            return f"{self.name}_{self.unit.value}"
-        return self.name
-
-    def __str__(self) -> str:
-        if isinstance(self.value, int):
-            return f"{self.name} {self.value} {self.unit.value}"
-        return f"{self.name} {self.value:.2f} {self.unit.value}"
 
 
 @dataclass(frozen=True)
@@ -158,27 +115,27 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
     values: dict = {}
     ap = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.AP]
     si = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI]
-    axial = [axial_sizes(b) for b in lesion.of_kind(Bidirectional)]
-    values["ap"] = _largest("ap", ap + [(a, unit) for a, _, unit in axial])
-    values["transverse"] = _largest("transverse", [(t, unit) for _, t, unit in axial])
+    axial = [(b, *axial_sizes(b)) for b in lesion.of_kind(Bidirectional)]
+    values["ap"] = _largest("ap", ap + [(a, unit, b.id) for b, a, _, unit in axial])
+    values["transverse"] = _largest("transverse", [(t, unit, b.id) for b, _, t, unit in axial])
     values["si"] = _largest("si", si)
 
     paths = lesion.of_kind(CordPath)
     enhancing = _longest([p for p in paths if p.role is Component.ENHANCEMENT]) or _longest(
         [c for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI])
     t2 = _longest([p for p in paths if p.role is Component.T2])
-    usable = levels is not None and levels.is_usable
-    enhancing_extent = _extent(levels, enhancing) if usable else None
-    t2_extent = _extent(levels, t2) if usable else None
+    enhancing_extent = drawing_extent(enhancing, levels)
+    t2_extent = drawing_extent(t2, levels)
     values.update(_extent_values("enhancement", enhancing, enhancing_extent))
     values.update(_extent_values("t2", t2, t2_extent))
 
+    both = () if enhancing is None or t2 is None else (t2.id, enhancing.id)
     if enhancing_extent and t2_extent:
         values["t2_enhancement_ratio"] = Measurement(
-            "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO)
+            "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO, both)
     if enhancing and t2 and enhancing.unit is Unit.MM and t2.unit is Unit.MM:
         values["t2_enhancement_ratio_mm"] = Measurement(
-            "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO)
+            "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO, both)
     if enhancing_extent:
         values["level_top"] = enhancing_extent.level_top
         values["level_bottom"] = enhancing_extent.level_bottom
@@ -201,8 +158,8 @@ def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZON
     patient = study.patient
     return PatientMetrics(
         n_lesions=n, multiplicity=multiplicity,
-        max_t2_segments=None if longest is None else Measurement("max_t2_segments", longest.value,
-                                                                 Unit.SEGMENTS),
+        max_t2_segments=None if longest is None else Measurement(
+            "max_t2_segments", longest.value, Unit.SEGMENTS, longest.sources),
         primary_to_presentation_years=_years("primary_to_presentation", patient.primary_diagnosis_date,
                                              patient.iscm_presentation_date),
         primary_to_diagnosis_years=_years("primary_to_diagnosis", patient.primary_diagnosis_date,
@@ -280,7 +237,8 @@ def outline_volume(outlines) -> Measurement | None:
 
     Outlines on the same plane add up; each plane stands for a slab reaching halfway to its
     neighbours (the end planes: as thick as the gap to their one neighbour). Needs two planes
-    or more, all outlines in one unit.
+    or more, all outlines in one unit. Its sources are the enhancement outlines, in the order
+    given.
     """
     outlines = [o for o in outlines if o.role is Component.ENHANCEMENT]
     units = {o.unit for o in outlines}
@@ -303,19 +261,34 @@ def outline_volume(outlines) -> Measurement | None:
     areas = np.array([p[1] for p in planes])
     gaps = np.diff(positions)
     thickness = np.concatenate([[gaps[0]], (gaps[:-1] + gaps[1:]) / 2, [gaps[-1]]])
-    return Measurement("volume", float(areas @ thickness), units.pop().volume)
+    return Measurement("volume", float(areas @ thickness), units.pop().volume,
+                       tuple(o.id for o in outlines))
 
 
-def _caliper(caliper: Caliper) -> tuple[float, Unit]:
-    return caliper.length, caliper.unit
+def drawing_extent(drawing, levels: VertebralLevels | None) -> Extent | None:
+    """The longitudinal extent of a drawing's points: from its most cranial to its most
+    caudal level coordinate. None without a drawing, without two discs, or when degenerate
+    levels (two discs on one point) give no coordinate."""
+    if drawing is None or levels is None or not levels.is_usable:
+        return None
+    s = [levels.coordinate(p) for p in drawing.points]
+    if not all(math.isfinite(v) for v in s):
+        return None
+    return Extent(min(s), max(s))
 
 
-def _largest(name: str, candidates: list[tuple[float, Unit]]) -> Measurement | None:
-    """The largest candidate in mm; in px only when nothing was measured in mm."""
+def _caliper(caliper: Caliper) -> tuple[float, Unit, str]:
+    return caliper.length, caliper.unit, caliper.id
+
+
+def _largest(name: str, candidates: list[tuple[float, Unit, str]]) -> Measurement | None:
+    """The largest candidate ``(value, unit, drawing id)`` in mm; in px only when nothing was
+    measured in mm. Its source is the drawing that gave it (the first of equal ones)."""
     for unit in (Unit.MM, Unit.PX):
-        found = [value for value, u in candidates if u is unit]
+        found = [(value, source) for value, u, source in candidates if u is unit]
         if found:
-            return Measurement(name, max(found), unit)
+            value, source = max(found, key=lambda pair: pair[0])
+            return Measurement(name, value, unit, (source,))
     return None
 
 
@@ -328,24 +301,17 @@ def _longest(drawings):
     return None
 
 
-def _extent(levels: VertebralLevels, drawing) -> Extent | None:
-    if drawing is None:
-        return None
-    s = [levels.coordinate(p) for p in drawing.points]
-    if not all(math.isfinite(v) for v in s):
-        return None  # degenerate levels (two discs on one point) give no coordinate
-    return Extent(min(s), max(s))
-
-
 def _extent_values(prefix: str, drawing, extent: Extent | None) -> dict:
     values = {}
     if drawing is not None:
+        source = (drawing.id,)
         values[f"{prefix}_length"] = Measurement(f"{prefix}_length", drawing.length,
-                                                 drawing.unit)
+                                                 drawing.unit, source)
     if extent is not None:
-        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments, Unit.SEGMENTS)
+        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments,
+                                                   Unit.SEGMENTS, source)
         values[f"{prefix}_segments_fractional"] = Measurement(
-            f"{prefix}_segments_fractional", extent.segments_fractional, Unit.SEGMENTS)
+            f"{prefix}_segments_fractional", extent.segments_fractional, Unit.SEGMENTS, source)
     return values
 
 

@@ -24,7 +24,8 @@ from typing import Iterable, Mapping
 
 from spineviewer.core.annotation_file import write_atomically
 from spineviewer.core.annotations import StudyAnnotations
-from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, Measurement, patient_metrics
+from spineviewer.core.measurement import Measurement
+from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, patient_metrics
 from spineviewer.core.units import Unit
 
 LESION_COLUMNS = (

@@ -28,12 +28,8 @@ from spineviewer.core.annotation_file import (
 )
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
-from spineviewer.core.metrics import (
-    CONUS_ZONE_MM,
-    Measurement,
-    PatientMetrics,
-    patient_metrics,
-)
+from spineviewer.core.measurement import Measurement
+from spineviewer.core.metrics import CONUS_ZONE_MM, PatientMetrics, patient_metrics
 from spineviewer.core.units import Unit
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
 
