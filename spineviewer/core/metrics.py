@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from spineviewer.core.annotations import (
     StudyAnnotations,
 )
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, VertebralLevels
-from spineviewer.core.measurement import Measurement
+from spineviewer.core.measurement import Measurement, measured, measured_row, measurements_of
 from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import Location, Multiplicity
 
@@ -52,21 +52,25 @@ _PARALLEL_DEG = 5.0
 
 @dataclass(frozen=True)
 class LesionMetrics:
-    """Every metric of one lesion; a value is None when its inputs are missing."""
+    """Every metric of one lesion; a value is None when its inputs are missing.
+
+    Each measured field holds a :class:`Measurement` of the field's name; its table column is
+    the name with the unit of a study measured in mm (:func:`~.measurement.measured_columns`).
+    """
 
     lesion_id: int
-    ap: Measurement | None = None
-    transverse: Measurement | None = None
-    si: Measurement | None = None
-    enhancement_length: Measurement | None = None
-    enhancement_segments: Measurement | None = None
-    enhancement_segments_fractional: Measurement | None = None
-    t2_length: Measurement | None = None
-    t2_segments: Measurement | None = None
-    t2_segments_fractional: Measurement | None = None
-    t2_enhancement_ratio: Measurement | None = None
-    t2_enhancement_ratio_mm: Measurement | None = None
-    volume: Measurement | None = None
+    ap: Measurement | None = measured(Unit.MM)
+    transverse: Measurement | None = measured(Unit.MM)
+    si: Measurement | None = measured(Unit.MM)
+    enhancement_length: Measurement | None = measured(Unit.MM)
+    enhancement_segments: Measurement | None = measured(Unit.SEGMENTS)
+    enhancement_segments_fractional: Measurement | None = measured(Unit.SEGMENTS)
+    t2_length: Measurement | None = measured(Unit.MM)
+    t2_segments: Measurement | None = measured(Unit.SEGMENTS)
+    t2_segments_fractional: Measurement | None = measured(Unit.SEGMENTS)
+    t2_enhancement_ratio: Measurement | None = measured(Unit.RATIO)
+    t2_enhancement_ratio_mm: Measurement | None = measured(Unit.RATIO)
+    volume: Measurement | None = measured(Unit.MM3)
     level_top: str | None = None
     level_bottom: str | None = None
     location_suggested: Location | None = None
@@ -74,7 +78,7 @@ class LesionMetrics:
 
     def measurements(self) -> list[Measurement]:
         """The measured values that are available, in field order."""
-        return [v for f in fields(self) if isinstance(v := getattr(self, f.name), Measurement)]
+        return measurements_of(self)
 
     def as_row(self) -> dict:
         """A tidy row: ``lesion_id``, levels, location, and one key per available measurement
@@ -82,7 +86,7 @@ class LesionMetrics:
         row = {"lesion_id": self.lesion_id, "level_top": self.level_top,
                "level_bottom": self.level_bottom,
                "location": self.location.value if self.location else None}
-        row.update({m.key: m.value for m in self.measurements()})
+        row.update(measured_row(self))
         return row
 
 
@@ -93,10 +97,22 @@ class PatientMetrics:
 
     n_lesions: int
     multiplicity: Multiplicity | None
-    max_t2_segments: Measurement | None
-    primary_to_presentation_years: Measurement | None
-    primary_to_diagnosis_years: Measurement | None
+    primary_to_presentation: Measurement | None = measured(Unit.YEARS)
+    primary_to_diagnosis: Measurement | None = measured(Unit.YEARS)
+    max_t2_segments: Measurement | None = measured(Unit.SEGMENTS)
     lesions: tuple[LesionMetrics, ...] = ()
+
+    def measurements(self) -> list[Measurement]:
+        """The measured values that are available, in field order."""
+        return measurements_of(self)
+
+    def as_row(self) -> dict:
+        """A tidy row: ``n_lesions``, ``multiplicity`` and one key per available measurement
+        (``primary_to_presentation_years``, ``max_t2_segments``)."""
+        row = {"n_lesions": self.n_lesions,
+               "multiplicity": self.multiplicity.value if self.multiplicity else None}
+        row.update(measured_row(self))
+        return row
 
 
 def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
@@ -160,10 +176,10 @@ def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZON
         n_lesions=n, multiplicity=multiplicity,
         max_t2_segments=None if longest is None else Measurement(
             "max_t2_segments", longest.value, Unit.SEGMENTS, longest.sources),
-        primary_to_presentation_years=_years("primary_to_presentation", patient.primary_diagnosis_date,
-                                             patient.iscm_presentation_date),
-        primary_to_diagnosis_years=_years("primary_to_diagnosis", patient.primary_diagnosis_date,
-                                          patient.iscm_diagnosis_date),
+        primary_to_presentation=_years("primary_to_presentation", patient.primary_diagnosis_date,
+                                       patient.iscm_presentation_date),
+        primary_to_diagnosis=_years("primary_to_diagnosis", patient.primary_diagnosis_date,
+                                    patient.iscm_diagnosis_date),
         lesions=lesions,
     )
 

@@ -318,16 +318,16 @@ class TestPatientMetrics:
         p = patient_metrics(self.study(primary_diagnosis_date="2010-01-01",
                                        iscm_presentation_date="2012-01-01",
                                        iscm_diagnosis_date="2012-03-15"))
-        assert p.primary_to_presentation_years == Measurement("primary_to_presentation", 2.0, Unit.YEARS)
-        assert p.primary_to_diagnosis_years.value == round((dt.date(2012, 3, 15) - dt.date(2010, 1, 1)).days / 365.25, 2)
-        assert p.primary_to_presentation_years.key == "primary_to_presentation_years"
+        assert p.primary_to_presentation == Measurement("primary_to_presentation", 2.0, Unit.YEARS)
+        assert p.primary_to_diagnosis.value == round((dt.date(2012, 3, 15) - dt.date(2010, 1, 1)).days / 365.25, 2)
+        assert p.primary_to_presentation.key == "primary_to_presentation_years"
 
     def test_iscm_before_primary_is_negative(self):
         """When the ISCM presented first, the interval is negative."""
         p = patient_metrics(self.study(primary_diagnosis_date="2012-07-01", iscm_presentation_date="2012-01-01"))
-        assert p.primary_to_presentation_years.value == pytest.approx(-0.5, abs=0.01)
+        assert p.primary_to_presentation.value == pytest.approx(-0.5, abs=0.01)
 
     def test_missing_dates(self):
         """Without both dates, no interval."""
         p = patient_metrics(self.study(primary_diagnosis_date="2012-07-01"))
-        assert p.primary_to_presentation_years is None and p.primary_to_diagnosis_years is None
+        assert p.primary_to_presentation is None and p.primary_to_diagnosis is None

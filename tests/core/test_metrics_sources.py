@@ -92,7 +92,7 @@ class TestPatient:
         """Intervals between dates have no source drawing."""
         study = StudyAnnotations("1.2.3", patient=PatientFindings(
             primary_diagnosis_date=dt.date(2010, 1, 1), iscm_presentation_date=dt.date(2012, 1, 1)))
-        assert patient_metrics(study).primary_to_presentation_years.sources == ()
+        assert patient_metrics(study).primary_to_presentation.sources == ()
 
 
 class TestDrawingExtent:

@@ -184,11 +184,9 @@ class MeasurementsPanel(QWidget):
                  f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments
                  else "no T2 path drawn",
                  f"{_number(key.max_t2_segments)} segments" if key and key.max_t2_segments else "")]
-        for name, label, attr in (("primary_to_presentation", "Primary → ISCM presentation",
-                                   "primary_to_presentation_years"),
-                                  ("primary_to_diagnosis", "Primary → ISCM diagnosis",
-                                   "primary_to_diagnosis_years")):
-            value = getattr(metrics, attr)
+        for name, label in (("primary_to_presentation", "Primary → ISCM presentation"),
+                            ("primary_to_diagnosis", "Primary → ISCM diagnosis")):
+            value = getattr(metrics, name)
             if value is not None:
                 rows.append((name, label, f"{value.value:.2f} years", ""))
         for name, label, value, key_value in rows:
