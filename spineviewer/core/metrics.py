@@ -23,7 +23,10 @@ Definitions (the ISCM case series and DESIGN.md):
 - ``volume``: from enhancement outlines on two or more parallel slices, each slice standing for
   a slab as thick as the distance to its neighbours (Cavalieri).
 
-A missing drawing or missing levels leave the dependent values None; nothing raises.
+Each value records the drawings the rules above chose (:attr:`Measurement.sources`): the
+largest caliper, the longest path, the enhancement outlines of the volume. Views select
+drawings by those ids and never re-apply the rules. A missing drawing or missing levels leave
+the dependent values None; nothing raises.
 """
 
 from __future__ import annotations
