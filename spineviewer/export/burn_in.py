@@ -22,14 +22,14 @@ from spineviewer.core.annotations import (
     Component,
     CordPath,
     Drawing,
-    LengthUnit,
     Outline,
     StudyAnnotations,
     TextNote,
 )
-from spineviewer.core.levels import LEVEL_NAMES, level_name
+from spineviewer.core.levels import LEVEL_NAMES, VertebralLevels, level_name
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import owning_slice
+from spineviewer.core.units import Unit
 from spineviewer.export.lettering import Label, Lettering
 from spineviewer.export.panel_view import PanelView
 from spineviewer.export.raster import Canvas, arrowhead
@@ -103,7 +103,7 @@ def _on_image(drawing: Drawing, view: PanelView, stack: Stack, index: int) -> bo
     return bool(inside.any())
 
 
-def _length_text(length: float, unit: LengthUnit) -> str:
+def _length_text(length: float, unit: Unit) -> str:
     return f"{length:.1f} {unit.value}"
 
 
@@ -182,11 +182,10 @@ def _levels(canvas: Canvas, view: PanelView, study: StudyAnnotations,
             style: DrawingStyle) -> list[Label]:
     """A dot at each disc marker, and each vertebra's name in front of its body (on the
     anterior side of a line :data:`LEVEL_LABEL_OFFSET_MM` in front of the disc markers)."""
-    discs = study.levels.discs
-    for disc in discs:
+    for disc in study.levels.discs:
         canvas.dot(view.to_canvas(disc.point), style.line_width, LEVEL)
     labels = []
-    for index, middle in _level_middles(discs):
+    for index, middle in _level_middles(study.levels):
         anterior = view.direction(middle, (0.0, -1.0, 0.0))
         if not np.any(anterior):
             continue
@@ -199,19 +198,20 @@ def _levels(canvas: Canvas, view: PanelView, study: StudyAnnotations,
     return labels
 
 
-def _level_middles(discs) -> list[tuple[int, np.ndarray]]:
+def _level_middles(levels: VertebralLevels) -> list[tuple[int, np.ndarray]]:
     """``(level index, middle point)`` of each level between two adjacent marked discs, and of
     the levels just above the first and just below the last disc, extrapolated with their
-    neighbour's height (DESIGN.md: levels beyond the marked discs)."""
+    neighbour's height (:meth:`~spineviewer.core.levels.VertebralLevels.axis_point`)."""
+    discs = levels.discs
     points = [np.asarray(d.point, dtype=float) for d in discs]
     middles = [(upper.lower_index, (a + b) / 2)
                for upper, lower, a, b in zip(discs, discs[1:], points, points[1:])
                if lower.lower_index - upper.lower_index == 1]
     if len(discs) >= 2 and discs[1].lower_index - discs[0].lower_index == 1 and discs[0].lower_index >= 1:
-        middles.insert(0, (discs[0].lower_index - 1, points[0] - (points[1] - points[0]) / 2))
+        middles.insert(0, (discs[0].lower_index - 1, levels.axis_point(discs[0].lower_index - 0.5)))
     if len(discs) >= 2 and discs[-1].lower_index - discs[-2].lower_index == 1 \
             and discs[-1].lower_index < len(LEVEL_NAMES):
-        middles.append((discs[-1].lower_index, points[-1] + (points[-1] - points[-2]) / 2))
+        middles.append((discs[-1].lower_index, levels.axis_point(discs[-1].lower_index + 0.5)))
     return middles
 
 

@@ -9,11 +9,15 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtTest import QTest
 
-from spineviewer.core.annotations import Arrow, Bidirectional, Caliper, CordPath, Outline, TextNote
+from spineviewer.core.annotation_file import annotation_file_name, save_annotations
+from spineviewer.core.annotations import (
+    Arrow, Bidirectional, Caliper, CordPath, Lesion, Outline, StudyAnnotations, TextNote,
+)
+from spineviewer.core.loader import load_study
 from spineviewer.gui.shell.browser import find_stack, stack_key
 from tests.conftest import write_series
 from tests.gui.annotation_helpers import click, double_click, drag, key, screen_of, type_into
-from tests.gui.conftest import SAGITTAL
+from tests.gui.conftest import SAGITTAL, STUDY_UID
 from tests.gui.mouse import hover, wheel
 from tests.gui.test_annotation_session import draw_si
 
@@ -227,6 +231,25 @@ class TestMeasurementsPanel:
         self._click_row(window, 1, "si")
         qtbot.waitUntil(lambda: window.grid.viewports[0].state.context.series.description == "SAG T2 TSE")
         assert window.grid.viewports[0].state.slice_index == 4
+
+    def test_volume_row_shows_the_first_enhancement_outline(self, qtbot, open_window, spine_study):
+        """With a T2 outline drawn before the enhancement outlines, a click on the volume row
+        selects the first enhancement outline, one the volume was computed from."""
+        axial = next(s for s in load_study(spine_study).iter_stacks() if s.plane == "axial")
+
+        def outline(k, role):
+            z = float(axial.slice_positions[k][2])
+            return Outline(vertices=[(-34, -54, z), (-30, -54, z), (-30, -50, z), (-34, -50, z)],
+                           role=role, series_instance_uid=axial.series_uid,
+                           sop_instance_uid=axial.frames[k].file.sop_instance_uid)
+
+        t2, first, second = outline(1, "t2"), outline(2, "enhancement"), outline(3, "enhancement")
+        save_annotations(StudyAnnotations(STUDY_UID, lesions=(Lesion(1, (t2, first, second)),)),
+                         spine_study / annotation_file_name(STUDY_UID))
+        window = open_window([spine_study])
+        assert window.annotations.measurements.value(1, "volume") == "128 mm3"
+        self._click_row(window, 1, "volume")
+        qtbot.waitUntil(lambda: window.annotations.tools.selected == first.id)
 
 
 class TestPathEditing:

@@ -67,8 +67,9 @@ def level_on_slice(levels: VertebralLevels | None, stack: Stack, slice_index: in
     """
     if levels is None or not levels.is_usable or not stack.has_geometry:
         return None
-    axis = np.array([d.point for d in levels.discs], dtype=float)
-    axis = np.vstack([2 * axis[0] - axis[1], axis, 2 * axis[-1] - axis[-2]])
+    first, last = levels.discs[0].lower_index, levels.discs[-1].lower_index
+    axis = np.vstack([levels.axis_point(first - 1), [d.point for d in levels.discs],
+                      levels.axis_point(last + 1)])
     depth = slice_plane(stack, slice_index).distance(axis)
     for k in range(len(axis) - 1):
         a, b = depth[k], depth[k + 1]

@@ -24,6 +24,7 @@ from spineviewer.core.geometry import orientation_letters
 from spineviewer.core.model import Stack
 from spineviewer.core.plane import corner_mm_to_index, corner_mm_to_pixel
 from spineviewer.core.stack_geometry import slice_plane
+from spineviewer.core.units import Unit
 
 
 def pixel_spacing(stack: Stack) -> tuple[float, float]:
@@ -32,9 +33,9 @@ def pixel_spacing(stack: Stack) -> tuple[float, float]:
     return float(spacing_r), float(spacing_c)
 
 
-def length_unit(stack: Stack) -> str:
+def length_unit(stack: Stack) -> Unit:
     """``mm`` when the files give PixelSpacing, ``px`` otherwise."""
-    return "mm" if stack.spacing_known else "px"
+    return Unit.of_image(stack.spacing_known)
 
 
 def image_rect(stack: Stack) -> tuple[float, float, float, float]:
