@@ -1,4 +1,4 @@
-"""Shared test fixtures: the real-DICOM corpus (optional) and a tiny DICOM series writer.
+"""Shared test fixtures: the real-DICOM corpus (optional) and tiny DICOM series writers.
 
 Tests that need ``../shared/dicom-corpus`` skip with a clear reason when it is absent (a user's
 clone has no ``../shared``); everything else writes its files into ``tmp_path``.
@@ -14,7 +14,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
-from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid  # noqa: E402
+from pydicom.sequence import Sequence  # noqa: E402
+from pydicom.uid import (  # noqa: E402
+    EnhancedMRImageStorage, ExplicitVRLittleEndian, MRImageStorage, generate_uid,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "dicom-corpus"
@@ -88,3 +91,43 @@ def write_series(folder: Path, *, n: int = 5, gap: float = 4.0, start=(0.0, 0.0,
                                  orientation=orientation, series_uid=series_uid, study_uid=study_uid,
                                  instance=number, **kwargs))
     return paths
+
+
+def write_enhanced(path: Path, orientations, positions, *, shape=(6, 12), spacing=(1.5, 1.0),
+                   series_uid: str | None = None) -> Path:
+    """An Enhanced MR file, one frame per orientation and position (Plane Orientation and Plane
+    Position per frame, PS3.3 C.7.6.16.2.3-4), pixel spacing shared; orientations are
+    ``(F_row, F_col)`` pairs."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = EnhancedMRImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = EnhancedMRImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.PatientName, ds.PatientID = "TEST^PATIENT", "TEST001"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.3", series_uid or generate_uid()
+    ds.FrameOfReferenceUID = "1.2.3.4"
+    ds.Modality, ds.SeriesDescription, ds.SeriesNumber, ds.InstanceNumber = "MR", "SAG T2", 1, 1
+    measures = Dataset()
+    measures.PixelSpacing = [float(v) for v in spacing]
+    measures.SliceThickness = 2.0
+    shared = Dataset()
+    shared.PixelMeasuresSequence = Sequence([measures])
+    ds.SharedFunctionalGroupsSequence = Sequence([shared])
+    frames = []
+    for (f_row, f_col), ipp in zip(orientations, positions):
+        orientation, position, item = Dataset(), Dataset(), Dataset()
+        orientation.ImageOrientationPatient = [float(v) for v in (*f_row, *f_col)]
+        position.ImagePositionPatient = [float(v) for v in ipp]
+        item.PlaneOrientationSequence = Sequence([orientation])
+        item.PlanePositionSequence = Sequence([position])
+        frames.append(item)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(frames)
+    ds.NumberOfFrames = len(frames)
+    ds.Rows, ds.Columns = shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelData = np.zeros((len(frames), *shape), "<u2").tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path

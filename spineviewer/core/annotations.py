@@ -21,7 +21,6 @@ from spineviewer.core.drawings import (
     Component,
     CordPath,
     Drawing,
-    LengthUnit,
     Outline,
     TextNote,
     new_id,
@@ -32,7 +31,7 @@ from spineviewer.core.validation import assign, text_value
 
 __all__ = [
     "DRAWING_KINDS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION", "Arrow", "Bidirectional",
-    "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "LengthUnit", "Lesion",
+    "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "Lesion",
     "LesionFindings", "Outline", "PatientFindings", "StudyAnnotations", "TextNote", "new_id",
     "timestamp",
 ]

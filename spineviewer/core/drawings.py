@@ -4,7 +4,7 @@ Coordinates: every point is DICOM LPS (x to the patient's left, y posterior, z s
 mm, whatever the plane it was drawn on, so a measurement holds for oblique blocks and relates
 sagittal to axial series through their shared FrameOfReferenceUID. A series without
 PixelSpacing can only give points scaled in pixels: such a drawing says so with
-``unit=LengthUnit.PX`` and everything measured from it is labelled in pixels, never in mm.
+``unit=Unit.PX`` and everything measured from it is labelled in pixels, never in mm.
 
 Each drawing also stores the SeriesInstanceUID and SOPInstanceUID of the image it was drawn on
 (to show it on that image again and to reference it in a DICOM SR) and a unique ``id``.
@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from spineviewer.core.units import Unit
 from spineviewer.core.validation import assign, text_value
 from spineviewer.core.vocabulary import parse
 
@@ -31,13 +32,6 @@ PERPENDICULAR_TOLERANCE_DEG = 10.0
 _SAME_POINT = 1e-3
 
 Point = tuple[float, float, float]
-
-
-class LengthUnit(str, Enum):
-    """Scale of a drawing's coordinates: mm, or pixels when the series has no PixelSpacing."""
-
-    MM = "mm"
-    PX = "px"
 
 
 class CaliperRole(str, Enum):
@@ -66,7 +60,7 @@ class Drawing:
     series_instance_uid: str
     sop_instance_uid: str
     id: str = field(default_factory=new_id)
-    unit: LengthUnit = LengthUnit.MM
+    unit: Unit = Unit.MM
     kind: ClassVar[str] = ""
 
     def __post_init__(self):
@@ -74,7 +68,7 @@ class Drawing:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{self.kind}: {name} must be a non-empty string, got {value!r}")
-        assign(self, "unit", _vocabulary(LengthUnit, self.unit, f"{self.kind} unit", required=True))
+        assign(self, "unit", _length_unit(self.unit, self.kind))
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -250,6 +244,17 @@ DRAWING_KINDS: dict[str, type[Drawing]] = {
     cls.kind: cls for cls in (Caliper, Bidirectional, CordPath, Outline, Arrow, TextNote)
 }
 
+
+
+def _length_unit(value, kind: str) -> Unit:
+    """The unit of a drawing's points: mm, or px for a series without PixelSpacing."""
+    try:
+        unit = parse(Unit, value)
+    except ValueError:
+        unit = None
+    if unit is None or not unit.is_length:
+        raise ValueError(f"{kind} unit is required: one of mm, px (got {value!r})")
+    return unit
 
 
 def _vocabulary(enum, value, what: str, *, required: bool = False):

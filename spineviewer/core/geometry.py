@@ -1,4 +1,8 @@
-"""Plane and volume geometry in patient space.
+"""Orientation names and the SimpleITK-style description of a stack, in patient space.
+
+Pixel <-> patient conversions are not here: every one goes through the plane of the image
+(:mod:`spineviewer.core.plane`, :mod:`spineviewer.core.stack_geometry`), which uses each slice's
+own position and orientation.
 
 Conventions (DICOM PS3.3 C.7.6.2.1.1, Image Plane Module):
 
@@ -10,7 +14,7 @@ Conventions (DICOM PS3.3 C.7.6.2.1.1, Image Plane Module):
 - A stack's slice direction is the normal ``F_row × F_col``; slices are ordered by their
   position along it, never by InstanceNumber or file name.
 - A volume's ``direction`` is the 3 x 3 matrix whose columns are the row, column and slice
-  directions (SimpleITK's convention), so ``P = origin + direction @ (spacing * (col, row, slice))``.
+  directions (SimpleITK's convention).
 """
 
 from __future__ import annotations
@@ -60,7 +64,11 @@ def orientation_letters(direction: np.ndarray, *, tolerance: float = 0.25) -> st
 
 @dataclass(frozen=True)
 class VolumeGeometry:
-    """The grid of a stack of parallel slices, in patient mm.
+    """A stack described as SimpleITK describes an image (``spineviewer info --json``).
+
+    A description only: it assumes the first slice's orientation and the mean slice gap, so it
+    must not place points (an unevenly spaced stack or frames with their own orientation would
+    be misplaced); :class:`~spineviewer.core.stack_geometry.StackGeometry` does that.
 
     Attributes
     ----------
@@ -78,18 +86,6 @@ class VolumeGeometry:
     spacing: np.ndarray
     direction: np.ndarray
     size: tuple[int, int, int]
-
-    def index_to_patient(self, index: np.ndarray) -> np.ndarray:
-        """Patient LPS mm of voxel indices ``(..., 3)`` given as ``(slice, row, col)``."""
-        index = np.asarray(index, dtype=float)
-        crs = index[..., ::-1] * self.spacing
-        return self.origin + crs @ self.direction.T
-
-    def patient_to_index(self, point: np.ndarray) -> np.ndarray:
-        """Continuous ``(slice, row, col)`` indices of patient points ``(..., 3)`` in mm."""
-        offset = np.asarray(point, dtype=float) - self.origin
-        crs = np.linalg.solve(self.direction, offset.T).T / self.spacing
-        return crs[..., ::-1]
 
     def as_dict(self) -> dict:
         """The SimpleITK-style description used by ``spineviewer info --json``."""

@@ -10,7 +10,8 @@ Definitions (DESIGN.md, "Vertebral levels and segments"):
   coordinate ``index(Y)``.
 - A level is the interval between the disc above a vertebra and the disc below it (the body
   plus half of each neighbouring disc). Beyond the first or last marked disc, the neighbouring
-  level's height is used to extrapolate.
+  level's height is used to extrapolate: :meth:`VertebralLevels.axis_point` and
+  :meth:`VertebralLevels.level_height` are where every layer gets that geometry.
 - The level coordinate ``s(p)`` is continuous: integer part = level index, fraction = position
   within the level, growing caudally.
 
@@ -216,17 +217,44 @@ class VertebralLevels:
         # Normals point caudally: depth >= 0 means the point lies below that disc.
         below = np.nonzero(depth >= 0)[0]
         if len(below) == 0:
-            return float(values[0] + depth[0] / self._height(0))
+            return float(values[0] + depth[0] / self.level_height(values[0] - 1))
         i = int(below[-1])
         if i == len(values) - 1:
-            return float(values[-1] + depth[-1] / self._height(len(values) - 2))
+            return float(values[-1] + depth[-1] / self.level_height(values[-1]))
         a, b = depth[i], depth[i + 1]
         return float(values[i] + (values[i + 1] - values[i]) * a / (a - b))
 
-    def _height(self, i: int) -> float:
-        origins, normals, values = self._planes
+    def level_height(self, level: float) -> float:
+        """Height of the level holding level coordinate ``level``, mm (px for discs marked in px).
+
+        Between two marked discs, their distance shared by the levels between them; above the
+        first or below the last marked disc, the height of the neighbouring level.
+        """
+        i = self._chord(level)
+        origins, _, values = self._planes
         gap = float(np.linalg.norm(origins[i + 1] - origins[i]))
         return gap / (values[i + 1] - values[i])
+
+    def axis_point(self, s: float) -> np.ndarray:
+        """The point of the spine axis at level coordinate ``s``, LPS, shape (3,).
+
+        The axis is the polyline through the disc points, ``s`` growing evenly along each
+        chord; above the first or below the last marked disc it continues the end chord, one
+        :meth:`level_height` per level.
+        """
+        i = self._chord(s)
+        origins, _, values = self._planes
+        fraction = (s - values[i]) / (values[i + 1] - values[i])
+        return origins[i] + fraction * (origins[i + 1] - origins[i])
+
+    def _chord(self, s: float) -> int:
+        """Index ``i`` of the discs ``i``, ``i + 1`` around level coordinate ``s``; beyond the
+        first or last disc the end pair, whose spacing extrapolates (DESIGN.md)."""
+        if not self.is_usable:
+            raise ValueError("mark at least two discs to measure in vertebral levels")
+        values = self._planes[2]
+        below = int(np.searchsorted(values, s, side="right")) - 1
+        return min(max(below, 0), len(values) - 2)
 
     def extent(self, top, bottom) -> Extent:
         """Extent between two points (ordered so that the top is cranial)."""

@@ -2,7 +2,7 @@
 
 Coordinates are DICOM LPS mm (x left, y posterior, z superior); lengths are Euclidean in
 patient space, so they hold for oblique blocks. A drawing made on a series without
-PixelSpacing is in pixels (``LengthUnit.PX``): what is measured from it is labelled ``px`` and
+PixelSpacing is in pixels (``Unit.PX``): what is measured from it is labelled ``px`` and
 never compared with, or reported as, mm.
 
 Definitions (the ISCM case series and DESIGN.md):
@@ -23,24 +23,28 @@ Definitions (the ISCM case series and DESIGN.md):
 - ``volume``: from enhancement outlines on two or more parallel slices, each slice standing for
   a slab as thick as the distance to its neighbours (Cavalieri).
 
-A missing drawing or missing levels leave the dependent values None; nothing raises.
+Each value records the drawings the rules above chose (:attr:`Measurement.sources`): the
+largest caliper, the longest path, the enhancement outlines of the volume. Views select
+drawings by those ids and never re-apply the rules. A missing drawing or missing levels leave
+the dependent values None; nothing raises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, fields
-from enum import Enum
+from dataclasses import dataclass
 
 import numpy as np
 
 from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Lesion, Outline,
+    Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline,
     StudyAnnotations,
 )
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, VertebralLevels
-from spineviewer.core.vocabulary import Location, Multiplicity, parse
+from spineviewer.core.measurement import Measurement, measured, measured_row, measurements_of
+from spineviewer.core.units import Unit
+from spineviewer.core.vocabulary import Location, Multiplicity
 
 #: Length of the conus zone above the conus tip marker, mm.
 CONUS_ZONE_MM = 30.0
@@ -49,83 +53,27 @@ CONUS_ZONE_MM = 30.0
 _PARALLEL_DEG = 5.0
 
 
-class Unit(str, Enum):
-    """Units of measured values."""
-
-    MM = "mm"
-    MM3 = "mm3"
-    PX = "px"
-    PX3 = "px3"
-    SEGMENTS = "segments"
-    RATIO = "ratio"
-    YEARS = "years"
-
-
-_LENGTH = {LengthUnit.MM: Unit.MM, LengthUnit.PX: Unit.PX}
-_VOLUME = {LengthUnit.MM: Unit.MM3, LengthUnit.PX: Unit.PX3}
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """A named value with its unit, checked at construction.
-
-    Attributes
-    ----------
-    name : str
-        Machine name (``"ap"``, ``"t2_segments"``); the UI label is separate.
-    value : float or int
-        Finite; segment counts are int.
-    unit : Unit
-    """
-
-    name: str
-    value: float | int
-    unit: Unit
-
-    def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name.isidentifier():
-            raise ValueError(f"a measurement name is an identifier, got {self.name!r}")
-        if isinstance(self.value, bool) or not isinstance(self.value, (int, float, np.number)):
-            raise ValueError(f"{self.name}: value must be a number, got {self.value!r}")
-        if not math.isfinite(self.value):
-            raise ValueError(f"{self.name}: value must be finite, got {self.value!r}")
-        value = int(self.value) if isinstance(self.value, (int, np.integer)) else float(self.value)
-        object.__setattr__(self, "value", value)
-        unit = parse(Unit, self.unit)
-        if unit is None:
-            raise ValueError(f"{self.name}: a measurement needs a unit")
-        object.__setattr__(self, "unit", unit)
-
-    @property
-    def key(self) -> str:
-        """Column name: lengths and volumes carry their unit (``ap_mm``, ``ap_px``)."""
-        if self.unit in (Unit.MM, Unit.PX, Unit.MM3, Unit.PX3, Unit.YEARS):
-            return f"{self.name}_{self.unit.value}"
-        return self.name
-
-    def __str__(self) -> str:
-        if isinstance(self.value, int):
-            return f"{self.name} {self.value} {self.unit.value}"
-        return f"{self.name} {self.value:.2f} {self.unit.value}"
-
-
 @dataclass(frozen=True)
 class LesionMetrics:
-    """Every metric of one lesion; a value is None when its inputs are missing."""
+    """Every metric of one lesion; a value is None when its inputs are missing.
+
+    Each measured field holds a :class:`Measurement` of the field's name; its table column is
+    the name with the unit of a study measured in mm (:func:`~.measurement.measured_columns`).
+    """
 
     lesion_id: int
-    ap: Measurement | None = None
-    transverse: Measurement | None = None
-    si: Measurement | None = None
-    enhancement_length: Measurement | None = None
-    enhancement_segments: Measurement | None = None
-    enhancement_segments_fractional: Measurement | None = None
-    t2_length: Measurement | None = None
-    t2_segments: Measurement | None = None
-    t2_segments_fractional: Measurement | None = None
-    t2_enhancement_ratio: Measurement | None = None
-    t2_enhancement_ratio_mm: Measurement | None = None
-    volume: Measurement | None = None
+    ap: Measurement | None = measured(Unit.MM)
+    transverse: Measurement | None = measured(Unit.MM)
+    si: Measurement | None = measured(Unit.MM)
+    enhancement_length: Measurement | None = measured(Unit.MM)
+    enhancement_segments: Measurement | None = measured(Unit.SEGMENTS)
+    enhancement_segments_fractional: Measurement | None = measured(Unit.SEGMENTS)
+    t2_length: Measurement | None = measured(Unit.MM)
+    t2_segments: Measurement | None = measured(Unit.SEGMENTS)
+    t2_segments_fractional: Measurement | None = measured(Unit.SEGMENTS)
+    t2_enhancement_ratio: Measurement | None = measured(Unit.RATIO)
+    t2_enhancement_ratio_mm: Measurement | None = measured(Unit.RATIO)
+    volume: Measurement | None = measured(Unit.MM3)
     level_top: str | None = None
     level_bottom: str | None = None
     location_suggested: Location | None = None
@@ -133,7 +81,7 @@ class LesionMetrics:
 
     def measurements(self) -> list[Measurement]:
         """The measured values that are available, in field order."""
-        return [v for f in fields(self) if isinstance(v := getattr(self, f.name), Measurement)]
+        return measurements_of(self)
 
     def as_row(self) -> dict:
         """A tidy row: ``lesion_id``, levels, location, and one key per available measurement
@@ -141,7 +89,7 @@ class LesionMetrics:
         row = {"lesion_id": self.lesion_id, "level_top": self.level_top,
                "level_bottom": self.level_bottom,
                "location": self.location.value if self.location else None}
-        row.update({m.key: m.value for m in self.measurements()})
+        row.update(measured_row(self))
         return row
 
 
@@ -152,10 +100,22 @@ class PatientMetrics:
 
     n_lesions: int
     multiplicity: Multiplicity | None
-    max_t2_segments: Measurement | None
-    primary_to_presentation_years: Measurement | None
-    primary_to_diagnosis_years: Measurement | None
+    primary_to_presentation: Measurement | None = measured(Unit.YEARS)
+    primary_to_diagnosis: Measurement | None = measured(Unit.YEARS)
+    max_t2_segments: Measurement | None = measured(Unit.SEGMENTS)
     lesions: tuple[LesionMetrics, ...] = ()
+
+    def measurements(self) -> list[Measurement]:
+        """The measured values that are available, in field order."""
+        return measurements_of(self)
+
+    def as_row(self) -> dict:
+        """A tidy row: ``n_lesions``, ``multiplicity`` and one key per available measurement
+        (``primary_to_presentation_years``, ``max_t2_segments``)."""
+        row = {"n_lesions": self.n_lesions,
+               "multiplicity": self.multiplicity.value if self.multiplicity else None}
+        row.update(measured_row(self))
+        return row
 
 
 def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
@@ -174,31 +134,31 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
     values: dict = {}
     ap = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.AP]
     si = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI]
-    axial = [axial_sizes(b) for b in lesion.of_kind(Bidirectional)]
-    values["ap"] = _largest("ap", ap + [(a, unit) for a, _, unit in axial])
-    values["transverse"] = _largest("transverse", [(t, unit) for _, t, unit in axial])
+    axial = [(b, *axial_sizes(b)) for b in lesion.of_kind(Bidirectional)]
+    values["ap"] = _largest("ap", ap + [(a, unit, b.id) for b, a, _, unit in axial])
+    values["transverse"] = _largest("transverse", [(t, unit, b.id) for b, _, t, unit in axial])
     values["si"] = _largest("si", si)
 
     paths = lesion.of_kind(CordPath)
     enhancing = _longest([p for p in paths if p.role is Component.ENHANCEMENT]) or _longest(
         [c for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI])
     t2 = _longest([p for p in paths if p.role is Component.T2])
-    usable = levels is not None and levels.is_usable
-    enhancing_extent = _extent(levels, enhancing) if usable else None
-    t2_extent = _extent(levels, t2) if usable else None
+    enhancing_extent = drawing_extent(enhancing, levels)
+    t2_extent = drawing_extent(t2, levels)
     values.update(_extent_values("enhancement", enhancing, enhancing_extent))
     values.update(_extent_values("t2", t2, t2_extent))
 
+    both = () if enhancing is None or t2 is None else (t2.id, enhancing.id)
     if enhancing_extent and t2_extent:
         values["t2_enhancement_ratio"] = Measurement(
-            "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO)
-    if enhancing and t2 and enhancing.unit is LengthUnit.MM and t2.unit is LengthUnit.MM:
+            "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO, both)
+    if enhancing and t2 and enhancing.unit is Unit.MM and t2.unit is Unit.MM:
         values["t2_enhancement_ratio_mm"] = Measurement(
-            "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO)
+            "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO, both)
     if enhancing_extent:
         values["level_top"] = enhancing_extent.level_top
         values["level_bottom"] = enhancing_extent.level_bottom
-        in_mm = enhancing.unit is LengthUnit.MM
+        in_mm = enhancing.unit is Unit.MM
         zone_top = conus_zone_start(levels, zone_mm=conus_zone_mm if in_mm else None)
         values["location_suggested"] = suggest_location(enhancing_extent, zone_top)
     values["volume"] = outline_volume(lesion.of_kind(Outline))
@@ -217,17 +177,17 @@ def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZON
     patient = study.patient
     return PatientMetrics(
         n_lesions=n, multiplicity=multiplicity,
-        max_t2_segments=None if longest is None else Measurement("max_t2_segments", longest.value,
-                                                                 Unit.SEGMENTS),
-        primary_to_presentation_years=_years("primary_to_presentation", patient.primary_diagnosis_date,
-                                             patient.iscm_presentation_date),
-        primary_to_diagnosis_years=_years("primary_to_diagnosis", patient.primary_diagnosis_date,
-                                          patient.iscm_diagnosis_date),
+        max_t2_segments=None if longest is None else Measurement(
+            "max_t2_segments", longest.value, Unit.SEGMENTS, longest.sources),
+        primary_to_presentation=_years("primary_to_presentation", patient.primary_diagnosis_date,
+                                       patient.iscm_presentation_date),
+        primary_to_diagnosis=_years("primary_to_diagnosis", patient.primary_diagnosis_date,
+                                    patient.iscm_diagnosis_date),
         lesions=lesions,
     )
 
 
-def axial_sizes(bidirectional: Bidirectional) -> tuple[float, float, LengthUnit]:
+def axial_sizes(bidirectional: Bidirectional) -> tuple[float, float, Unit]:
     """``(ap, transverse, unit)`` of an axial bidirectional caliper.
 
     The AP axis is the one whose direction has the larger component along the patient's y
@@ -260,7 +220,7 @@ def conus_zone_start(levels: VertebralLevels, *, zone_mm: float | None = CONUS_Z
     remaining = float(zone_mm)
     while remaining > 1e-9:
         level = math.ceil(s) - 1
-        height = _level_height(levels, level)
+        height = levels.level_height(level)
         if height <= 0:
             return float(L1_INDEX)
         room = (s - level) * height
@@ -296,7 +256,8 @@ def outline_volume(outlines) -> Measurement | None:
 
     Outlines on the same plane add up; each plane stands for a slab reaching halfway to its
     neighbours (the end planes: as thick as the gap to their one neighbour). Needs two planes
-    or more, all outlines in one unit.
+    or more, all outlines in one unit. Its sources are the enhancement outlines, in the order
+    given.
     """
     outlines = [o for o in outlines if o.role is Component.ENHANCEMENT]
     units = {o.unit for o in outlines}
@@ -319,62 +280,57 @@ def outline_volume(outlines) -> Measurement | None:
     areas = np.array([p[1] for p in planes])
     gaps = np.diff(positions)
     thickness = np.concatenate([[gaps[0]], (gaps[:-1] + gaps[1:]) / 2, [gaps[-1]]])
-    return Measurement("volume", float(areas @ thickness), _VOLUME[units.pop()])
+    return Measurement("volume", float(areas @ thickness), units.pop().volume,
+                       tuple(o.id for o in outlines))
 
 
-def _level_height(levels: VertebralLevels, level: int) -> float:
-    """Height in mm of one level: its neighbouring discs' distance, extrapolated at the ends."""
-    discs = levels.discs
-    pairs = list(zip(discs, discs[1:]))
-    if level < discs[0].lower_index:
-        upper, lower = pairs[0]
-    else:
-        upper, lower = next(((a, b) for a, b in pairs if a.lower_index <= level < b.lower_index),
-                            pairs[-1])
-    gap = float(np.linalg.norm(np.subtract(lower.point, upper.point)))
-    return gap / (lower.lower_index - upper.lower_index)
+def drawing_extent(drawing, levels: VertebralLevels | None) -> Extent | None:
+    """The longitudinal extent of a drawing's points: from its most cranial to its most
+    caudal level coordinate. None without a drawing, without two discs, or when degenerate
+    levels (two discs on one point) give no coordinate."""
+    if drawing is None or levels is None or not levels.is_usable:
+        return None
+    s = [levels.coordinate(p) for p in drawing.points]
+    if not all(math.isfinite(v) for v in s):
+        return None
+    return Extent(min(s), max(s))
 
 
-def _caliper(caliper: Caliper) -> tuple[float, LengthUnit]:
-    return caliper.length, caliper.unit
+def _caliper(caliper: Caliper) -> tuple[float, Unit, str]:
+    return caliper.length, caliper.unit, caliper.id
 
 
-def _largest(name: str, candidates: list[tuple[float, LengthUnit]]) -> Measurement | None:
-    """The largest candidate in mm; in px only when nothing was measured in mm."""
-    for unit in (LengthUnit.MM, LengthUnit.PX):
-        found = [value for value, u in candidates if u is unit]
+def _largest(name: str, candidates: list[tuple[float, Unit, str]]) -> Measurement | None:
+    """The largest candidate ``(value, unit, drawing id)`` in mm; in px only when nothing was
+    measured in mm. Its source is the drawing that gave it (the first of equal ones)."""
+    for unit in (Unit.MM, Unit.PX):
+        found = [(value, source) for value, u, source in candidates if u is unit]
         if found:
-            return Measurement(name, max(found), _LENGTH[unit])
+            value, source = max(found, key=lambda pair: pair[0])
+            return Measurement(name, value, unit, (source,))
     return None
 
 
 def _longest(drawings):
     """The longest drawing, preferring those in mm; None when there is none."""
-    for unit in (LengthUnit.MM, LengthUnit.PX):
+    for unit in (Unit.MM, Unit.PX):
         found = [d for d in drawings if d.unit is unit]
         if found:
             return max(found, key=lambda d: d.length)
     return None
 
 
-def _extent(levels: VertebralLevels, drawing) -> Extent | None:
-    if drawing is None:
-        return None
-    s = [levels.coordinate(p) for p in drawing.points]
-    if not all(math.isfinite(v) for v in s):
-        return None  # degenerate levels (two discs on one point) give no coordinate
-    return Extent(min(s), max(s))
-
-
 def _extent_values(prefix: str, drawing, extent: Extent | None) -> dict:
     values = {}
     if drawing is not None:
+        source = (drawing.id,)
         values[f"{prefix}_length"] = Measurement(f"{prefix}_length", drawing.length,
-                                                 _LENGTH[drawing.unit])
+                                                 drawing.unit, source)
     if extent is not None:
-        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments, Unit.SEGMENTS)
+        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments,
+                                                   Unit.SEGMENTS, source)
         values[f"{prefix}_segments_fractional"] = Measurement(
-            f"{prefix}_segments_fractional", extent.segments_fractional, Unit.SEGMENTS)
+            f"{prefix}_segments_fractional", extent.segments_fractional, Unit.SEGMENTS, source)
     return values
 
 

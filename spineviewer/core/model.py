@@ -35,7 +35,9 @@ class Stack:
     frames : list of Frame
         Slices in order of increasing position along the normal ``F_row × F_col``.
     geometry : VolumeGeometry
-        Origin, spacing ``(ΔC, ΔR, Δslice)``, direction and size ``(columns, rows, slices)``.
+        The stack described as SimpleITK would: origin, spacing ``(ΔC, ΔR, Δslice)``, direction
+        and size ``(columns, rows, slices)``. Pixel <-> patient conversions use each slice's own
+        plane instead (:mod:`spineviewer.core.stack_geometry`).
     plane : str
         ``sagittal``, ``coronal``, ``axial``, ``oblique`` or ``unknown`` (no geometry in the files).
     spacing_known : bool
@@ -73,10 +75,10 @@ class Stack:
 
     @property
     def slice_positions(self) -> np.ndarray:
-        """ImagePositionPatient of every slice, ``(slices, 3)`` LPS mm, as each file states it."""
+        """ImagePositionPatient of every slice, ``(slices, 3)`` LPS mm, as each file states it;
+        ``(0, 0, k)`` for slice k of a stack without geometry (its nominal planes)."""
         if not self.has_geometry:
-            return self.geometry.index_to_patient(
-                np.column_stack([np.arange(len(self.frames)), np.zeros((len(self.frames), 2))]))
+            return np.column_stack([np.zeros((len(self.frames), 2)), np.arange(len(self.frames))])
         return np.array([frame.position for frame in self.frames])
 
     @property

@@ -2,16 +2,16 @@
 arrows, text notes and the vertebral level labels beside the spine.
 
 Coordinates: drawings and disc markers are DICOM LPS mm; they are projected onto the panel's
-image plane and mapped to panel pixels ``(x, y)`` by :class:`~.figure_panel.PanelView`. A
-drawing appears on a panel when it was drawn on the slice shown, or in the same series within
-half a slice gap of its plane. Lengths are measured in patient space (the core's definitions),
-not on the panel; a drawing made in pixels is labelled ``px``.
+image plane and mapped to panel pixels ``(x, y)`` by :class:`~.panel_view.PanelView`. A
+drawing appears on a panel when it lies on the slice shown, by the one rule of the viewer
+(:func:`spineviewer.core.stack_geometry.owning_slice`), and reaches into the panel. Lengths
+are measured in patient space (the core's definitions), not on the panel; a drawing made in
+pixels is labelled ``px``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,17 +22,17 @@ from spineviewer.core.annotations import (
     Component,
     CordPath,
     Drawing,
-    LengthUnit,
     Outline,
     StudyAnnotations,
     TextNote,
 )
-from spineviewer.core.levels import LEVEL_NAMES, level_name
+from spineviewer.core.levels import LEVEL_NAMES, VertebralLevels, level_name
+from spineviewer.core.model import Stack
+from spineviewer.core.stack_geometry import owning_slice
+from spineviewer.core.units import Unit
 from spineviewer.export.lettering import Label, Lettering
+from spineviewer.export.panel_view import PanelView
 from spineviewer.export.raster import Canvas, arrowhead
-
-if TYPE_CHECKING:
-    from spineviewer.export.figure_panel import PanelView
 
 CALIPER = (255, 214, 0)
 T2_PATH = (0, 200, 255)
@@ -69,12 +69,11 @@ class DrawingStyle:
 
 
 def burn_in(canvas: Canvas, lettering: Lettering, view: PanelView, study: StudyAnnotations, *,
-            stack_sops: frozenset[str], sop_uid: str, tolerance_mm: float,
-            style: DrawingStyle) -> None:
+            stack: Stack, index: int, style: DrawingStyle) -> None:
     """Draw the study's annotations that belong to the image shown, and its level labels.
 
-    A drawing belongs to the image when it was drawn on it (``sop_uid``), or on another slice
-    of its stack (``stack_sops``) within ``tolerance_mm`` of its plane, and reaches into it.
+    The image shown is slice ``index`` of ``stack``; a drawing belongs to it when it lies on
+    that slice (:func:`~spineviewer.core.stack_geometry.owning_slice`) and reaches into it.
 
     Lines come first and their labels after, so that each label can find a place clear of
     every line: the level names first (they stay in their column in front of the spine, or are
@@ -85,7 +84,7 @@ def burn_in(canvas: Canvas, lettering: Lettering, view: PanelView, study: StudyA
         labels.extend(_levels(canvas, view, study, style))
     brackets: list[tuple[Component, float, float]] = []
     for drawing in study.all_drawings():
-        if not _on_image(drawing, view, stack_sops, sop_uid, tolerance_mm):
+        if not _on_image(drawing, view, stack, index):
             continue
         if isinstance(drawing, CordPath):
             labels.extend(_cord_path(canvas, view, drawing, style, brackets))
@@ -96,19 +95,15 @@ def burn_in(canvas: Canvas, lettering: Lettering, view: PanelView, study: StudyA
         lettering.add(label)
 
 
-def _on_image(drawing: Drawing, view: PanelView, stack_sops: frozenset[str], sop_uid: str,
-              tolerance_mm: float) -> bool:
-    if drawing.sop_instance_uid != sop_uid:
-        if drawing.sop_instance_uid not in stack_sops:
-            return False
-        if not np.all(np.abs(view.plane.distance(drawing.points)) <= tolerance_mm):
-            return False
+def _on_image(drawing: Drawing, view: PanelView, stack: Stack, index: int) -> bool:
+    if owning_slice(stack, drawing) != index:
+        return False
     xy = view.to_canvas(drawing.points)
     inside = (xy[:, 0] >= 0) & (xy[:, 0] < view.width) & (xy[:, 1] >= 0) & (xy[:, 1] < view.height)
     return bool(inside.any())
 
 
-def _length_text(length: float, unit: LengthUnit) -> str:
+def _length_text(length: float, unit: Unit) -> str:
     return f"{length:.1f} {unit.value}"
 
 
@@ -187,11 +182,10 @@ def _levels(canvas: Canvas, view: PanelView, study: StudyAnnotations,
             style: DrawingStyle) -> list[Label]:
     """A dot at each disc marker, and each vertebra's name in front of its body (on the
     anterior side of a line :data:`LEVEL_LABEL_OFFSET_MM` in front of the disc markers)."""
-    discs = study.levels.discs
-    for disc in discs:
+    for disc in study.levels.discs:
         canvas.dot(view.to_canvas(disc.point), style.line_width, LEVEL)
     labels = []
-    for index, middle in _level_middles(discs):
+    for index, middle in _level_middles(study.levels):
         anterior = view.direction(middle, (0.0, -1.0, 0.0))
         if not np.any(anterior):
             continue
@@ -204,19 +198,20 @@ def _levels(canvas: Canvas, view: PanelView, study: StudyAnnotations,
     return labels
 
 
-def _level_middles(discs) -> list[tuple[int, np.ndarray]]:
+def _level_middles(levels: VertebralLevels) -> list[tuple[int, np.ndarray]]:
     """``(level index, middle point)`` of each level between two adjacent marked discs, and of
     the levels just above the first and just below the last disc, extrapolated with their
-    neighbour's height (DESIGN.md: levels beyond the marked discs)."""
+    neighbour's height (:meth:`~spineviewer.core.levels.VertebralLevels.axis_point`)."""
+    discs = levels.discs
     points = [np.asarray(d.point, dtype=float) for d in discs]
     middles = [(upper.lower_index, (a + b) / 2)
                for upper, lower, a, b in zip(discs, discs[1:], points, points[1:])
                if lower.lower_index - upper.lower_index == 1]
     if len(discs) >= 2 and discs[1].lower_index - discs[0].lower_index == 1 and discs[0].lower_index >= 1:
-        middles.insert(0, (discs[0].lower_index - 1, points[0] - (points[1] - points[0]) / 2))
+        middles.insert(0, (discs[0].lower_index - 1, levels.axis_point(discs[0].lower_index - 0.5)))
     if len(discs) >= 2 and discs[-1].lower_index - discs[-2].lower_index == 1 \
             and discs[-1].lower_index < len(LEVEL_NAMES):
-        middles.append((discs[-1].lower_index, points[-1] + (points[-1] - points[-2]) / 2))
+        middles.append((discs[-1].lower_index, levels.axis_point(discs[-1].lower_index + 0.5)))
     return middles
 
 

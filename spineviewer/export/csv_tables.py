@@ -1,11 +1,18 @@
 """Cohort tables for research: ``lesions.csv`` (one row per lesion) and ``patients.csv`` (one
 row per annotated study), with the metrics recomputed from the drawings.
 
+Columns: the measured columns are the metrics' own column names
+(:func:`~spineviewer.core.measurement.measured_columns` of
+:class:`~spineviewer.core.metrics.LesionMetrics` and
+:class:`~spineviewer.core.metrics.PatientMetrics`), and each cell is the value whose
+:attr:`~spineviewer.core.measurement.Measurement.key` names the column; the findings columns
+are the findings' field names.
+
 Cells: categorical values are the lowercase vocabulary words; an empty cell means not
 assessed or not measurable; lengths are mm with two decimals, as are fractional segments,
 ratios, volumes (mm3) and intervals (years); segment counts are whole numbers. A value
-measured in pixels (a series without PixelSpacing) is never written to an ``_mm`` column: the
-cell stays empty. Leptomeningeal sites are joined with ``;``.
+measured in pixels (a series without PixelSpacing) is never written to an ``_mm`` column: its
+key is ``_px``, so the cell stays empty. Leptomeningeal sites are joined with ``;``.
 
 Pseudonymisation: with ``pseudonyms`` (PatientID -> pseudonym) the pseudonym replaces the
 PatientID, every date is left out (study date, diagnosis and presentation dates; the
@@ -24,41 +31,31 @@ from typing import Iterable, Mapping
 
 from spineviewer.core.annotation_file import write_atomically
 from spineviewer.core.annotations import StudyAnnotations
-from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, Measurement, Unit, patient_metrics
+from spineviewer.core.measurement import measured_columns
+from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, PatientMetrics, patient_metrics
+
+#: Lesion findings written as their vocabulary words (LesionFindings fields).
+_FINDINGS = ("position", "morphology", "cord_expansion", "t2_signal", "t1_signal",
+             "cystic_change", "hemorrhage", "enhancement", "enhancement_pattern", "rim_sign",
+             "flame_sign", "leptomeningeal_origin_suspected")
+_LESION_MEASURED = tuple(measured_columns(LesionMetrics).values())
+_PATIENT_MEASURED = measured_columns(PatientMetrics)
 
 LESION_COLUMNS = (
     "patient_id", "study_date", "reader", "lesion_id", "level_top", "level_bottom", "location",
-    "position", "morphology", "cord_expansion", "t2_signal", "t1_signal", "cystic_change",
-    "hemorrhage", "enhancement", "enhancement_pattern", "rim_sign", "flame_sign",
-    "leptomeningeal_origin_suspected", "ap_mm", "transverse_mm", "si_mm", "enhancement_length_mm",
-    "enhancement_segments", "enhancement_segments_fractional", "t2_length_mm", "t2_segments",
-    "t2_segments_fractional", "t2_enhancement_ratio", "t2_enhancement_ratio_mm", "volume_mm3",
-    "notes",
+    *_FINDINGS, *_LESION_MEASURED, "notes",
 )
 
 PATIENT_COLUMNS = (
     "patient_id", "reader", "sex", "age_years", "primary_tumor", "primary_tumor_detail",
     "dominant_symptom", "symptom_duration_weeks", "primary_diagnosis_date",
-    "iscm_presentation_date", "iscm_diagnosis_date", "primary_to_presentation_years",
-    "primary_to_diagnosis_years", "n_lesions", "multiplicity", "other_cns_spinal_mets",
-    "leptomeningeal_mets", "leptomeningeal_sites", "primary_or_noncns_mets_visible",
-    "new_iscm_on_followup", "max_t2_segments", "notes",
+    "iscm_presentation_date", "iscm_diagnosis_date",
+    _PATIENT_MEASURED["primary_to_presentation"], _PATIENT_MEASURED["primary_to_diagnosis"],
+    "n_lesions", "multiplicity", "other_cns_spinal_mets", "leptomeningeal_mets",
+    "leptomeningeal_sites", "primary_or_noncns_mets_visible", "new_iscm_on_followup",
+    _PATIENT_MEASURED["max_t2_segments"], "notes",
 )
 
-_FINDINGS = LESION_COLUMNS[LESION_COLUMNS.index("position"):LESION_COLUMNS.index("ap_mm")]
-#: Measured columns: the LesionMetrics field and the only unit the column accepts.
-_MEASURED = {
-    "ap_mm": ("ap", Unit.MM), "transverse_mm": ("transverse", Unit.MM), "si_mm": ("si", Unit.MM),
-    "enhancement_length_mm": ("enhancement_length", Unit.MM),
-    "enhancement_segments": ("enhancement_segments", Unit.SEGMENTS),
-    "enhancement_segments_fractional": ("enhancement_segments_fractional", Unit.SEGMENTS),
-    "t2_length_mm": ("t2_length", Unit.MM),
-    "t2_segments": ("t2_segments", Unit.SEGMENTS),
-    "t2_segments_fractional": ("t2_segments_fractional", Unit.SEGMENTS),
-    "t2_enhancement_ratio": ("t2_enhancement_ratio", Unit.RATIO),
-    "t2_enhancement_ratio_mm": ("t2_enhancement_ratio_mm", Unit.RATIO),
-    "volume_mm3": ("volume", Unit.MM3),
-}
 _PATIENT_WORDS = ("sex", "primary_tumor", "dominant_symptom", "other_cns_spinal_mets",
                   "leptomeningeal_mets", "primary_or_noncns_mets_visible", "new_iscm_on_followup")
 _PATIENT_DATES = ("primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date")
@@ -72,18 +69,16 @@ def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
     scrub = _scrubber(study, pseudonym)
     rows = []
     for lesion, values in zip(study.lesions, metrics.lesions):
+        cells = values.as_row()
         row = {
             "patient_id": pseudonym if pseudonym is not None else study.patient_id,
             "study_date": "" if pseudonym is not None or not study.study_date else study.study_date.isoformat(),
             "reader": study.reader,
-            "lesion_id": str(lesion.lesion_id),
-            "level_top": values.level_top or "",
-            "level_bottom": values.level_bottom or "",
-            "location": _word(values.location),
             "notes": scrub(lesion.findings.notes),
         }
+        row.update({name: _cell(cells.get(name)) for name in
+                    ("lesion_id", "level_top", "level_bottom", "location", *_LESION_MEASURED)})
         row.update({name: _word(getattr(lesion.findings, name)) for name in _FINDINGS})
-        row.update({column: _measured(values, column) for column in _MEASURED})
         rows.append(row)
     return rows
 
@@ -94,20 +89,18 @@ def patient_row(study: StudyAnnotations, *, pseudonym: str | None = None,
     metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
     patient = study.patient
     scrub = _scrubber(study, pseudonym)
+    cells = metrics.as_row()
     row = {
         "patient_id": pseudonym if pseudonym is not None else study.patient_id,
         "reader": study.reader,
         "age_years": _number(patient.age_years),
         "primary_tumor_detail": scrub(patient.primary_tumor_detail),
         "symptom_duration_weeks": _number(patient.symptom_duration_weeks),
-        "primary_to_presentation_years": _format(metrics.primary_to_presentation_years),
-        "primary_to_diagnosis_years": _format(metrics.primary_to_diagnosis_years),
-        "n_lesions": str(metrics.n_lesions),
-        "multiplicity": _word(metrics.multiplicity),
         "leptomeningeal_sites": ";".join(site.value for site in patient.leptomeningeal_sites),
-        "max_t2_segments": _format(metrics.max_t2_segments),
         "notes": scrub(patient.notes),
     }
+    row.update({name: _cell(cells.get(name)) for name in
+                ("n_lesions", "multiplicity", *_PATIENT_MEASURED.values())})
     row.update({name: _word(getattr(patient, name)) for name in _PATIENT_WORDS})
     for name in _PATIENT_DATES:
         date = getattr(patient, name)
@@ -182,18 +175,14 @@ def _scrubber(study: StudyAnnotations, pseudonym: str | None):
     return scrub
 
 
-def _measured(metrics: LesionMetrics, column: str) -> str:
-    name, unit = _MEASURED[column]
-    measurement = getattr(metrics, name)
-    return _format(measurement) if measurement is not None and measurement.unit is unit else ""
-
-
-def _format(measurement: Measurement | None) -> str:
-    if measurement is None:
+def _cell(value: str | int | float | None) -> str:
+    """A cell of a metrics row: words as they are, counts whole, measured values with two
+    decimals, '' for a value that is missing (or measured in another unit than the column's)."""
+    if value is None:
         return ""
-    if isinstance(measurement.value, int):
-        return str(measurement.value)
-    return f"{measurement.value:.2f}"
+    if isinstance(value, (str, int)):
+        return str(value)
+    return f"{value:.2f}"
 
 
 def _number(value: float | None) -> str:

@@ -20,9 +20,9 @@ from PIL import Image
 from spineviewer.core.annotation_file import write_atomically
 from spineviewer.core.annotations import Drawing, StudyAnnotations
 from spineviewer.core.model import LoadResult, Patient, Series, Study
+from spineviewer.core.stack_geometry import slice_plane
 from spineviewer.export.burn_in import DrawingStyle
 from spineviewer.export.figure_panel import native_height, render_panel
-from spineviewer.export.image_plane import ImagePlane
 from spineviewer.export.lettering import draw_text, text_size, wrap
 from spineviewer.export.panel_choice import (
     PanelChoice,
@@ -100,7 +100,7 @@ def render_figure(result: LoadResult, panels: list[PanelChoice],
         raise ValueError("a figure needs at least one panel")
     if not (0 < scale <= 8):
         raise ValueError(f"scale must be between 0 and 8, got {scale}")
-    height = max(native_height(ImagePlane.of_frame(p.stack.frames[p.index])) for p in panels)
+    height = max(native_height(slice_plane(p.stack, p.index)) for p in panels)
     height = round(height * scale)
     if height > MAX_PANEL_HEIGHT:
         raise ValueError(f"panels {height} pixels tall are too large; use a smaller scale")

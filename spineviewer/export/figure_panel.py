@@ -2,70 +2,29 @@
 burnt in, its letter, and optionally orientation letters and a scale bar.
 
 Coordinates: the slice is ``(row, col)`` with PixelSpacing ``(ΔR, ΔC)`` mm; the panel is
-resampled to square pixels of :attr:`PanelView.pixel_mm` so that a millimetre is as long
-across as down (an image with non-square pixels is not stretched). Canvas points are
+resampled to square pixels of :attr:`~.panel_view.PanelView.pixel_mm` so that a millimetre is as
+long across as down (an image with non-square pixels is not stretched). Canvas points are
 ``(x, y)`` = ``(column, row)`` panel pixels with pixel centres at integers; the canvas covers
-exactly the physical extent of the slice, edge to edge.
+exactly the physical extent of the slice, edge to edge (:mod:`.panel_view`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 from skimage.transform import resize
 
 from spineviewer.core.annotations import StudyAnnotations
+from spineviewer.core.plane import ImagePlane
+from spineviewer.core.stack_geometry import slice_plane
 from spineviewer.export.burn_in import DrawingStyle, burn_in
-from spineviewer.export.image_plane import ImagePlane
 from spineviewer.export.lettering import Label, Lettering, draw_text, text_size
 from spineviewer.export.panel_choice import PanelChoice
+from spineviewer.export.panel_view import PanelView
 from spineviewer.export.raster import Canvas
 
 #: Scale-bar lengths to choose from, mm.
 _BAR_LENGTHS = (5, 10, 20, 25, 50, 100)
-
-
-@dataclass(frozen=True)
-class PanelView:
-    """The mapping from an image's patient points to panel pixels.
-
-    Attributes
-    ----------
-    plane : ImagePlane
-    pixel_mm : float
-        Size of one square panel pixel, mm (pixels of the image when it has no PixelSpacing).
-    width, height : int
-        Panel size in pixels.
-    """
-
-    plane: ImagePlane
-    pixel_mm: float
-    width: int
-    height: int
-
-    @classmethod
-    def fitting(cls, plane: ImagePlane, height: int) -> PanelView:
-        """The view of ``plane`` that is ``height`` pixels tall."""
-        extent_rows = plane.rows * plane.spacing[0]
-        extent_cols = plane.columns * plane.spacing[1]
-        pixel_mm = extent_rows / height
-        return cls(plane, pixel_mm, max(1, round(extent_cols / pixel_mm)), int(height))
-
-    def to_canvas(self, points) -> np.ndarray:
-        """Panel ``(x, y)`` of LPS points ``(..., 3)``, projected onto the image plane."""
-        column_row = self.plane.to_pixel(points)
-        edges = (column_row + 0.5) * np.array([self.plane.spacing[1], self.plane.spacing[0]])
-        return edges / self.pixel_mm - 0.5
-
-    def direction(self, at, vector) -> np.ndarray:
-        """Unit panel direction of an LPS ``vector`` at point ``at``; zero when it is along the
-        plane's normal."""
-        at = np.asarray(at, dtype=float)
-        step = self.to_canvas(at + np.asarray(vector, dtype=float)) - self.to_canvas(at)
-        norm = np.linalg.norm(step)
-        return step / norm if norm > 1e-6 else np.zeros(2)
 
 
 def native_height(plane: ImagePlane) -> int:
@@ -123,8 +82,7 @@ def render_panel(choice: PanelChoice, annotations: StudyAnnotations | None, *, h
         Overrides the header's window.
     """
     frame = choice.stack.frames[choice.index]
-    plane = ImagePlane.of_frame(frame)
-    view = PanelView.fitting(plane, height)
+    view = PanelView.fitting(slice_plane(choice.stack, choice.index), height)
     pixels = choice.stack.slice_pixels(choice.index)
     grey = grey_panel(pixels, window or display_window(pixels, frame.window), view)
     canvas = Canvas(np.repeat(grey[..., None], 3, axis=2))
@@ -137,9 +95,8 @@ def render_panel(choice: PanelChoice, annotations: StudyAnnotations | None, *, h
     if orientation_letters:
         _orientation(lettering, choice, style)
     if annotations is not None:
-        stack_sops = frozenset(f.file.sop_instance_uid for f in choice.stack.frames)
-        burn_in(canvas, lettering, view, annotations, stack_sops=stack_sops,
-                sop_uid=frame.file.sop_instance_uid, tolerance_mm=_half_gap(choice), style=style)
+        burn_in(canvas, lettering, view, annotations, stack=choice.stack, index=choice.index,
+                style=style)
     image = Image.fromarray(canvas.to_uint8(), mode="RGB")
     lettering.draw(image)
     if letter:
@@ -151,12 +108,6 @@ def _letter_box(letter: str, style: DrawingStyle):
     w, h = text_size(letter, style.letter_size)
     x = y = style.letter_size * 0.3
     return (x, y, x + w, y + h)
-
-
-def _half_gap(choice: PanelChoice) -> float:
-    """Half the distance between neighbouring slices (mm): drawings of the same series closer
-    than this to the plane belong to the slice shown."""
-    return float(choice.stack.geometry.spacing[2]) / 2 if len(choice.stack.frames) > 1 else 1.0
 
 
 def _scale_bar(canvas: Canvas, lettering: Lettering, view: PanelView, style: DrawingStyle) -> None:

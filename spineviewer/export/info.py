@@ -9,6 +9,7 @@ so a script can compare the two readers directly.
 from __future__ import annotations
 
 from spineviewer.core.model import LoadResult, Stack
+from spineviewer.core.units import Unit
 
 
 def _stack_dict(stack: Stack) -> dict:
@@ -57,7 +58,7 @@ def report_dict(result: LoadResult) -> dict:
 def _stack_line(stack: Stack, of: int) -> str:
     columns, rows, slices = stack.geometry.size
     spacing = stack.geometry.spacing
-    unit = "mm" if stack.spacing_known else "px"
+    unit = Unit.of_image(stack.spacing_known).value
     label = f"stack {stack.number}/{of}: " if of > 1 else ""
     return (f"      {label}{stack.plane:<8} {slices:>4} slices  {columns}x{rows}  "
             f"{spacing[0]:.3g} x {spacing[1]:.3g} x {spacing[2]:.3g} {unit}")

@@ -28,16 +28,15 @@ from spineviewer.core.annotation_file import (
 )
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
-from spineviewer.core.metrics import (
-    CONUS_ZONE_MM,
-    Measurement,
-    PatientMetrics,
-    Unit,
-    patient_metrics,
-)
+from spineviewer.core.measurement import Measurement
+from spineviewer.core.metrics import CONUS_ZONE_MM, PatientMetrics, patient_metrics
+from spineviewer.core.units import Unit
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
 
-#: Name of the answer key a sample study carries in its folder.
+#: Measured columns of the printed summary: the heading and the LesionMetrics field shown.
+SUMMARY_COLUMNS = (("AP mm", "ap"), ("TR mm", "transverse"), ("SI mm", "si"),
+                   ("enh seg", "enhancement_segments"), ("T2 seg", "t2_segments"),
+                   ("T2/enh", "t2_enhancement_ratio"))
 
 
 class MeasureError(ValueError):
@@ -117,15 +116,13 @@ def read_annotation_file(path) -> StudyAnnotations:
 
 def summary_table(metrics: PatientMetrics, *, patient: str) -> str:
     """A short plain-text table: one line per lesion with levels, location, sizes, segments."""
-    header = ("lesion", "levels", "location", "AP mm", "TR mm", "SI mm", "enh seg", "T2 seg",
-              "T2/enh")
+    header = ("lesion", "levels", "location", *(heading for heading, _ in SUMMARY_COLUMNS))
     rows = [header]
     for m in metrics.lesions:
         levels = "" if m.level_top is None else (
             m.level_top if m.level_top == m.level_bottom else f"{m.level_top}-{m.level_bottom}")
         rows.append((str(m.lesion_id), levels or "-", m.location.value if m.location else "-",
-                     *(_cell(v) for v in (m.ap, m.transverse, m.si, m.enhancement_segments,
-                                          m.t2_segments, m.t2_enhancement_ratio))))
+                     *(_cell(getattr(m, name)) for _, name in SUMMARY_COLUMNS)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w)
                        for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]

@@ -6,10 +6,12 @@ figure shows the three images a spine teaching case usually has: the sagittal T2
 T1 after contrast and an axial after contrast (the axial T2 when there is none).
 
 The slice of a panel is where the lesion was drawn: the slice of the stack that carries the
-most drawings, or else the slice nearest to the lesion drawn on other series of the same frame
-of reference (the centre of its calipers, outlines and arrow heads, so the sagittal T2 shows the
-slice of the caliper drawn on the sagittal T1+C, and an axial T2 the level of the lesion); with
-nothing drawn, the middle slice. Positions are DICOM LPS mm.
+most drawings (a drawing lies on a slice by the viewer's rule,
+:func:`spineviewer.core.stack_geometry.owning_slice`), or else the slice nearest to the lesion
+drawn on other series of the same frame of reference (the centre of its calipers, outlines and
+arrow heads, so the sagittal T2 shows the slice of the caliper drawn on the sagittal T1+C, and an
+axial T2 the level of the lesion); with nothing drawn, the middle slice. Positions are DICOM LPS mm, placed by each slice's own plane
+(:class:`spineviewer.core.stack_geometry.StackGeometry`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from spineviewer.core.annotations import Arrow, Bidirectional, Caliper, Drawing, Outline
 from spineviewer.core.model import LoadResult, Series, Stack
+from spineviewer.core.stack_geometry import owning_slice, stack_geometry
 
 _POST_CONTRAST = re.compile(r"\+C|C\+|POST|GAD|\bGD\b|CONTRAST", re.IGNORECASE)
 _NO_AGENT = {"", "NONE", "NO", "N/A", "NA", "0"}
@@ -101,8 +104,7 @@ def choose_panel(series: Series, drawings: list[Drawing], *, slice_number: int |
 
 
 def _stack_with_most(series: Series, drawings: list[Drawing]) -> Stack:
-    sops = Counter(d.sop_instance_uid for d in drawings)
-    counts = [sum(sops[f.file.sop_instance_uid] for f in stack.frames) for stack in series.stacks]
+    counts = [sum(owning_slice(stack, d) is not None for d in drawings) for stack in series.stacks]
     if max(counts) > 0:
         return series.stacks[int(np.argmax(counts))]
     points = _points(drawings)
@@ -113,21 +115,20 @@ def _stack_with_most(series: Series, drawings: list[Drawing]) -> Stack:
 
 def _slice_for(stack: Stack, drawings: list[Drawing]) -> int:
     middle = len(stack.frames) // 2
-    sops = Counter(d.sop_instance_uid for d in drawings)
-    counts = np.array([sops[f.file.sop_instance_uid] for f in stack.frames])
+    owned = Counter(owning_slice(stack, d) for d in drawings)
+    counts = np.array([owned[k] for k in range(len(stack.frames))])
     if counts.max(initial=0) > 0:
         best = np.flatnonzero(counts == counts.max())
         return int(best[np.argmin(np.abs(best - middle))])
     points = _points(drawings)
     if len(points) == 0 or not stack.has_geometry:
         return middle
-    depth = stack.geometry.patient_to_index(points.mean(axis=0))[0]
-    return int(np.clip(round(float(depth)), 0, len(stack.frames) - 1))
+    return stack_geometry(stack).nearest(points.mean(axis=0))
 
 
 def _outside(stack: Stack, points: np.ndarray) -> float:
     """How far (in slices and pixels) the mean point lies outside a stack's volume."""
-    index = stack.geometry.patient_to_index(points.mean(axis=0))
+    index = stack_geometry(stack).to_index(points.mean(axis=0))
     upper = np.array(stack.shape, dtype=float) - 1
     return float(np.sum(np.clip(-index, 0, None) + np.clip(index - upper, 0, None)))
 

@@ -26,7 +26,7 @@ station or serial number).
 
 Coordinates: SCOORD ``(column, row)`` with ``(0, 0)`` at the top left corner of the first pixel
 (PS3.3 C.18.6.1.1), converted from LPS through each image's own position, orientation and
-spacing (:class:`~.image_plane.ImagePlane`); SCOORD3D in LPS mm.
+spacing (:meth:`spineviewer.core.plane.ImagePlane.to_scoord`); SCOORD3D in LPS mm.
 """
 
 from __future__ import annotations
@@ -66,16 +66,15 @@ from spineviewer.core.annotations import (
     Component,
     CordPath,
     Drawing,
-    LengthUnit,
     Lesion,
     Outline,
     StudyAnnotations,
 )
 from spineviewer.core.levels import level_index
-from spineviewer.core.metrics import Unit, lesion_metrics
+from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.model import LoadResult
 from spineviewer.export import sr_codes as C
-from spineviewer.export.image_plane import LocatedImage, image_index
+from spineviewer.export.located_image import LocatedImage, image_index
 
 #: Series number of the SR series (high, so that it sorts after the images).
 SR_SERIES_NUMBER = 990
@@ -189,7 +188,7 @@ def _levels_group(study: StudyAnnotations, frame_of_reference: str) -> Measureme
 
 def _drawing_measurements(drawing: Drawing, image: LocatedImage) -> list[Measurement]:
     """One NUM per measured quantity of a drawing, with its 2-D and 3-D coordinates."""
-    unit = C.UNITS[Unit.MM if drawing.unit is LengthUnit.MM else Unit.PX]
+    unit = C.UNITS[drawing.unit]
     tracking = TrackingIdentifier(_drawing_uid(drawing.id), drawing.id)
     if isinstance(drawing, Caliper):
         name = {CaliperRole.SI: C.CALIPER_SI, CaliperRole.AP: C.CALIPER_AP}.get(drawing.role, C.CALIPER)
@@ -202,7 +201,7 @@ def _drawing_measurements(drawing: Drawing, image: LocatedImage) -> list[Measure
         parts = [(name, drawing.length, drawing.vertices, False)]
     else:
         name = C.OUTLINE_T2 if drawing.role is Component.T2 else C.OUTLINE_ENHANCEMENT
-        unit = C.AREA_UNITS[drawing.unit.value]
+        unit = C.UNITS[drawing.unit.area]
         parts = [(name, drawing.area, drawing.vertices, True)]
     return [Measurement(name=name, value=float(value), unit=unit, tracking_identifier=tracking,
                         referenced_coordinates=_coordinates(points, image, closed))

@@ -20,7 +20,7 @@ from highdicom.sr import CodedConcept
 from pydicom.sr.codedict import codes
 
 from spineviewer.core.levels import LEVEL_NAMES, disc_name
-from spineviewer.core.metrics import Unit
+from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import (
     CysticChange,
     EnhancementPattern,
@@ -57,14 +57,14 @@ def key(concept) -> tuple[str, str]:
 # Units (UCUM; curly-brace annotations are UCUM's dimensionless units) -------------------------
 UNITS: dict[Unit, CodedConcept] = {
     Unit.MM: CodedConcept("mm", "UCUM", "millimeter"),
+    Unit.MM2: CodedConcept("mm2", "UCUM", "square millimeter"),
     Unit.MM3: CodedConcept("mm3", "UCUM", "cubic millimeter"),
     Unit.PX: CodedConcept("{pixels}", "UCUM", "pixels"),
+    Unit.PX2: CodedConcept("{pixels}2", "UCUM", "square pixels"),
     Unit.PX3: CodedConcept("{pixels}3", "UCUM", "cubic pixels"),
     Unit.SEGMENTS: CodedConcept("{segments}", "UCUM", "vertebral segments"),
     Unit.RATIO: CodedConcept("{ratio}", "UCUM", "ratio"),
 }
-AREA_UNITS = {"mm": CodedConcept("mm2", "UCUM", "square millimeter"),
-              "px": CodedConcept("{pixels}2", "UCUM", "square pixels")}
 
 # What a drawing measures (one NUM per drawing, with its coordinates) ---------------------------
 CALIPER_SI = private("caliper-si", "Superior-inferior caliper")

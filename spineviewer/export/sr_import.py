@@ -34,6 +34,7 @@ from spineviewer.core.annotations import (
 )
 from spineviewer.core.levels import Disc, VertebralLevels
 from spineviewer.core.metrics import lesion_metrics
+from spineviewer.core.units import Unit
 from spineviewer.export import sr_codes as C
 
 _MEASUREMENTS = ("DCM", "126010")
@@ -112,8 +113,8 @@ def _drawings(items, series_of: dict[str, str]) -> list:
         if solid is None or flat is None or drawing_id is None:
             continue
         sop = str(flat.ContentSequence[0].ReferencedSOPSequence[0].ReferencedSOPInstanceUID)
-        unit = "px" if str(item.MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0].CodeValue
-                           ).startswith("{pixels}") else "mm"
+        unit = Unit.PX if str(item.MeasuredValueSequence[0].MeasurementUnitsCodeSequence[0].CodeValue
+                              ).startswith("{pixels}") else Unit.MM
         entry = pieces.setdefault(drawing_id, {"id": drawing_id, "sop_instance_uid": sop,
                                                "series_instance_uid": series_of.get(sop, ""),
                                                "unit": unit})

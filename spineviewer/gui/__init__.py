@@ -9,6 +9,7 @@ Coordinates
 -----------
 - Arrays are ``(slice, row, col)``; patient coordinates are DICOM LPS mm.
 - A viewport's scene is the image plane in mm: ``x = col * ΔC``, ``y = row * ΔR`` measured from
-  the outer corner of pixel (0, 0), y growing downwards. :mod:`spineviewer.gui.reading.scene` is the one
-  place that converts between scene mm, pixel indices and patient mm.
+  the outer corner of pixel (0, 0), y growing downwards (the corner-mm convention of
+  :mod:`spineviewer.core.plane`, whose plane type does every conversion between scene mm, pixel
+  indices and patient mm). :mod:`spineviewer.gui.reading.scene` adapts it to a viewport's slice.
 """

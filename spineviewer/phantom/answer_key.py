@@ -51,6 +51,8 @@ from spineviewer.core.annotations import (
 from spineviewer.core.levels import Disc, VertebralLevels, parse_disc_name
 from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult, Series, Stack
+from spineviewer.core.plane import ImagePlane
+from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 from spineviewer.phantom.curve import SpineCurve
 
 #: Who "read" the key, as written in its ``reader`` field.
@@ -67,26 +69,18 @@ _LESION_FINDINGS = ("position", "morphology", "cord_expansion", "t2_signal", "t1
 
 
 @dataclass(frozen=True, eq=False)
-class ImagePlane:
-    """One image of a study: its UIDs and its plane (LPS mm)."""
+class DrawnImage:
+    """One image of a study that a drawing goes on: its UIDs and its plane (LPS mm)."""
 
     series_instance_uid: str
     sop_instance_uid: str
-    position: np.ndarray
-    f_row: np.ndarray
-    f_col: np.ndarray
-
-    @property
-    def normal(self) -> np.ndarray:
-        """Unit normal ``F_row x F_col``."""
-        normal = np.cross(self.f_row, self.f_col)
-        return normal / np.linalg.norm(normal)
+    plane: ImagePlane
 
     def project(self, points) -> np.ndarray:
         """Points ``(..., 3)`` moved along the normal onto the image plane, rounded."""
         points = np.asarray(points, dtype=float)
-        depth = (points - self.position) @ self.normal
-        return np.round(points - depth[..., None] * self.normal, _DECIMALS) + 0.0
+        depth = self.plane.distance(points)
+        return np.round(points - depth[..., None] * self.plane.normal, _DECIMALS) + 0.0
 
     def drawn_on(self) -> dict:
         """The keyword arguments that tie a drawing to this image."""
@@ -166,7 +160,7 @@ def _sagittal_calipers(study_uid: str, entry: dict, series: Series) -> tuple:
         return ()
     top, bottom = image.project([top, bottom])
     centre = image.project(entry["centre_lps_mm"])
-    across = np.cross(bottom - top, image.normal)
+    across = np.cross(bottom - top, image.plane.normal)
     half_ap = 0.5 * entry["ap_mm"] * across / np.linalg.norm(across)
     number = entry["lesion_id"]
     return (
@@ -184,7 +178,8 @@ def _axial_caliper(study_uid: str, entry: dict, series: Series) -> tuple:
     if image is None:
         return ()
     centre = image.project(centre)
-    axes = sorted([(entry["transverse_mm"], image.f_row), (entry["ap_mm"], image.f_col)],
+    axes = sorted([(entry["transverse_mm"], image.plane.row_direction),
+                   (entry["ap_mm"], image.plane.column_direction)],
                   key=lambda axis: -axis[0])
     (long_mm, long_dir), (short_mm, short_dir) = axes
     return (Bidirectional(
@@ -208,7 +203,7 @@ def _t2_path(study_uid: str, entry: dict, series: Series, curve: SpineCurve) -> 
                      id=_id(study_uid, entry["lesion_id"], "t2-path"), **image.drawn_on()),)
 
 
-def _image(series: Series, points: np.ndarray) -> ImagePlane | None:
+def _image(series: Series, points: np.ndarray) -> DrawnImage | None:
     """The image of ``series`` to draw ``points`` on, or None when no stack holds them.
 
     The slice is the one nearest the points' mean (for points on the cord centreline: the
@@ -217,7 +212,7 @@ def _image(series: Series, points: np.ndarray) -> ImagePlane | None:
     """
     best: tuple[float, Stack, int] | None = None
     for stack in series.stacks:
-        index = stack.geometry.patient_to_index(points)
+        index = stack_geometry(stack).to_index(points)
         k = int(np.rint(index[:, 0].mean()))
         slices, rows, cols = stack.shape
         if not 0 <= k < slices:
@@ -229,9 +224,7 @@ def _image(series: Series, points: np.ndarray) -> ImagePlane | None:
     if best is None:
         return None
     frame = best[1].frames[best[2]]
-    orientation = np.asarray(frame.orientation, dtype=float)
-    return ImagePlane(series.uid, frame.file.sop_instance_uid,
-                      np.asarray(frame.position, dtype=float), orientation[:3], orientation[3:])
+    return DrawnImage(series.uid, frame.file.sop_instance_uid, slice_plane(best[1], best[2]))
 
 
 def _series(truth: dict, images: LoadResult, *, plane: str, contrast: str | None = None,

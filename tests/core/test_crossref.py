@@ -9,8 +9,9 @@ import pytest
 
 from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
                                        same_frame_of_reference, slice_centre, slice_distance,
-                                       slice_distances, slice_rectangle)
+                                       slice_distances)
 from spineviewer.core.loader import load_study
+from spineviewer.core.stack_geometry import slice_plane
 from tests.conftest import SAMPLES, write_series
 
 SAGITTAL = (0, 1, 0, 0, 0, -1)
@@ -53,26 +54,31 @@ def _assert_same_segment(segment, expected, tolerance):
     np.testing.assert_allclose(p1, e1, atol=tolerance)
 
 
+def _in_plane(stack, index, point) -> tuple[float, float, float]:
+    """Corner mm ``(u, v)`` of a point on a slice and its distance ``w`` from the slice."""
+    plane = slice_plane(stack, index)
+    u, v = plane.to_corner_mm(point)
+    return float(u), float(v), float(plane.distance(point))
+
+
 def _inside(stack, index, point, slack=1e-6) -> bool:
-    u, v, w = slice_rectangle(stack, index).in_plane(point)
-    rect = slice_rectangle(stack, index)
-    return abs(w) < slack and -slack <= u <= rect.width + slack and -slack <= v <= rect.height + slack
+    u, v, w = _in_plane(stack, index, point)
+    width, height = slice_plane(stack, index).extent_mm
+    return abs(w) < slack and -slack <= u <= width + slack and -slack <= v <= height + slack
 
 
 class TestSliceRectangle:
     def test_corner_is_half_a_pixel_before_the_first_centre(self, case1):
         """The image's outer corner lies half a pixel before pixel (0, 0)'s centre along both axes."""
         stack = case1["SAG T2 TSE"][0]
-        rect = slice_rectangle(stack, 3)
-        u, v, w = rect.in_plane(stack.frames[3].position)
+        u, v, w = _in_plane(stack, 3, stack.frames[3].position)
         assert (u, v, w) == pytest.approx((0.7, 0.7, 0.0))
-        assert (rect.width, rect.height) == pytest.approx((192 * 1.4, 320 * 1.4))
+        assert slice_plane(stack, 3).extent_mm == pytest.approx((192 * 1.4, 320 * 1.4))
 
     def test_in_plane_round_trip(self, tilted):
-        """to_patient inverts in_plane on a tilted slice."""
-        rect = slice_rectangle(tilted["AX T2 TSE"][0], 5)
-        point = rect.to_patient(31.5, 77.25)
-        assert rect.in_plane(point) == pytest.approx((31.5, 77.25, 0.0))
+        """from_corner_mm inverts to_corner_mm on a tilted slice."""
+        point = slice_plane(tilted["AX T2 TSE"][0], 5).from_corner_mm((31.5, 77.25))
+        assert _in_plane(tilted["AX T2 TSE"][0], 5, point) == pytest.approx((31.5, 77.25, 0.0))
 
 
 class TestPlaneIntersectionSegment:
@@ -200,8 +206,8 @@ class TestSliceDistance:
         """The image centre of a tilted slice is at distance 0 and in the middle of its rectangle."""
         axial = tilted["AX T2 TSE"][0]
         centre = slice_centre(axial, 3)
-        rect = slice_rectangle(axial, 3)
-        assert rect.in_plane(centre) == pytest.approx((rect.width / 2, rect.height / 2, 0.0))
+        width, height = slice_plane(axial, 3).extent_mm
+        assert _in_plane(axial, 3, centre) == pytest.approx((width / 2, height / 2, 0.0))
 
 
 class TestParallelAndFrame:

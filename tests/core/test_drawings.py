@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from spineviewer.core.drawings import (
-    Arrow, Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Outline, TextNote,
+    Arrow, Bidirectional, Caliper, CaliperRole, Component, CordPath, Outline, TextNote,
 )
+from spineviewer.core.units import Unit
 
 ON = {"series_instance_uid": "1.2.3.1", "sop_instance_uid": "1.2.3.1.7"}
 
@@ -57,7 +58,7 @@ class TestCaliper:
 
     def test_pixel_unit(self):
         """A drawing on a series without PixelSpacing is marked px."""
-        assert Caliper(endpoints=[(0, 0, 0), (0, 0, 1)], unit="px", **ON).unit is LengthUnit.PX
+        assert Caliper(endpoints=[(0, 0, 0), (0, 0, 1)], unit="px", **ON).unit is Unit.PX
 
 
 class TestBidirectional:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from spineviewer.core.levels import (
-    VertebralLevels, disc_name, level_index, level_name, parse_disc_name,
+    Disc, VertebralLevels, disc_name, level_index, level_name, parse_disc_name,
 )
 
 
@@ -117,3 +117,57 @@ class TestBoundaries:
         """Two disc markers on the same point are refused with a message."""
         with pytest.raises(ValueError, match="same place"):
             VertebralLevels.from_points([(0, 0, 10.0), (0, 0, 10.0)], anchor=0, anchor_name="T1-T2")
+
+
+def _gapped():
+    """T9-T10 at z = 100, T10-T11 at z = 75, then T12-L1 at z = 35 (T11-T12 not marked)."""
+    return VertebralLevels((Disc(16, (0.0, 10.0, 100.0)), Disc(17, (0.0, 10.0, 75.0)),
+                            Disc(19, (0.0, 10.0, 35.0))))
+
+
+class TestLevelHeight:
+    def test_between_adjacent_discs(self):
+        """A level between two adjacent marked discs is as tall as their distance."""
+        assert _gapped().level_height(level_index("T10")) == pytest.approx(25.0)
+
+    def test_unmarked_disc_shares_the_gap(self):
+        """Two levels between discs two levels apart share their distance evenly."""
+        levels = _gapped()
+        assert levels.level_height(level_index("T11")) == pytest.approx(20.0)
+        assert levels.level_height(level_index("T12")) == pytest.approx(20.0)
+
+    def test_beyond_the_ends_the_neighbour_height(self):
+        """Above the first and below the last disc, each level has its neighbour's height."""
+        levels = _gapped()
+        assert levels.level_height(level_index("T8")) == pytest.approx(25.0)
+        assert levels.level_height(level_index("L2")) == pytest.approx(20.0)
+
+    def test_needs_two_discs(self):
+        """One disc gives no height, with the message the coordinate gives."""
+        one = VertebralLevels.from_points([(0, 0, 0.0)], anchor=0, anchor_name="T1-T2")
+        with pytest.raises(ValueError, match="two discs"):
+            one.level_height(8)
+
+
+class TestAxisPoint:
+    def test_disc_coordinates_give_the_disc_points(self):
+        """At a disc's level coordinate the axis passes through the disc's point."""
+        levels = _gapped()
+        for disc in levels.discs:
+            assert levels.axis_point(disc.lower_index) == pytest.approx(disc.point)
+
+    def test_inside_a_gap_evenly_along_the_chord(self):
+        """The unmarked T11-T12 disc lies halfway between T10-T11 and T12-L1."""
+        assert _gapped().axis_point(level_index("T12")) == pytest.approx((0.0, 10.0, 55.0))
+
+    @pytest.mark.parametrize(("s", "z"), [(15.0, 125.0), (15.5, 112.5), (20.0, 15.0), (21.0, -5.0)])
+    def test_beyond_the_ends_one_level_height_per_level(self, s, z):
+        """Above T9-T10 the axis goes on 25 mm per level, below T12-L1 20 mm per level."""
+        assert _gapped().axis_point(s) == pytest.approx((0.0, 10.0, z))
+
+    @pytest.mark.parametrize("s", [14.2, 16.0, 17.6, 18.4, 20.7])
+    def test_coordinate_of_the_axis_point_is_s(self, s):
+        """On a straight spine the level coordinate and the axis point invert each other,
+        beyond the marked discs too."""
+        levels = _gapped()
+        assert levels.coordinate(levels.axis_point(s)) == pytest.approx(s)

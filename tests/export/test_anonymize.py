@@ -18,7 +18,7 @@ from spineviewer.core.annotation_file import annotation_path_for, load_annotatio
 from spineviewer.core.loader import load_study
 from spineviewer.core.metrics import lesion_metrics
 from spineviewer.export.anonymize import anonymize_study
-from spineviewer.export.image_plane import image_index
+from spineviewer.export.located_image import image_index
 from tests.export.dicom_checks import identifying_values, text_values, validation_errors, walk
 from tests.export.samples import SAMPLES, case_params, sample, teaching_annotations
 

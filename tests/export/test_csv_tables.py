@@ -9,6 +9,8 @@ from spineviewer.core.annotations import (
     Bidirectional, Caliper, CordPath, Lesion, LesionFindings, PatientFindings, StudyAnnotations,
 )
 from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.measurement import measured_columns
+from spineviewer.core.metrics import LesionMetrics, PatientMetrics, patient_metrics
 from spineviewer.export.csv_tables import (
     LESION_COLUMNS, PATIENT_COLUMNS, lesion_rows, patient_row, write_lesions_csv, write_patients_csv,
 )
@@ -144,3 +146,42 @@ class TestPseudonyms:
         with pytest.raises(ValueError, match="no pseudonym"):
             write_patients_csv(tmp_path / "p.csv", [study(), study("OTHER")], pseudonyms={PATIENT_ID: "S1"})
         assert not (tmp_path / "p.csv").exists()
+
+
+class TestColumnsFromTheMetrics:
+    def test_lesion_columns_are_the_contract(self):
+        """The derived lesion header is, word for word, the published one."""
+        assert LESION_COLUMNS == (
+            "patient_id", "study_date", "reader", "lesion_id", "level_top", "level_bottom",
+            "location", "position", "morphology", "cord_expansion", "t2_signal", "t1_signal",
+            "cystic_change", "hemorrhage", "enhancement", "enhancement_pattern", "rim_sign",
+            "flame_sign", "leptomeningeal_origin_suspected", "ap_mm", "transverse_mm", "si_mm",
+            "enhancement_length_mm", "enhancement_segments", "enhancement_segments_fractional",
+            "t2_length_mm", "t2_segments", "t2_segments_fractional", "t2_enhancement_ratio",
+            "t2_enhancement_ratio_mm", "volume_mm3", "notes")
+
+    def test_patient_columns_are_the_contract(self):
+        """The derived patient header is, word for word, the published one."""
+        assert PATIENT_COLUMNS == (
+            "patient_id", "reader", "sex", "age_years", "primary_tumor", "primary_tumor_detail",
+            "dominant_symptom", "symptom_duration_weeks", "primary_diagnosis_date",
+            "iscm_presentation_date", "iscm_diagnosis_date", "primary_to_presentation_years",
+            "primary_to_diagnosis_years", "n_lesions", "multiplicity", "other_cns_spinal_mets",
+            "leptomeningeal_mets", "leptomeningeal_sites", "primary_or_noncns_mets_visible",
+            "new_iscm_on_followup", "max_t2_segments", "notes")
+
+    def test_every_measured_value_has_its_column(self):
+        """Every metric of an mm study is written under its own key, none is left out."""
+        values = patient_metrics(study())
+        keys = {m.key for m in values.measurements()}
+        keys |= {m.key for lesion in values.lesions for m in lesion.measurements()}
+        assert keys <= set(LESION_COLUMNS) | set(PATIENT_COLUMNS)
+        assert set(measured_columns(LesionMetrics).values()) <= set(LESION_COLUMNS)
+        assert set(measured_columns(PatientMetrics).values()) <= set(PATIENT_COLUMNS)
+
+    def test_cell_is_the_value_under_its_key(self):
+        """A lesion's cells are its metrics' values keyed by Measurement.key, two decimals."""
+        metrics = patient_metrics(study()).lesions[0]
+        row = lesion_rows(study())[0]
+        for m in metrics.measurements():
+            assert row[m.key] == (str(m.value) if isinstance(m.value, int) else f"{m.value:.2f}")

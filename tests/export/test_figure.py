@@ -12,10 +12,12 @@ from spineviewer.cli import main
 from spineviewer.core.annotations import Bidirectional, Caliper, CaliperRole
 from spineviewer.export.burn_in import CALIPER, T2_PATH
 from spineviewer.export.figure import choose_panels, identification_text, render_figure, save_figure
-from spineviewer.export.figure_panel import PanelView, native_height, render_panel
-from spineviewer.export.image_plane import ImagePlane, image_index
+from spineviewer.core.stack_geometry import slice_plane
+from spineviewer.export.figure_panel import native_height, render_panel
+from spineviewer.export.located_image import image_index
 from spineviewer.export.lettering import draw_text, text_size, wrap
 from spineviewer.export.panel_choice import find_series
+from spineviewer.export.panel_view import PanelView
 from tests.export.samples import CASES, SAMPLES, case_params, sample, teaching_annotations
 
 CASE1 = "case1-breast-t12"
@@ -117,7 +119,7 @@ class TestPanel:
     def _panel(self, name, **kwargs):
         result, annotations, _ = _case1()
         choice = choose_panels(result, annotations, names=[name])[0]
-        plane = ImagePlane.of_frame(choice.stack.frames[choice.index])
+        plane = slice_plane(choice.stack, choice.index)
         height = kwargs.pop("height", native_height(plane))
         image = np.asarray(render_panel(choice, annotations, height=height, **kwargs))
         return image, PanelView.fitting(plane, height), annotations, choice
@@ -244,7 +246,7 @@ class TestComposition:
         """The axial panel is scaled to the sagittal panels' height."""
         result, annotations, _ = _case1()
         panels = choose_panels(result, annotations)
-        heights = {native_height(ImagePlane.of_frame(p.stack.frames[p.index])) for p in panels}
+        heights = {native_height(slice_plane(p.stack, p.index)) for p in panels}
         assert np.asarray(render_figure(result, panels, annotations)).shape[0] == max(heights)
 
 

@@ -15,10 +15,12 @@ from spineviewer.core.annotation_file import load_annotations
 from spineviewer.core.annotations import Caliper, CaliperRole
 from spineviewer.core.levels import level_index
 from spineviewer.core.loader import load_study
-from spineviewer.core.metrics import Unit, lesion_metrics
+from spineviewer.core.measurement import measured_columns
+from spineviewer.core.metrics import LesionMetrics, lesion_metrics
+from spineviewer.core.units import Unit
 from spineviewer.export import sr_codes as C
 from spineviewer.export.anonymize import anonymize_study
-from spineviewer.export.image_plane import image_index
+from spineviewer.export.located_image import image_index
 from spineviewer.export.sr import build_sr, write_sr
 from spineviewer.export.sr_import import SRFormatError, import_sr
 from tests.export.dicom_checks import validation_errors, walk
@@ -89,6 +91,16 @@ class TestCoded:
                 if i.ValueType == "CODE" and _code(i) == C.key(C.LEVEL_TOP)]
         assert tops == [C.key(C.vertebra(level_index(lesion["level_top"])))
                         for lesion in report["truth"]["lesions"]]
+
+    def test_every_lesion_metric_has_a_code_by_its_name(self):
+        """The SR names a lesion's metrics by the same machine names as the CSV columns."""
+        assert set(C.METRICS) == set(measured_columns(LesionMetrics))
+
+    def test_every_unit_a_value_can_have_is_ucum_coded(self):
+        """Lengths, areas and volumes in mm or px, segments and ratios all have a UCUM code."""
+        assert {Unit.MM, Unit.MM2, Unit.MM3, Unit.PX, Unit.PX2, Unit.PX3, Unit.SEGMENTS,
+                Unit.RATIO} <= set(C.UNITS)
+        assert all(concept.scheme_designator == "UCUM" for concept in C.UNITS.values())
 
 
 class TestCoordinates:

@@ -2,8 +2,8 @@
 
 A patient point (LPS mm) is projected onto the viewport's displayed slice with
 :func:`spineviewer.gui.reading.scene.patient_to_scene`, then mapped to the widget pixel that shows it.
-Events go to ``view.viewport()``, as a user's do. pyqtgraph drops mouse moves that come less
-than 10 ms after the previous one, so drags wait a little between their events.
+Events go to ``view.viewport()``, as a user's do. The GUI tests turn off pyqtgraph's mouse-move
+throttle (``every_mouse_move_taken`` in ``conftest.py``), so no move is dropped and none waits.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
+from PyQt6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PyQt6.QtGui import QMouseEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication
@@ -20,7 +20,6 @@ from spineviewer.gui.reading import scene
 
 REPO = Path(__file__).resolve().parents[2]
 CASE1 = REPO / "sample_dicom" / "case1-breast-t12"
-_PAUSE_MS = 12
 
 
 def copy_case(target: Path, case: Path = CASE1) -> Path:
@@ -51,7 +50,6 @@ def _send(viewport, kind: QEvent.Type, pos: QPoint, button, buttons,
 
 def click(viewport, pos: QPoint, *, button=Qt.MouseButton.LeftButton) -> None:
     """Press and release at ``pos`` without moving."""
-    QTest.qWait(_PAUSE_MS)
     _send(viewport, QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
     _send(viewport, QEvent.Type.MouseButtonPress, pos, button, button)
     _send(viewport, QEvent.Type.MouseButtonRelease, pos, button, Qt.MouseButton.NoButton)
@@ -66,15 +64,12 @@ def double_click(viewport, pos: QPoint) -> None:
 
 
 def drag(viewport, start: QPoint, end: QPoint, *, button=Qt.MouseButton.LeftButton, steps: int = 4) -> None:
-    """Press at ``start``, move to ``end`` in steps (pausing so none is dropped), release."""
-    QTest.qWait(_PAUSE_MS)
+    """Press at ``start``, move to ``end`` in steps, release."""
     _send(viewport, QEvent.Type.MouseMove, start, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
     _send(viewport, QEvent.Type.MouseButtonPress, start, button, button)
     for k in range(1, steps + 1):
-        QTest.qWait(_PAUSE_MS)
         pos = start + (end - start) * (k / steps)
         _send(viewport, QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, button)
-    QTest.qWait(_PAUSE_MS)
     _send(viewport, QEvent.Type.MouseMove, end, Qt.MouseButton.NoButton, button)
     _send(viewport, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton)
 
@@ -97,4 +92,5 @@ def zoom_on(viewport, point, width_mm: float) -> None:
     x, y, _ = scene.patient_to_scene(state.stack, state.slice_index, point)
     half = width_mm / 2
     viewport.view_box.setRange(xRange=(x - half, x + half), yRange=(y - half, y + half), padding=0.0)
-    QApplication.processEvents()
+    shown = viewport.view_box.viewRect().adjusted(-1e-6, -1e-6, 1e-6, 1e-6)
+    assert shown.contains(QRectF(x - half, y - half, width_mm, width_mm)), shown

@@ -40,6 +40,27 @@ def write_spine_study(folder: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def every_mouse_move_taken():
+    """pyqtgraph drops a mouse move that comes less than 1/``mouseRateLimit`` s after the last
+    one it took (a throttle for real mice, which send hundreds a second). A test sends a few
+    moves and needs every one of them, so the throttle is off rather than paced with pauses."""
+    import pyqtgraph as pg
+
+    rate = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOptions(mouseRateLimit=0)
+    yield
+    pg.setConfigOptions(mouseRateLimit=rate)
+
+
+@pytest.fixture(scope="module")
+def module_qtbot(qapp, request):
+    """A qtbot for module-scoped fixtures (pytest-qt's ``qtbot`` is per test); for waiting only."""
+    from pytestqt.qtbot import QtBot
+
+    return QtBot(request)
+
+
 @pytest.fixture
 def spine_study(tmp_path) -> Path:
     return write_spine_study(tmp_path / "study")

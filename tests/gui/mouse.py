@@ -1,12 +1,13 @@
 """Real mouse input for pyqtgraph views: wheel events and button drags on a view's viewport.
 
 Events go to ``view.viewport()``, the widget Qt delivers a QGraphicsView's mouse input to, so
-they travel the same path as a user's: Qt -> pyqtgraph's GraphicsScene -> our ViewBox.
+they travel the same path as a user's: Qt -> pyqtgraph's GraphicsScene -> our ViewBox. The GUI
+tests turn off pyqtgraph's mouse-move throttle (``every_mouse_move_taken`` in ``conftest.py``), so
+no move is dropped and no event needs a pause before it.
 """
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PyQt6.QtCore import QEvent, QPoint, QPointF, Qt
 from PyQt6.QtGui import QMouseEvent, QWheelEvent
 from PyQt6.QtTest import QTest
@@ -28,15 +29,6 @@ def wheel(viewport, notches: int, *, modifiers=Qt.KeyboardModifier.NoModifier, a
     QApplication.sendEvent(target, event)
 
 
-def _past_rate_limit() -> None:
-    """Wait until pyqtgraph takes the next move event.
-
-    It drops move events closer than 1/mouseRateLimit s to the last one it took; without this
-    pause a drag right after another arrives as a click, and a second hover is not seen.
-    """
-    QTest.qWait(1 + int(1000 / pg.getConfigOption("mouseRateLimit")))
-
-
 def _send(target, kind: QEvent.Type, pos: QPoint, button, buttons) -> None:
     local = QPointF(pos)
     event = QMouseEvent(kind, local, QPointF(target.mapToGlobal(local)), button, buttons,
@@ -48,7 +40,6 @@ def drag(viewport, dx: int, dy: int, *, button=Qt.MouseButton.LeftButton, steps:
     """Press ``button`` at the centre, move by ``(dx, dy)`` screen pixels in steps, release."""
     target = viewport.view.viewport()
     start = centre(viewport)
-    _past_rate_limit()
     _send(target, QEvent.Type.MouseButtonPress, start, button, button)
     for k in range(1, steps + 1):
         pos = start + QPoint(round(dx * k / steps), round(dy * k / steps))
@@ -58,7 +49,6 @@ def drag(viewport, dx: int, dy: int, *, button=Qt.MouseButton.LeftButton, steps:
 
 def hover(viewport, pos: QPoint) -> None:
     """Move the mouse (no button) to ``pos`` in the view's viewport."""
-    _past_rate_limit()
     QTest.mouseMove(viewport.view.viewport(), pos)
 
 

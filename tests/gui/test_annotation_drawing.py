@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtTest import QTest
 
-from spineviewer.core.annotations import Arrow, Bidirectional, Caliper, CordPath, Outline, TextNote
+from spineviewer.core.annotation_file import annotation_file_name, save_annotations
+from spineviewer.core.annotations import (
+    Arrow, Bidirectional, Caliper, CordPath, Lesion, Outline, StudyAnnotations, TextNote,
+)
+from spineviewer.core.loader import load_study
 from spineviewer.gui.shell.browser import find_stack, stack_key
 from tests.conftest import write_series
 from tests.gui.annotation_helpers import click, double_click, drag, key, screen_of, type_into
-from tests.gui.conftest import SAGITTAL
-from tests.gui.mouse import wheel
+from tests.gui.conftest import SAGITTAL, STUDY_UID
+from tests.gui.mouse import hover, wheel
 from tests.gui.test_annotation_session import draw_si
 
 X = -24.0  # the middle slice of the synthetic SAG T2
@@ -227,3 +231,87 @@ class TestMeasurementsPanel:
         self._click_row(window, 1, "si")
         qtbot.waitUntil(lambda: window.grid.viewports[0].state.context.series.description == "SAG T2 TSE")
         assert window.grid.viewports[0].state.slice_index == 4
+
+    def test_volume_row_shows_the_first_enhancement_outline(self, qtbot, open_window, spine_study):
+        """With a T2 outline drawn before the enhancement outlines, a click on the volume row
+        selects the first enhancement outline, one the volume was computed from."""
+        axial = next(s for s in load_study(spine_study).iter_stacks() if s.plane == "axial")
+
+        def outline(k, role):
+            z = float(axial.slice_positions[k][2])
+            return Outline(vertices=[(-34, -54, z), (-30, -54, z), (-30, -50, z), (-34, -50, z)],
+                           role=role, series_instance_uid=axial.series_uid,
+                           sop_instance_uid=axial.frames[k].file.sop_instance_uid)
+
+        t2, first, second = outline(1, "t2"), outline(2, "enhancement"), outline(3, "enhancement")
+        save_annotations(StudyAnnotations(STUDY_UID, lesions=(Lesion(1, (t2, first, second)),)),
+                         spine_study / annotation_file_name(STUDY_UID))
+        window = open_window([spine_study])
+        assert window.annotations.measurements.value(1, "volume") == "128 mm3"
+        self._click_row(window, 1, "volume")
+        qtbot.waitUntil(lambda: window.annotations.tools.selected == first.id)
+
+
+class TestPathEditing:
+    """The segments of a drawn path: narrow to grab, highlighted under the pointer and with
+    their path, clicked to select it, double-clicked to add a vertex."""
+
+    def _t2_path(self, window):
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_T)
+        for z in (95.0, 85.0, 75.0):
+            click(sagittal, screen_of(sagittal, (X, -53.0, z)))
+        key(sagittal, Qt.Key.Key_Return)
+        path = _only(window, CordPath)
+        return sagittal, path, window.annotations.layers[0].items[path.id]._path
+
+    def test_click_on_a_segment_selects_the_path(self, window):
+        """A click between two vertices selects the path and changes nothing."""
+        sagittal, path, _ = self._t2_path(window)
+        window.annotations.tools.select("")
+        click(sagittal, screen_of(sagittal, (X, -53.0, 90.0)))
+        assert window.annotations.tools.selected == path.id
+        assert _only(window, CordPath) == path
+
+    def test_double_click_on_a_segment_adds_a_vertex(self, window):
+        """A double-click between two vertices adds one there, as one undoable edit."""
+        sagittal, path, _ = self._t2_path(window)
+        double_click(sagittal, screen_of(sagittal, (X, -53.0, 80.0)))
+        vertices = _only(window, CordPath).vertices
+        assert len(vertices) == 4
+        assert [round(v[2]) for v in vertices] == [95, 85, 80, 75]
+        window.annotations.session.undo()
+        assert _only(window, CordPath) == path
+
+    def test_hover_highlights_the_segment_under_the_pointer(self, qtbot, window):
+        """The pointer on a segment of a cord path highlights that segment; away, none."""
+        sagittal, _, roi = self._t2_path(window)
+        hover(sagittal, screen_of(sagittal, (X, -53.0, 90.0)))
+        qtbot.waitUntil(lambda: [s.currentPen == s.hoverPen for s in roi.segments] == [True, False])
+        hover(sagittal, screen_of(sagittal, (X, -45.0, 90.0)))
+        qtbot.waitUntil(lambda: all(s.currentPen == s.pen for s in roi.segments))
+
+    def test_hover_inside_an_outline_highlights_all_its_segments(self, qtbot, window):
+        """The pointer inside an outline highlights every segment of it; outside, none."""
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_O)
+        for y, z in ((-57.0, 90.0), (-49.0, 90.0), (-49.0, 80.0)):
+            click(sagittal, screen_of(sagittal, (X, y, z)))
+        double_click(sagittal, screen_of(sagittal, (X, -57.0, 80.0)))
+        roi = window.annotations.layers[0].items[_only(window, Outline).id]._path
+        assert len(roi.segments) == 4
+        hover(sagittal, screen_of(sagittal, (X, -53.0, 85.0)))
+        qtbot.waitUntil(lambda: all(s.currentPen == s.hoverPen for s in roi.segments))
+        hover(sagittal, screen_of(sagittal, (X, -40.0, 90.0)))
+        qtbot.waitUntil(lambda: all(s.currentPen == s.pen for s in roi.segments))
+
+    def test_segment_grab_area_is_a_few_pixels_wide(self, window):
+        """A press 10 screen pixels beside a segment misses it: the path stays unselected."""
+        sagittal, path, _ = self._t2_path(window)
+        window.annotations.tools.select("")
+        beside = screen_of(sagittal, (X, -53.0, 90.0)) + QPoint(10, 0)
+        click(sagittal, beside)
+        assert window.annotations.tools.selected == ""
+        assert _only(window, CordPath) == path

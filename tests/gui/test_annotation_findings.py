@@ -27,8 +27,9 @@ def _choose(combo, word: str) -> None:
     combo.setFocus()
     target = combo.findData(word)
     step = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
+    for _ in range(abs(target - combo.currentIndex())):
         QTest.keyClick(combo, step)
+    assert combo.currentIndex() == target, combo.currentText()
 
 
 def _type(line_edit, text: str) -> None:

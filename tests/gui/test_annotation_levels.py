@@ -70,6 +70,38 @@ class TestLabelling:
         assert window.annotations.session.study.levels is None
         assert "sagittal" in window.statusBar().currentMessage()
 
+    def test_disc_between_two_takes_the_name_and_pushes_the_lower_down(self, window):
+        """A disc clicked between T9-T10 and T10-T11 is T10-T11 (the undo step says so), the
+        lower one becomes T11-T12, and one undo takes the disc back."""
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_L)
+        click(sagittal, screen_of(sagittal, DISCS[0]))
+        type_into(window.annotations.layers[0].prompt.edit, "T9-T10")
+        click(sagittal, screen_of(sagittal, DISCS[2]))
+        before = _levels(window)
+        click(sagittal, screen_of(sagittal, DISCS[1]))
+        discs = _levels(window).discs
+        assert [d.name for d in sorted(discs, key=lambda d: -d.point[2])] == ["T9-T10", "T10-T11", "T11-T12"]
+        assert np.allclose(next(d.point for d in discs if d.name == "T10-T11"), DISCS[1], atol=0.5)
+        history = window.annotations.session.history
+        assert history.undo_label == "mark disc T10-T11"
+        window.annotations.session.undo()
+        assert _levels(window) == before
+
+    def test_disc_past_the_end_of_the_spine_is_refused(self, window):
+        """Below a disc named S4-S5 there is no disc to count: nothing is marked, the status
+        bar says why."""
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_L)
+        click(sagittal, screen_of(sagittal, DISCS[0]))
+        type_into(window.annotations.layers[0].prompt.edit, "S4-S5")
+        before = _levels(window)
+        click(sagittal, screen_of(sagittal, DISCS[1]))
+        assert _levels(window) == before
+        assert window.statusBar().currentMessage().startswith("Cannot mark a disc here")
+
     def test_conus_tip(self, window):
         """K then a click marks the conus tip and goes back to the previous tool."""
         label_levels(window)

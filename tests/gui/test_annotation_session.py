@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 from PyQt6.QtCore import Qt
@@ -159,8 +161,8 @@ class TestReopening:
 
 
 _CRASHING_READER = textwrap.dedent("""
-    import json, sys, time
-    from PyQt6.QtCore import QSettings
+    import json, sys
+    from PyQt6.QtCore import QSettings, QTimer
     from spineviewer.core.annotation_codec import to_json
     from spineviewer.core.annotations import Caliper
     from spineviewer.core.edits import add_disc, set_conus_tip
@@ -170,35 +172,77 @@ _CRASHING_READER = textwrap.dedent("""
     app = application()
     window = main_window([folder], settings=QSettings(settings, QSettings.Format.IniFormat))
     window.show()
-    while window.result is None or window.work.running():
-        app.processEvents()
-    session = window.annotations.session
-    stack = window.grid.viewports[0].state.stack
-    on = dict(series_instance_uid=stack.series_uid,
-              sop_instance_uid=stack.frames[4].file.sop_instance_uid)
-    session.apply(add_disc, (-24.0, -54.0, 95.0), name="T9-T10", label="mark disc")
-    session.apply(add_disc, (-24.0, -54.0, 85.0), label="mark disc")
-    session.add_to_lesion(Caliper(endpoints=[(-24, -52, 90), (-24, -52, 70)], role="si", **on), label="add")
-    session.apply(set_conus_tip, (-24.0, -55.0, 62.0), label="conus")
-    app.processEvents()
-    print(json.dumps(to_json(session.study)), flush=True)
-    time.sleep(120)
+
+    def edit_once_loaded():
+        if window.result is None or window.work.running():
+            return
+        poll.stop()
+        session = window.annotations.session
+        stack = window.grid.viewports[0].state.stack
+        on = dict(series_instance_uid=stack.series_uid,
+                  sop_instance_uid=stack.frames[4].file.sop_instance_uid)
+        session.apply(add_disc, (-24.0, -54.0, 95.0), name="T9-T10", label="mark disc")
+        session.apply(add_disc, (-24.0, -54.0, 85.0), label="mark disc")
+        session.add_to_lesion(Caliper(endpoints=[(-24, -52, 90), (-24, -52, 70)], role="si", **on),
+                              label="add")
+        session.apply(set_conus_tip, (-24.0, -55.0, 62.0), label="conus")
+        print(json.dumps(to_json(session.study)), flush=True)
+
+    poll = QTimer(interval=20)
+    poll.timeout.connect(edit_once_loaded)
+    poll.start()
+    QTimer.singleShot(120_000, app.quit)  # the test kills it long before; never outlive a lost test
+    app.exec()
 """)
+
+#: How long the reader process may take to load the study and make its edits, seconds.
+READER_TIMEOUT = 60
+
+
+def first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The first line ``process`` writes to its stdout, waiting at most ``timeout`` seconds
+    (a thread reads, so a child that hangs fails the test instead of hanging it)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        pytest.fail(f"the child process wrote no line within {timeout} s")
+
+
+def killed(process: subprocess.Popen) -> int:
+    """Kill ``process`` with SIGKILL and reap it (bounded); its return code."""
+    process.send_signal(signal.SIGKILL)
+    return process.wait(timeout=10)
+
+
+def test_a_hanging_child_fails_in_bounded_time():
+    """first_line gives up on a child that writes nothing, and killed ends it."""
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(pytest.fail.Exception, match="no line within 0.5 s"):
+            first_line(process, timeout=0.5)
+    finally:
+        assert killed(process) == -signal.SIGKILL
 
 
 def test_killed_reader_loses_nothing(open_window, spine_study, tmp_path):
     """A reader process killed with SIGKILL right after its edits: reopening the study shows
     exactly what that process had."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-c", _CRASHING_READER, str(spine_study),
-                                str(tmp_path / "crash-settings.ini")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    errors = tmp_path / "reader-stderr.txt"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-c", _CRASHING_READER, str(spine_study),
+                                    str(tmp_path / "crash-settings.ini")],
+                                   stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
     try:
-        on_screen = json.loads(process.stdout.readline())
+        line = first_line(process, READER_TIMEOUT)
     finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
-    assert process.returncode == -signal.SIGKILL
+        returncode = killed(process)
+    assert line, f"the reader process ended without its edits: {errors.read_text()}"
+    on_screen = json.loads(line)
+    assert returncode == -signal.SIGKILL
     window = open_window([spine_study])
     assert to_json(window.annotations.session.study) == on_screen
     assert window.annotations.tools.tool is Tool.READ

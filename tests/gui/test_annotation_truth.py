@@ -68,8 +68,12 @@ def _number(text: str) -> float:
 def measured(qtbot, open_window, tmp_path):
     """Case 1 measured with the mouse: levels, conus tip, SI, AP, bidirectional, T2 path."""
     window = open_window([copy_case(tmp_path / "case1")])
+    shown = [(viewport, viewport.view.viewport().size()) for viewport in window.grid.visible_viewports()]
     window.resize(1600, 1000)
-    qtbot.wait(50)
+    # Measure on the larger viewports only once the layout has given them their new size.
+    qtbot.waitUntil(lambda: all(viewport.view.viewport().width() > size.width()
+                                and viewport.view.viewport().height() > size.height()
+                                for viewport, size in shown))
     lesion = TRUTH["lesions"][0]
     controls = window.annotations
 

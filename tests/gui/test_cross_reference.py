@@ -8,8 +8,6 @@ sagittal stations), phantom case 2 with a 15° tilted axial block, and the small
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
@@ -68,7 +66,7 @@ def _shift_click_at(viewport, point) -> None:
     click(viewport, scene_point_to_widget(viewport, x, y), modifiers=SHIFT)
 
 
-def _opened(qapp, folder, tmp_path_factory):
+def _opened(qtbot, folder, tmp_path_factory):
     """A shown main window that finished loading ``folder`` (kept for the whole module)."""
     from PyQt6.QtCore import QSettings
 
@@ -78,11 +76,7 @@ def _opened(qapp, folder, tmp_path_factory):
     window = main_window([str(folder)], settings=QSettings(str(ini), QSettings.Format.IniFormat))
     window.resize(1200, 700)
     window.show()
-    deadline = time.monotonic() + 30
-    while (window.result is None or window.work.running()) and time.monotonic() < deadline:
-        qapp.processEvents()
-        time.sleep(0.005)
-    assert window.result is not None and not window.work.running()
+    qtbot.waitUntil(lambda: window.result is not None and not window.work.running(), timeout=30000)
     return window
 
 
@@ -102,15 +96,15 @@ def _fresh(window):
 
 
 @pytest.fixture(scope="module")
-def _case1_window(qapp, tmp_path_factory):
-    window = _opened(qapp, SAMPLES / "case1-breast-t12", tmp_path_factory)
+def _case1_window(module_qtbot, tmp_path_factory):
+    window = _opened(module_qtbot, SAMPLES / "case1-breast-t12", tmp_path_factory)
     yield window
     window.close()
 
 
 @pytest.fixture(scope="module")
-def _case3_window(qapp, tmp_path_factory):
-    window = _opened(qapp, SAMPLES / "case3-lung-multiple", tmp_path_factory)
+def _case3_window(module_qtbot, tmp_path_factory):
+    window = _opened(module_qtbot, SAMPLES / "case3-lung-multiple", tmp_path_factory)
     yield window
     window.close()
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from spineviewer.core.loader import load_study
+from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
 from spineviewer.gui.reading.overlay_text import (find_context, format_date, format_person_name,
                                           image_lines, scale_bar_length)
@@ -45,11 +46,12 @@ class TestScene:
         assert scene.scene_to_pixel(sagittal_stack, 11.9, 39.9) == (39, 23)
         assert scene.scene_to_pixel(sagittal_stack, 12.1, 5.0) is None
 
-    def test_agrees_with_volume_geometry(self, sagittal_stack):
-        """Scene -> patient matches VolumeGeometry.index_to_patient at pixel centres."""
+    def test_agrees_with_the_stack_geometry(self, sagittal_stack):
+        """Scene -> patient matches the stack's (slice, row, col) -> patient at pixel centres."""
         row, col, k = 7, 3, 2
         point = scene.scene_to_patient(sagittal_stack, k, x=(col + 0.5) * 0.5, y=(row + 0.5) * 1.0)
-        assert point == pytest.approx(sagittal_stack.geometry.index_to_patient((k, row, col)))
+        assert point == pytest.approx(stack_geometry(sagittal_stack).from_index((k, row, col)))
+        assert point == pytest.approx(np.array([6.0 - 3.0 * k, -60.0 + col * 0.5, 100.0 - row * 1.0]))
 
     def test_slice_location_names_the_side(self, sagittal_stack):
         """Slices run along the normal (towards the right): x = +6 is L 6, x = -6 is R 6."""

@@ -17,13 +17,14 @@ from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMessageBox, 
 
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
+from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.annotation.layer import AnnotationLayer
 from spineviewer.gui.annotation.session import AnnotationSession, study_folder
 from spineviewer.gui.shell.browser import stack_key
 from spineviewer.gui.shell.csv_export import CsvExportDialog, export_study_csv
 from spineviewer.gui.annotation.findings_form import FindingsForm
 from spineviewer.gui.annotation.measurements_panel import MeasurementsPanel
-from spineviewer.gui.annotation.slice_projection import drawing_slice, level_at_point, level_on_slice
+from spineviewer.gui.annotation.slice_projection import level_at_point, level_on_slice
 from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.tools.tool_state import ToolState
@@ -242,7 +243,7 @@ class AnnotationControls(QObject):
         except (KeyError, AttributeError):
             return
         found = next(((s, i) for s in (result.iter_stacks() if result else ())
-                      if (i := drawing_slice(s, drawing)) is not None), None)
+                      if (i := owning_slice(s, drawing)) is not None), None)
         if found is None:
             self.say(f"The image this {describe(drawing)} was drawn on is not in the open study")
             return

@@ -6,30 +6,15 @@ never from the items on screen. The unit is always written, and ``px`` is never 
 
 from __future__ import annotations
 
-import math
-
 from spineviewer.core.annotations import (
     Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
 )
-from spineviewer.core.levels import Extent, VertebralLevels
-from spineviewer.core.metrics import axial_sizes
+from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.metrics import axial_sizes, drawing_extent
 
 
 def _length(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}"
-
-
-def path_levels(path: CordPath, levels: VertebralLevels | None) -> int | None:
-    """Number of levels a cord path touches, None without two discs."""
-    if levels is None or not levels.is_usable:
-        return None
-    try:
-        values = [levels.coordinate(p) for p in path.points]
-    except ValueError:
-        return None
-    if not all(math.isfinite(v) for v in values):
-        return None
-    return Extent(min(values), max(values)).segments
 
 
 def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, named: bool = True) -> str:
@@ -48,9 +33,11 @@ def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, na
     if isinstance(drawing, CordPath):
         if named:
             return f"{'T2' if drawing.role is Component.T2 else 'Enh'} {_length(drawing.length, unit)}"
-        count = path_levels(drawing, levels)
+        extent = drawing_extent(drawing, levels)
         text = _length(drawing.length, unit)
-        return text if count is None else f"{text} · {count} level{'s' if count != 1 else ''}"
+        if extent is None:
+            return text
+        return f"{text} · {extent.segments} level{'s' if extent.segments != 1 else ''}"
     if isinstance(drawing, Outline):
         return f"{drawing.area:.1f} {unit}²"
     if isinstance(drawing, (Arrow, TextNote)):

@@ -301,7 +301,7 @@ class FindingsForm(QWidget):
             box.setChecked(site in findings.leptomeningeal_sites)
         metrics = patient_metrics(study)
         parts = [f"{label} {m.value:.2f} years" for label, m in (
-            ("primary → presentation", metrics.primary_to_presentation_years),
-            ("primary → diagnosis", metrics.primary_to_diagnosis_years)) if m is not None]
+            ("primary → presentation", metrics.primary_to_presentation),
+            ("primary → diagnosis", metrics.primary_to_diagnosis)) if m is not None]
         self.intervals.setText(";  ".join(parts) or "from the dates above")
         self.patient_warnings.setText("\n".join(findings.inconsistencies()))

@@ -17,7 +17,6 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QObject, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainterPath, QPolygonF
-from pyqtgraph.graphicsItems.ROI import _PolyLineSegment
 
 Point2 = tuple[float, float]
 
@@ -267,7 +266,38 @@ class _Segment(pg.LineSegmentROI):
         return _grab_area(self, self.endpoints[0].pos(), self.endpoints[1].pos())
 
 
-class _PathSegment(_PolyLineSegment):
+class _PathSegment(pg.LineSegmentROI):
+    """One segment of a path, between two of its vertex handles: highlighted while the pointer
+    is over it or over its path (PolyLineROI tells its segments through ``setParentHover``),
+    with the narrow grab area of :class:`_Segment`."""
+
+    def __init__(self, *args, **kwargs):
+        self._path_hovered = False
+        super().__init__(*args, **kwargs)
+
+    def setParentHover(self, hover: bool) -> None:  # noqa: N802 - called by PolyLineROI
+        if hover != self._path_hovered:
+            self._path_hovered = hover
+            self._show_hover()
+
+    def setMouseHover(self, hover: bool) -> None:  # noqa: N802 - pyqtgraph override
+        if hover != self.mouseHovering:
+            self.mouseHovering = hover
+            self._show_hover()
+
+    def _show_hover(self) -> None:
+        pen = self.hoverPen if self.mouseHovering or self._path_hovered else self.pen
+        if self.currentPen != pen:
+            self.currentPen = pen
+            self.update()
+
+    def hoverEvent(self, ev):  # noqa: N802 - pyqtgraph override
+        # Take drags (and drop them), as pyqtgraph's own path segments do, so a segment and its
+        # movable path do not compete for one drag.
+        if self.parentItem().translatable:
+            ev.acceptDrags(Qt.MouseButton.LeftButton)
+        super().hoverEvent(ev)
+
     def shape(self):
         return _grab_area(self, self.endpoints[0].pos(), self.endpoints[1].pos())
 
@@ -375,7 +405,7 @@ class _PathROI(pg.PolyLineROI):
 
     def addSegment(self, h1, h2, index=None):  # noqa: N802 - pyqtgraph override
         segment = _PathSegment(handles=(h1, h2), pen=self.pen, hoverPen=self.hoverPen,
-                               parent=self, movable=False, antialias=self._antialias)
+                               parent=self, movable=False)
         if index is None:
             self.segments.append(segment)
         else:

@@ -5,7 +5,7 @@ displayed slice into the viewport's scene (image plane in mm) and brings finishe
 moved handles back through :mod:`spineviewer.gui.reading.scene`, once per edit.
 
 A drawing is shown on the image it was drawn on (its SOPInstanceUID, see
-:func:`~spineviewer.gui.annotation.slice_projection.drawing_slice`). Calipers also show faintly, dashed
+:func:`~spineviewer.core.stack_geometry.owning_slice`). Calipers also show faintly, dashed
 and without their value, on the two neighbouring slices, so a reader scrolling past finds
 them; only the slice they were drawn on has handles. The layer holds no annotations: it
 rebuilds its items from the session whenever the session, the slice or the tool changes.
@@ -24,6 +24,7 @@ from spineviewer.core.edits import (
     replace_annotation, set_conus_tip,
 )
 from spineviewer.core.levels import disc_name, parse_disc_name
+from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.items import (
     BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
@@ -31,7 +32,7 @@ from spineviewer.gui.annotation.items import (
 from spineviewer.gui.annotation.drawing_values import drawing_value
 from spineviewer.gui.annotation.level_markers import CONUS_NAME, LevelMarkers
 from spineviewer.gui.annotation.name_prompt import NamePrompt
-from spineviewer.gui.annotation.slice_projection import drawing_slice, from_scene, shows_levels, to_scene
+from spineviewer.gui.annotation.slice_projection import from_scene, shows_levels, to_scene
 from spineviewer.gui.annotation.tools import LESION_TOOLS, Gesture, Tool, ToolSpec
 from spineviewer.gui.annotation.tools.gestures import ToolInput
 from spineviewer.gui.annotation.tools.drawing_builders import (
@@ -158,7 +159,7 @@ class AnnotationLayer(QObject):
 
     def _show(self, drawing: Drawing, prefix: str, levels, *, reference: bool = False) -> None:
         stack, index = self.stack_and_slice
-        on = drawing_slice(stack, drawing)
+        on = owning_slice(stack, drawing)
         if on is None:
             return
         if on == index:
@@ -303,12 +304,14 @@ class AnnotationLayer(QObject):
                               check_disc_name, name_first, at)
             return
         try:
-            named = add_disc(study, point)
+            marked = add_disc(study, point)
         except ValueError as exc:
             self.session.message.emit(f"Cannot mark a disc here: {exc}")
             return
-        name = next(d.name for d in named.levels.discs if d.point == tuple(float(v) for v in point))
-        self.session.apply(add_disc, point, label=f"mark disc {name}")
+        # Marking a disc moves no other disc: the new one is the disc at a point not marked before.
+        before = {disc.point for disc in study.levels.discs}
+        name = next(d.name for d in marked.levels.discs if d.point not in before)
+        self.session.apply(lambda _: marked, label=f"mark disc {name}")
 
     def _marker_moved(self, name: str, x: float, y: float) -> None:
         stack, index = self.stack_and_slice

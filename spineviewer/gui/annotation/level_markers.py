@@ -17,9 +17,10 @@ from PyQt6.QtGui import QColor
 
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
+from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.items import label_font, text_box
-from spineviewer.gui.annotation.slice_projection import anterior_in_scene, slice_gap
+from spineviewer.gui.annotation.slice_projection import anterior_in_scene
 
 LEVEL_COLOUR = "#ffa94d"
 #: Distance from a disc's posterior margin to its name, towards the front, mm: past the
@@ -136,10 +137,10 @@ class LevelMarkers(QObject):
         projected = scene.patient_to_scene(stack, slice_index, point)
         if projected is None:
             return
-        x, y, distance = projected
+        x, y, _ = projected
         if scene.scene_to_pixel(stack, x, y) is None:
             return  # beyond this image (a disc of the other station)
-        on_slice = abs(distance) <= 0.5 * slice_gap(stack)
+        on_slice = stack_geometry(stack).holds(slice_index, point)
         fill = QColor(colour) if on_slice else QColor(0, 0, 0, 0)
         marker = _Marker(key, self, pos=(x, y), size=_MARKER_PIXELS - 2 if reference else _MARKER_PIXELS,
                          symbol="x" if reference else symbol, pen=pg.mkPen(colour, width=2.0),

@@ -3,7 +3,9 @@ patient summary, and a row per drawing; a click shows the image the value was me
 
 The panel observes the session and recomputes from the stored annotations (patient LPS mm)
 each time they change; it never reads the items on screen. Each row knows the drawing that
-gave its value (``DRAWING_ROLE``), and the lesion row knows its lesion (``LESION_ROLE``).
+gave its value (``DRAWING_ROLE``): the first source the core recorded in the row's
+:class:`~spineviewer.core.measurement.Measurement`, so the panel never re-applies the metric
+rules. The lesion row knows its lesion (``LESION_ROLE``).
 With the answer key loaded, a second value column shows the key's numbers for comparison.
 """
 
@@ -13,11 +15,9 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 from PyQt6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CaliperRole, Component, CordPath, LengthUnit, Lesion, Outline,
-    StudyAnnotations,
-)
-from spineviewer.core.metrics import LesionMetrics, Measurement, axial_sizes, patient_metrics
+from spineviewer.core.annotations import Lesion, StudyAnnotations
+from spineviewer.core.measurement import Measurement
+from spineviewer.core.metrics import LesionMetrics, patient_metrics
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.drawing_values import drawing_value
 
@@ -26,11 +26,15 @@ LESION_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 _KEY_COLOUR = QColor("#5cf08a")
 
-#: Rows of a lesion: machine name and the reader's label, in reading order.
+#: Rows of a lesion in reading order: machine name, the reader's label, and the
+#: :class:`~spineviewer.core.metrics.LesionMetrics` field whose source drawing a click shows
+#: (levels and location come from the enhancing extent).
 LESION_ROWS = (
-    ("ap", "AP"), ("transverse", "Transverse"), ("si", "SI"),
-    ("enhancement", "Enhancement"), ("t2", "T2 extent"), ("ratio", "T2 / enhancement"),
-    ("levels", "Levels"), ("location", "Location"), ("volume", "Volume"),
+    ("ap", "AP", "ap"), ("transverse", "Transverse", "transverse"), ("si", "SI", "si"),
+    ("enhancement", "Enhancement", "enhancement_length"), ("t2", "T2 extent", "t2_length"),
+    ("ratio", "T2 / enhancement", "t2_enhancement_ratio"),
+    ("levels", "Levels", "enhancement_length"), ("location", "Location", "enhancement_length"),
+    ("volume", "Volume", "volume"),
 )
 
 
@@ -85,28 +89,10 @@ def lesion_values(metrics: LesionMetrics) -> dict[str, str]:
     }
 
 
-def source_drawings(lesion: Lesion, metrics: LesionMetrics) -> dict[str, str]:
-    """The id of the drawing each row's value comes from (the largest or longest one)."""
-    def best(candidates):
-        candidates = [c for c in candidates if c[1] is not None]
-        mm = [c for c in candidates if c[2] is LengthUnit.MM] or candidates
-        return max(mm, key=lambda c: c[1])[0].id if mm else ""
-
-    calipers = lesion.of_kind(Caliper)
-    axial = [(b, *axial_sizes(b)) for b in lesion.of_kind(Bidirectional)]
-    ap = [(c, c.length, c.unit) for c in calipers if c.role is CaliperRole.AP]
-    ap += [(b, a, u) for b, a, _, u in axial]
-    si = [(c, c.length, c.unit) for c in calipers if c.role is CaliperRole.SI]
-    paths = lesion.of_kind(CordPath)
-    enhancement = [(p, p.length, p.unit) for p in paths if p.role is Component.ENHANCEMENT] or si
-    t2 = [(p, p.length, p.unit) for p in paths if p.role is Component.T2]
-    found = {"ap": best(ap), "transverse": best([(b, t, u) for b, _, t, u in axial]),
-             "si": best(si), "enhancement": best(enhancement), "t2": best(t2)}
-    found["levels"] = found["location"] = found["enhancement"]
-    found["ratio"] = found["t2"]
-    outlines = lesion.of_kind(Outline)
-    found["volume"] = outlines[0].id if outlines else ""
-    return {name: value for name, value in found.items() if value}
+def source_drawing(metrics: LesionMetrics, field: str) -> str:
+    """The id of the drawing a metric was computed from (its first source), '' for none."""
+    measurement = getattr(metrics, field)
+    return measurement.sources[0] if measurement is not None and measurement.sources else ""
 
 
 class MeasurementsPanel(QWidget):
@@ -198,11 +184,9 @@ class MeasurementsPanel(QWidget):
                  f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments
                  else "no T2 path drawn",
                  f"{_number(key.max_t2_segments)} segments" if key and key.max_t2_segments else "")]
-        for name, label, attr in (("primary_to_presentation", "Primary → ISCM presentation",
-                                   "primary_to_presentation_years"),
-                                  ("primary_to_diagnosis", "Primary → ISCM diagnosis",
-                                   "primary_to_diagnosis_years")):
-            value = getattr(metrics, attr)
+        for name, label in (("primary_to_presentation", "Primary → ISCM presentation"),
+                            ("primary_to_diagnosis", "Primary → ISCM diagnosis")):
+            value = getattr(metrics, name)
             if value is not None:
                 rows.append((name, label, f"{value.value:.2f} years", ""))
         for name, label, value, key_value in rows:
@@ -224,8 +208,7 @@ class MeasurementsPanel(QWidget):
             _bold(top)
             top.setText(0, f"▶ {title}")
         self.tree.addTopLevelItem(top)
-        sources = source_drawings(lesion, metrics) if lesion is not None else {}
-        for name, label in LESION_ROWS:
+        for name, label, field in LESION_ROWS:
             value, key_value = values.get(name, ""), key_values.get(name, "")
             if not value and not key_value:
                 continue
@@ -234,8 +217,9 @@ class MeasurementsPanel(QWidget):
             child.setToolTip(2, key_value)
             if name in ("enhancement", "t2") and not only_key:
                 child.setToolTip(0, _fraction_tip(metrics, name))
-            if name in sources:
-                child.setData(0, DRAWING_ROLE, sources[name])
+            source = source_drawing(metrics, field) if lesion is not None else ""
+            if source:
+                child.setData(0, DRAWING_ROLE, source)
                 child.setToolTip(1, f"{value}\nClick to show the image it was measured on")
             _key_colour(child)
             top.addChild(child)

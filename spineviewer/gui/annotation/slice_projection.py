@@ -1,20 +1,20 @@
 """Where annotations fall on a displayed slice: drawings, disc markers and the current level.
 
 Coordinates: annotations are DICOM LPS mm; a viewport's scene is the image plane in mm
-(:mod:`spineviewer.gui.reading.scene`, the one adapter, does every conversion). A drawing belongs to
-the image it was drawn on: the slice whose SOPInstanceUID it records, in a stack of its
-SeriesInstanceUID, and (for multi-frame files and split series, whose frames share UIDs) the
-slice whose plane holds its points.
+(:mod:`spineviewer.gui.reading.scene` adapts the slice's :class:`~spineviewer.core.plane.ImagePlane`).
+A drawing belongs to the image it was drawn on, by the rule of
+:func:`spineviewer.core.stack_geometry.owning_slice`: the slice whose SOPInstanceUID it records,
+in a stack of its SeriesInstanceUID, and (for multi-frame files and split series, whose frames
+share UIDs) the slice whose plane holds its points.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from spineviewer.core.annotations import Drawing
-from spineviewer.core.crossref import nearest_slice, slice_distances
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
+from spineviewer.core.stack_geometry import slice_plane
 from spineviewer.gui.reading import scene
 
 Point2 = tuple[float, float]
@@ -23,27 +23,6 @@ Point2 = tuple[float, float]
 def slice_uids(stack: Stack, slice_index: int) -> tuple[str, str]:
     """``(SeriesInstanceUID, SOPInstanceUID)`` of one slice."""
     return stack.series_uid, stack.frames[slice_index].file.sop_instance_uid
-
-
-def slice_gap(stack: Stack) -> float:
-    """Distance between neighbouring slices along the normal, mm (1 for a single slice)."""
-    positions = stack.slice_positions
-    if len(positions) < 2 or not stack.has_geometry:
-        return 1.0
-    return float(abs((positions[1] - positions[0]) @ stack.geometry.direction[:, 2])) or 1.0
-
-
-def drawing_slice(stack: Stack, drawing: Drawing) -> int | None:
-    """The slice of ``stack`` a drawing was drawn on, or None when it is not in this stack."""
-    if drawing.series_instance_uid != stack.series_uid or not stack.has_geometry:
-        return None
-    centre = np.mean(np.asarray(drawing.points, dtype=float), axis=0)
-    index = nearest_slice(stack, centre)
-    if abs(slice_distances(stack, centre)[index]) > max(0.5 * slice_gap(stack), 0.5):
-        return None
-    if stack.frames[index].file.sop_instance_uid != drawing.sop_instance_uid:
-        return None
-    return index
 
 
 def to_scene(stack: Stack, slice_index: int, points) -> list[Point2]:
@@ -71,8 +50,8 @@ def anterior_in_scene(stack: Stack) -> Point2:
     """Unit scene vector pointing to the patient's anterior (−y in LPS) on this stack's
     images; ``(0, 0)`` when the images do not show the anterior direction."""
     anterior = np.array([0.0, -1.0, 0.0])
-    row_dir, col_dir = stack.geometry.direction[:, 0], stack.geometry.direction[:, 1]
-    vector = np.array([anterior @ row_dir, anterior @ col_dir])
+    plane = slice_plane(stack, 0)
+    vector = np.array([anterior @ plane.row_direction, anterior @ plane.column_direction])
     length = float(np.linalg.norm(vector))
     if length < 0.3:
         return 0.0, 0.0
@@ -88,11 +67,10 @@ def level_on_slice(levels: VertebralLevels | None, stack: Stack, slice_index: in
     """
     if levels is None or not levels.is_usable or not stack.has_geometry:
         return None
-    normal = stack.geometry.direction[:, 2]
-    origin = stack.slice_positions[slice_index]
-    axis = np.array([d.point for d in levels.discs], dtype=float)
-    axis = np.vstack([2 * axis[0] - axis[1], axis, 2 * axis[-1] - axis[-2]])
-    depth = (axis - origin) @ normal
+    first, last = levels.discs[0].lower_index, levels.discs[-1].lower_index
+    axis = np.vstack([levels.axis_point(first - 1), [d.point for d in levels.discs],
+                      levels.axis_point(last + 1)])
+    depth = slice_plane(stack, slice_index).distance(axis)
     for k in range(len(axis) - 1):
         a, b = depth[k], depth[k + 1]
         if a * b > 0 or a == b:

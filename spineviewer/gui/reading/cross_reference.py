@@ -13,8 +13,8 @@ with other slice positions stays on the same anatomy.
   in the source viewport's colour; optionally, on sagittal and coronal images (the long-axis
   views a spine reader localizes on), every slice position of each source, faint.
 - 3-D cursor: a point in LPS mm placed by Shift+click (or in crosshair mode); every other
-  related viewport moves to the slice nearest it and marks it with a cross where it lies
-  within half a slice gap of the slice shown.
+  related viewport moves to the slice nearest it and marks it with a cross where it lies on
+  the slice shown (:meth:`~spineviewer.core.stack_geometry.StackGeometry.holds`).
 - Synchronized zoom: zooming or panning one viewport gives the others the same mm per screen
   pixel; linked viewports also centre on the same patient point.
 
@@ -32,6 +32,7 @@ from PyQt6.QtCore import QObject, QPointF, pyqtSignal
 
 from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
                                        same_frame_of_reference, slice_centre)
+from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
 from spineviewer.gui.reading.reference_lines import ReferenceLine
 from spineviewer.gui.reading.viewport import Viewport
@@ -40,11 +41,6 @@ from spineviewer.gui.reading.viewport import Viewport
 LOCALIZING_PLANES = ("sagittal", "coronal")
 #: One colour per viewport position (1st, 2nd, ...), used for its lines and its swatch.
 VIEWPORT_COLOURS = ["#3fb8ff", "#ffa630", "#5fe08a", "#ff6fd0"]
-
-
-def _slice_gap(viewport: Viewport) -> float:
-    """Distance between neighbouring slices (a single slice: its thickness), mm."""
-    return float(viewport.state.stack.geometry.spacing[2])
 
 
 def _place_key(line: ReferenceLine) -> tuple:
@@ -170,9 +166,9 @@ class CrossReference(QObject):
         state = viewport.state
         if self.cursor is None or state is None or not state.stack.has_geometry:
             return None
-        x, y, distance = scene.patient_to_scene(state.stack, state.slice_index, self.cursor)
-        if abs(distance) > 0.5 * _slice_gap(viewport) + 1e-6:
+        if not stack_geometry(state.stack).holds(state.slice_index, self.cursor):
             return None
+        x, y, _ = scene.patient_to_scene(state.stack, state.slice_index, self.cursor)
         if scene.scene_to_pixel(state.stack, x, y) is None:
             return None
         return x, y

@@ -21,6 +21,8 @@ from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import QWidget
 
+from spineviewer.core.units import Unit
+
 _TEXT = QColor(235, 235, 225)
 _DIM = QColor(170, 200, 235)
 _LETTER = QColor(255, 214, 90)
@@ -58,7 +60,7 @@ class OverlayContent:
     letters: dict[str, str] = field(default_factory=dict)
     scale_length: float = 0.0
     scale_pixels: float = 0.0
-    scale_unit: str = "mm"
+    scale_unit: Unit = Unit.MM
     message: str = ""
     accent: str = ""
 
@@ -98,8 +100,8 @@ class _TextPixmaps:
         return found
 
 
-def _format_length(value: float, unit: str) -> str:
-    return f"{value:g} {unit}"
+def _format_length(value: float, unit: Unit) -> str:
+    return f"{value:g} {unit.value}"
 
 
 class ViewportOverlay(QWidget):

@@ -48,7 +48,7 @@ def _stack_line(stack: Stack) -> str:
 def _describe_stack(stack: Stack) -> str:
     slices, rows, cols = stack.shape
     spacing_r, spacing_c = pixel_spacing(stack)
-    unit = length_unit(stack)
+    unit = length_unit(stack).value
     lines = [f"{stack.plane}, {slices} slices of {cols} x {rows}",
              f"pixel {spacing_c:.2f} x {spacing_r:.2f} {unit}, slices {stack.geometry.spacing[2]:.2f} mm apart"]
     lines += stack.notes

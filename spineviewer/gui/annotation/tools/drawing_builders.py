@@ -14,10 +14,11 @@ from dataclasses import replace
 import numpy as np
 
 from spineviewer.core.annotations import (
-    Arrow, Bidirectional, Caliper, CaliperRole, Component, CordPath, Drawing, LengthUnit, Outline,
+    Arrow, Bidirectional, Caliper, CaliperRole, Component, CordPath, Drawing, Outline,
     TextNote,
 )
 from spineviewer.core.model import Stack
+from spineviewer.core.units import Unit
 from spineviewer.gui.annotation.slice_projection import from_scene, slice_uids
 from spineviewer.gui.annotation.tools import Tool
 
@@ -48,7 +49,7 @@ def new_drawing(tool: Tool, stack: Stack, slice_index: int, points: list[Point2]
         raise ValueError("this image has no position in its files, so nothing can be measured on it")
     series_uid, sop_uid = slice_uids(stack, slice_index)
     common = {"series_instance_uid": series_uid, "sop_instance_uid": sop_uid,
-              "unit": LengthUnit.MM if stack.spacing_known else LengthUnit.PX}
+              "unit": Unit.of_image(stack.spacing_known)}
 
     def patient(scene_points):
         return from_scene(stack, slice_index, scene_points)

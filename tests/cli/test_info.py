@@ -1,4 +1,4 @@
-"""The ``spineviewer`` command line: info, its JSON, and clear failures."""
+"""``spineviewer info``: the outline, its JSON, clear failures, and no Qt."""
 
 import json
 import subprocess
@@ -42,9 +42,12 @@ class TestInfo:
         assert "no such file or folder" in run.stdout and "Traceback" not in run.stderr
 
 
-def test_help_lists_subcommands():
-    """``--help`` names the GUI use and every subcommand."""
-    run = subprocess.run([sys.executable, "-m", "spineviewer", "--help"], capture_output=True, text=True)
-    assert run.returncode == 0
-    assert "PATH" in run.stdout
-    assert all(f"  {command} " in run.stdout for command in ("info", "sample", "measure"))
+def test_info_does_not_import_qt(tmp_path):
+    """Running ``info`` through the entry point imports neither PyQt6 nor pyqtgraph."""
+    write_series(tmp_path, n=2)
+    code = ("import sys; from spineviewer.cli import main; status = main(['info', sys.argv[1]]); "
+            "print(status, sorted({m.split('.')[0] for m in sys.modules} & {'PyQt6', 'pyqtgraph'}))")
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "2 slices" in run.stdout
+    assert run.stdout.splitlines()[-1] == "0 []"

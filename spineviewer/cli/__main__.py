@@ -1,0 +1,5 @@
+"""Allow ``python -m spineviewer.cli``."""
+
+from spineviewer.cli import main
+
+raise SystemExit(main())
