@@ -15,7 +15,9 @@ from dataclasses import replace
 from spineviewer.core.annotations import Drawing, Lesion, StudyAnnotations, timestamp
 from spineviewer.core.findings import LesionFindings, PatientFindings
 from spineviewer.core.disc_naming import name_by_position, nearest_disc, same_disc
-from spineviewer.core.levels import LEVEL_NAMES, Disc, VertebralLevels, disc_name, parse_disc_name
+from spineviewer.core.levels import (
+    LEVEL_NAMES, Disc, SegmentRule, VertebralLevels, disc_name, parse_disc_name,
+)
 
 
 def touched(study: StudyAnnotations, now: dt.datetime | None = None) -> StudyAnnotations:
@@ -52,6 +54,11 @@ def set_lesion_findings(study: StudyAnnotations, lesion_id: int,
 def set_patient_findings(study: StudyAnnotations, findings: PatientFindings) -> StudyAnnotations:
     """Replace the patient findings form."""
     return replace(study, patient=findings)
+
+
+def set_segment_rule(study: StudyAnnotations, rule) -> StudyAnnotations:
+    """Count this study's extents by ``rule`` (:class:`~spineviewer.core.levels.SegmentRule`)."""
+    return replace(study, segment_rule=SegmentRule(rule))
 
 
 # Drawings -----------------------------------------------------------------------------------

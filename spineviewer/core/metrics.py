@@ -13,11 +13,13 @@ Definitions (the ISCM case series and DESIGN.md):
   series reports maximal sizes.
 - Enhancing extent: the longest enhancement cord path, else the longest SI caliper.
   T2 extent: the longest T2 cord path. An extent's top and bottom are its most cranial and
-  most caudal level coordinates; ``segments`` counts the levels it touches,
-  ``segments_fractional`` is the difference of the coordinates, and the length is measured
-  along the drawing (a path's polyline, not its chord).
-- ``t2_enhancement_ratio`` = T2 segments / enhancement segments; ``t2_enhancement_ratio_mm`` =
-  T2 length / enhancement length, both in mm.
+  most caudal level coordinates; ``segments`` counts it by the study's
+  :class:`~spineviewer.core.levels.SegmentRule` (the length in segments rounded half up, at
+  least one, by default; or the levels touched), ``levels_touched`` always counts the levels
+  it touches, ``segments_fractional`` is the difference of the coordinates, and the length is
+  measured along the drawing (a path's polyline, not its chord).
+- ``t2_enhancement_ratio`` = T2 segments / enhancement segments, by the study's rule;
+  ``t2_enhancement_ratio_mm`` = T2 length / enhancement length, both in mm.
 - Location from the enhancing extent (see :func:`suggest_location`), unless the reader chose
   one (``LesionFindings.location_override``).
 - ``volume``: from enhancement outlines on two or more parallel slices, each slice standing for
@@ -41,7 +43,7 @@ from spineviewer.core.annotations import (
     Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline,
     StudyAnnotations,
 )
-from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, VertebralLevels
+from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, SegmentRule, VertebralLevels
 from spineviewer.core.measurement import Measurement, measured, measured_row, measurements_of
 from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import Location, Multiplicity
@@ -74,6 +76,8 @@ class LesionMetrics:
     t2_enhancement_ratio: Measurement | None = measured(Unit.RATIO)
     t2_enhancement_ratio_mm: Measurement | None = measured(Unit.RATIO)
     volume: Measurement | None = measured(Unit.MM3)
+    enhancement_levels_touched: Measurement | None = measured(Unit.SEGMENTS)
+    t2_levels_touched: Measurement | None = measured(Unit.SEGMENTS)
     level_top: str | None = None
     level_bottom: str | None = None
     location_suggested: Location | None = None
@@ -119,7 +123,8 @@ class PatientMetrics:
 
 
 def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
-                   conus_zone_mm: float = CONUS_ZONE_MM) -> LesionMetrics:
+                   conus_zone_mm: float = CONUS_ZONE_MM,
+                   segment_rule: SegmentRule = SegmentRule.SPAN) -> LesionMetrics:
     """The metrics of one lesion.
 
     Parameters
@@ -130,6 +135,8 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
         Needed for segments, levels and location (at least two discs).
     conus_zone_mm : float, keyword-only
         Length of cord above the conus tip marker that counts as conus, mm.
+    segment_rule : SegmentRule, keyword-only
+        How ``*_segments`` and the ratio count an extent (the study's rule).
     """
     values: dict = {}
     ap = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.AP]
@@ -145,13 +152,14 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
     t2 = _longest([p for p in paths if p.role is Component.T2])
     enhancing_extent = drawing_extent(enhancing, levels)
     t2_extent = drawing_extent(t2, levels)
-    values.update(_extent_values("enhancement", enhancing, enhancing_extent))
-    values.update(_extent_values("t2", t2, t2_extent))
+    values.update(_extent_values("enhancement", enhancing, enhancing_extent, segment_rule))
+    values.update(_extent_values("t2", t2, t2_extent, segment_rule))
 
     both = () if enhancing is None or t2 is None else (t2.id, enhancing.id)
     if enhancing_extent and t2_extent:
         values["t2_enhancement_ratio"] = Measurement(
-            "t2_enhancement_ratio", t2_extent.segments / enhancing_extent.segments, Unit.RATIO, both)
+            "t2_enhancement_ratio",
+            t2_extent.segments(segment_rule) / enhancing_extent.segments(segment_rule), Unit.RATIO, both)
     if enhancing and t2 and enhancing.unit is Unit.MM and t2.unit is Unit.MM:
         values["t2_enhancement_ratio_mm"] = Measurement(
             "t2_enhancement_ratio_mm", t2.length / enhancing.length, Unit.RATIO, both)
@@ -168,7 +176,8 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
 
 def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZONE_MM) -> PatientMetrics:
     """Per-patient metrics of a study, with the metrics of each of its lesions."""
-    lesions = tuple(lesion_metrics(l, study.levels, conus_zone_mm=conus_zone_mm)
+    lesions = tuple(lesion_metrics(l, study.levels, conus_zone_mm=conus_zone_mm,
+                                   segment_rule=study.segment_rule)
                     for l in study.lesions)
     n = len(lesions)
     multiplicity = None if n == 0 else Multiplicity.SOLITARY if n == 1 else Multiplicity.MULTIPLE
@@ -320,15 +329,17 @@ def _longest(drawings):
     return None
 
 
-def _extent_values(prefix: str, drawing, extent: Extent | None) -> dict:
+def _extent_values(prefix: str, drawing, extent: Extent | None, rule: SegmentRule) -> dict:
     values = {}
     if drawing is not None:
         source = (drawing.id,)
         values[f"{prefix}_length"] = Measurement(f"{prefix}_length", drawing.length,
                                                  drawing.unit, source)
     if extent is not None:
-        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments,
+        values[f"{prefix}_segments"] = Measurement(f"{prefix}_segments", extent.segments(rule),
                                                    Unit.SEGMENTS, source)
+        values[f"{prefix}_levels_touched"] = Measurement(
+            f"{prefix}_levels_touched", extent.levels_touched, Unit.SEGMENTS, source)
         values[f"{prefix}_segments_fractional"] = Measurement(
             f"{prefix}_segments_fractional", extent.segments_fractional, Unit.SEGMENTS, source)
     return values

@@ -8,6 +8,11 @@ Columns: the measured columns are the metrics' own column names
 :attr:`~spineviewer.core.measurement.Measurement.key` names the column; the findings columns
 are the findings' field names.
 
+Segments: ``*_segments``, ``t2_enhancement_ratio`` and ``max_t2_segments`` follow the study's
+segment rule (``segment_rule`` in ``patients.csv``: ``span`` or ``touched``);
+``enhancement_levels_touched`` and ``t2_levels_touched``, the last two lesion columns, always
+count the levels touched.
+
 Cells: categorical values are the lowercase vocabulary words; an empty cell means not
 assessed or not measurable; lengths are mm with two decimals, as are fractional segments,
 ratios, volumes (mm3) and intervals (years); segment counts are whole numbers. A value
@@ -38,12 +43,16 @@ from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, PatientMetric
 _FINDINGS = ("position", "morphology", "cord_expansion", "t2_signal", "t1_signal",
              "cystic_change", "hemorrhage", "enhancement", "enhancement_pattern", "rim_sign",
              "flame_sign", "leptomeningeal_origin_suspected")
-_LESION_MEASURED = tuple(measured_columns(LesionMetrics).values())
+#: Measured lesion columns added after the first column contract, so they come last and the
+#: earlier columns keep their positions.
+_LESION_APPENDED = ("enhancement_levels_touched", "t2_levels_touched")
+_LESION_MEASURED = tuple(column for column in measured_columns(LesionMetrics).values()
+                         if column not in _LESION_APPENDED)
 _PATIENT_MEASURED = measured_columns(PatientMetrics)
 
 LESION_COLUMNS = (
     "patient_id", "study_date", "reader", "lesion_id", "level_top", "level_bottom", "location",
-    *_FINDINGS, *_LESION_MEASURED, "notes",
+    *_FINDINGS, *_LESION_MEASURED, "notes", *_LESION_APPENDED,
 )
 
 PATIENT_COLUMNS = (
@@ -53,7 +62,7 @@ PATIENT_COLUMNS = (
     _PATIENT_MEASURED["primary_to_presentation"], _PATIENT_MEASURED["primary_to_diagnosis"],
     "n_lesions", "multiplicity", "other_cns_spinal_mets", "leptomeningeal_mets",
     "leptomeningeal_sites", "primary_or_noncns_mets_visible", "new_iscm_on_followup",
-    _PATIENT_MEASURED["max_t2_segments"], "notes",
+    _PATIENT_MEASURED["max_t2_segments"], "notes", "segment_rule",
 )
 
 _PATIENT_WORDS = ("sex", "primary_tumor", "dominant_symptom", "other_cns_spinal_mets",
@@ -77,7 +86,8 @@ def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
             "notes": scrub(lesion.findings.notes),
         }
         row.update({name: _cell(cells.get(name)) for name in
-                    ("lesion_id", "level_top", "level_bottom", "location", *_LESION_MEASURED)})
+                    ("lesion_id", "level_top", "level_bottom", "location", *_LESION_MEASURED,
+                     *_LESION_APPENDED)})
         row.update({name: _word(getattr(lesion.findings, name)) for name in _FINDINGS})
         rows.append(row)
     return rows
@@ -98,6 +108,7 @@ def patient_row(study: StudyAnnotations, *, pseudonym: str | None = None,
         "symptom_duration_weeks": _number(patient.symptom_duration_weeks),
         "leptomeningeal_sites": ";".join(site.value for site in patient.leptomeningeal_sites),
         "notes": scrub(patient.notes),
+        "segment_rule": study.segment_rule.value,
     }
     row.update({name: _cell(cells.get(name)) for name in
                 ("n_lesions", "multiplicity", *_PATIENT_MEASURED.values())})

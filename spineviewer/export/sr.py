@@ -147,14 +147,14 @@ def write_sr(result: LoadResult, annotations: StudyAnnotations, path) -> Path:
 
 
 def _lesion_group(study: StudyAnnotations, lesion: Lesion, locate) -> MeasurementsAndQualitativeEvaluations:
-    metrics = lesion_metrics(lesion, study.levels)
+    metrics = lesion_metrics(lesion, study.levels, segment_rule=study.segment_rule)
     measurements = [m for d in lesion.annotations if type(d) in _MEASURES
                     for m in _drawing_measurements(d, locate(d))]
     for value in metrics.measurements():
         measurements.append(Measurement(
             name=C.METRICS[value.name], value=value.value, unit=C.UNITS[value.unit],
             derivation=C.MAXIMUM if value.name in _SIZES else None))
-    evaluations = []
+    evaluations = [QualitativeEvaluation(C.SEGMENT_RULE, C.SEGMENT_RULES[study.segment_rule])]
     for level, concept in ((metrics.level_top, C.LEVEL_TOP), (metrics.level_bottom, C.LEVEL_BOTTOM)):
         if level:
             evaluations.append(QualitativeEvaluation(concept, C.vertebra(level_index(level))))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from highdicom.sr import CodedConcept
 from pydicom.sr.codedict import codes
 
-from spineviewer.core.levels import LEVEL_NAMES, disc_name
+from spineviewer.core.levels import LEVEL_NAMES, SegmentRule, disc_name
 from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import (
     CysticChange,
@@ -93,7 +93,15 @@ METRICS: dict[str, CodedConcept] = {
     "t2_enhancement_ratio": private("t2-enh-ratio", "T2 to enhancement extent ratio, segments"),
     "t2_enhancement_ratio_mm": private("t2-enh-ratio-mm", "T2 to enhancement extent ratio, lengths"),
     "volume": coded(codes.SCT.Volume),
+    "enhancement_levels_touched": private("enh-levels-touched",
+                                          "Enhancing lesion extent in vertebral levels touched"),
+    "t2_levels_touched": private("t2-levels-touched",
+                                 "Cord T2 hyperintensity extent in vertebral levels touched"),
 }
+#: How the study counts segments (``*_segments`` and the ratio follow it).
+SEGMENT_RULE = private("segment-rule", "Vertebral segment counting rule")
+SEGMENT_RULES = {SegmentRule.SPAN: private("segment-rule-span", "Length in vertebral segments, rounded"),
+                 SegmentRule.TOUCHED: private("segment-rule-touched", "Vertebral levels touched")}
 MAXIMUM = coded(codes.SCT.Maximum)
 
 # The lesion group ---------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from spineviewer.core.annotations import (
     Outline,
     StudyAnnotations,
 )
-from spineviewer.core.levels import Disc, VertebralLevels
+from spineviewer.core.levels import Disc, SegmentRule, VertebralLevels
 from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.units import Unit
 from spineviewer.export import sr_codes as C
@@ -68,7 +68,7 @@ def import_sr(path) -> StudyAnnotations:
     if not containers:
         raise SRFormatError(f"{path.name}: no Imaging Measurements container (TID 1500)")
     series_of = _series_of_images(ds)
-    lesions, free, discs, tip, frames = [], [], [], None, set()
+    lesions, free, discs, tip, frames, rules = [], [], [], None, set(), set()
     for group in (g for c in containers for g in c.get("ContentSequence", []) if _name(g) == _GROUP):
         label = _tracking_text(group)
         items = list(group.get("ContentSequence", []))
@@ -80,6 +80,7 @@ def import_sr(path) -> StudyAnnotations:
         match = _LESION_NAME.match(label or "")
         if match:
             lesions.append((int(match.group(1)), drawings, _findings(items)))
+            rules.update(_segment_rules(items))
         else:
             free.extend(drawings)
     levels = VertebralLevels(tuple(discs), tip) if discs or tip is not None else None
@@ -88,8 +89,25 @@ def import_sr(path) -> StudyAnnotations:
         frame_of_reference_uid=min(frames, default=""),
         reader=_reader(root), study_date=_date(ds.get("StudyDate", "")), levels=levels,
         lesions=tuple(_lesion(k, drawings, findings, levels) for k, drawings, findings in lesions),
-        annotations=tuple(free))
+        annotations=tuple(free), segment_rule=_segment_rule(rules, bool(lesions)))
     return study
+
+
+def _segment_rules(items) -> set[SegmentRule]:
+    rules = {C.key(concept): rule for rule, concept in C.SEGMENT_RULES.items()}
+    return {rules[C.key(item.ConceptCodeSequence[0])] for item in items
+            if item.ValueType == "CODE" and _name(item) == C.key(C.SEGMENT_RULE)
+            and C.key(item.ConceptCodeSequence[0]) in rules}
+
+
+def _segment_rule(rules: set[SegmentRule], has_lesions: bool) -> SegmentRule:
+    """The study's rule as the SR states it; an SR with lesions but no rule was written before
+    rules existed, when levels touched were counted."""
+    if len(rules) > 1:
+        raise SRFormatError("the lesions of this SR state different segment counting rules")
+    if rules:
+        return rules.pop()
+    return SegmentRule.TOUCHED if has_lesions else SegmentRule.SPAN
 
 
 def _lesion(lesion_id: int, drawings, findings: dict, levels) -> Lesion:

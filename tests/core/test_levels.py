@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from spineviewer.core.levels import (
+    Extent, SegmentRule,
     Disc, VertebralLevels, disc_name, level_index, level_name, parse_disc_name,
 )
 
@@ -90,14 +91,40 @@ class TestExtent:
         top, bottom = (0, 10, 100 - 12.5), (0, 10, 100 - 50 - 1)
         extent = levels.extent(bottom, top)
         assert (extent.level_top, extent.level_bottom) == ("T10", "T12")
-        assert extent.segments == 3
+        assert extent.levels_touched == 3 and extent.span == 2
         assert extent.segments_fractional == pytest.approx(0.5 + 1 + 1 / 25)
 
     def test_within_one_level(self):
         """A finding inside one level touches one segment."""
         levels = _straight()
         extent = levels.extent((0, 10, 95), (0, 10, 80))
-        assert extent.segments == 1 and math.isclose(extent.segments_fractional, 15 / 25)
+        assert extent.levels_touched == extent.span == 1
+        assert math.isclose(extent.segments_fractional, 15 / 25)
+
+
+class TestSegmentRules:
+    def test_lesion_straddling_a_disc(self):
+        """A 15 mm lesion centred on the T10-T11 disc: one segment by span, two levels touched."""
+        levels = _straight()
+        z = levels.discs[1].point[2]
+        extent = levels.extent((0, 10, z + 7.5), (0, 10, z - 7.5))
+        assert (extent.segments(SegmentRule.SPAN), extent.segments(SegmentRule.TOUCHED)) == (1, 2)
+
+    def test_span_rounds_half_up(self):
+        """2.5 segments long counts 3; 2.49 counts 2."""
+        assert Extent(10.0, 12.5).span == 3 and Extent(10.0, 12.49).span == 2
+
+    def test_span_is_at_least_one(self):
+        """A tiny extent is still one segment."""
+        assert Extent(10.4, 10.5).span == 1
+
+    def test_default_rule_is_span(self):
+        """Without a rule, segments counts the span."""
+        assert Extent(16.5, 18.04).segments() == 2
+
+    def test_rule_by_name(self):
+        """The rule can be given as its stored word."""
+        assert Extent(16.5, 18.04).segments("touched") == 3
 
 
 class TestBoundaries:
@@ -105,13 +132,14 @@ class TestBoundaries:
         """An extent from mid-T10 to the T10-T11 disc point touches T10 only."""
         levels = _straight()
         extent = levels.extent((0, 10, 87.5), levels.discs[1].point)
-        assert extent.segments == 1 and extent.level_bottom == "T10"
+        assert extent.levels_touched == 1 and extent.level_bottom == "T10"
 
     def test_disc_to_disc_is_one_level(self):
         """From one disc to the next is exactly one level."""
         levels = _straight()
         extent = levels.extent(levels.discs[1].point, levels.discs[2].point)
-        assert extent.segments == 1 and extent.level_top == extent.level_bottom == "T11"
+        assert extent.levels_touched == extent.span == 1
+        assert extent.level_top == extent.level_bottom == "T11"
 
     def test_coincident_discs_refused(self):
         """Two disc markers on the same point are refused with a message."""

@@ -6,6 +6,7 @@ level coordinate is ``s = 2 - z / 20`` and a point is placed at a chosen ``s`` e
 
 import datetime as dt
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from spineviewer.core.annotations import (
     Bidirectional, Caliper, CordPath, Lesion, LesionFindings, Outline, PatientFindings,
     StudyAnnotations,
 )
-from spineviewer.core.levels import Extent, VertebralLevels, level_index
+from spineviewer.core.levels import Extent, SegmentRule, VertebralLevels, level_index
 from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import (
     axial_sizes, conus_zone_start, lesion_metrics, outline_volume,
@@ -47,9 +48,9 @@ def path(s_top, s_bottom, role="t2", n=5, **kw):
     return CordPath(vertices=[cord(s) for s in np.linspace(s_top, s_bottom, n)], role=role, **ON, **kw)
 
 
-def metrics(*drawings, levels=None, **findings):
+def metrics(*drawings, levels=None, rule=SegmentRule.SPAN, **findings):
     lesion = Lesion(1, drawings, LesionFindings(**findings))
-    return lesion_metrics(lesion, straight() if levels is None else levels)
+    return lesion_metrics(lesion, straight() if levels is None else levels, segment_rule=rule)
 
 
 class TestSizes:
@@ -96,34 +97,42 @@ class TestSizes:
 
 class TestExtents:
     def test_t2_from_mid_t6_to_the_conus(self):
-        """A T2 path from mid-T6 to a conus tip in mid-L1 touches T6..L1: 8 segments."""
+        """A T2 path from mid-T6 to a conus tip in mid-L1 is 7 segments long and touches T6..L1,
+        8 levels; ``t2_segments`` follows the rule, ``t2_levels_touched`` is always 8."""
         t6, l1 = level_index("T6") + 0.5, level_index("L1") + 0.5
         t2 = path(t6, l1)
         m = metrics(t2, levels=straight(conus_at=l1))
-        assert m.t2_segments == Measurement("t2_segments", 8, Unit.SEGMENTS, (t2.id,))
+        assert m.t2_segments == Measurement("t2_segments", 7, Unit.SEGMENTS, (t2.id,))
+        assert m.t2_levels_touched == Measurement("t2_levels_touched", 8, Unit.SEGMENTS, (t2.id,))
+        touched = metrics(t2, levels=straight(conus_at=l1), rule=SegmentRule.TOUCHED)
+        assert touched.t2_segments == Measurement("t2_segments", 8, Unit.SEGMENTS, (t2.id,))
         assert m.t2_segments_fractional.value == pytest.approx(7.0)
         assert m.t2_length.value == pytest.approx(7 * H)
 
     def test_enhancement_from_the_si_caliper(self):
         """Without an enhancement path, the SI caliper's endpoints give the enhancing extent."""
-        m = metrics(si(10.5, 11.25))
+        m = metrics(si(10.5, 11.25), rule=SegmentRule.TOUCHED)
         assert (m.enhancement_segments.value, m.level_top, m.level_bottom) == (2, "T4", "T5")
+        assert metrics(si(10.5, 11.25)).enhancement_segments.value == 1
         assert m.enhancement_length.value == pytest.approx(0.75 * H)
         assert m.enhancement_segments_fractional.value == pytest.approx(0.75)
 
     def test_enhancement_path_preferred(self):
         """An enhancement cord path, when drawn, gives the enhancing extent."""
         m = metrics(si(10.5, 11.25), path(10.2, 12.4, role="enhancement"))
-        assert m.enhancement_segments.value == 3 and m.level_top == "T4"
+        assert m.enhancement_segments.value == 2 and m.enhancement_levels_touched.value == 3
+        assert m.level_top == "T4"
 
     def test_path_drawn_upwards(self):
         """The top is the most cranial point, whichever end was drawn first."""
-        assert metrics(path(14.9, 12.1)).t2_segments.value == 3
+        assert metrics(path(14.9, 12.1), rule=SegmentRule.TOUCHED).t2_segments.value == 3
 
     def test_ratios(self):
-        """Ratio of segments and ratio of lengths."""
+        """Ratio of segments by the rule (5 / 1 by span, 6 / 2 by levels touched) and of lengths."""
         m = metrics(si(10.5, 11.25), path(8.5, 13.5))
-        assert m.t2_enhancement_ratio.value == pytest.approx(6 / 2)
+        assert m.t2_enhancement_ratio.value == pytest.approx(5 / 1)
+        touched = metrics(si(10.5, 11.25), path(8.5, 13.5), rule=SegmentRule.TOUCHED)
+        assert touched.t2_enhancement_ratio.value == pytest.approx(6 / 2)
         assert m.t2_enhancement_ratio_mm.value == pytest.approx(5.0 / 0.75)
         assert m.t2_enhancement_ratio.unit is Unit.RATIO
 
@@ -131,11 +140,11 @@ class TestExtents:
         """A length ratio is only computed from two lengths in mm."""
         m = metrics(si(10.5, 11.25), path(8.5, 13.5, unit="px"))
         assert m.t2_length.unit is Unit.PX and m.t2_enhancement_ratio_mm is None
-        assert m.t2_segments.value == 6
+        assert (m.t2_segments.value, m.t2_levels_touched.value) == (5, 6)
 
     def test_longest_t2_path_used(self):
         """With two T2 paths, the longest gives the extent."""
-        assert metrics(path(8.5, 9.5), path(8.5, 12.5)).t2_segments.value == 5
+        assert metrics(path(8.5, 9.5), path(8.5, 12.5)).t2_segments.value == 4
 
 
 class TestCurvedSpine:
@@ -161,10 +170,11 @@ class TestCurvedSpine:
         assert chord < m.t2_length.value - 5
 
     def test_segments_on_the_curve(self):
-        """From the middle of the second level to the middle of the ninth: 8 segments, 7.0 levels."""
+        """From the middle of the second level to the middle of the ninth: 7.0 segments long,
+        8 levels touched."""
         vertices = self.arc(158, np.linspace(-28, 28, 57))
         m = lesion_metrics(Lesion(1, (CordPath(vertices=vertices, role="t2", **ON),)), self.levels())
-        assert m.t2_segments.value == 8
+        assert (m.t2_segments.value, m.t2_levels_touched.value) == (7, 8)
         assert m.t2_segments_fractional.value == pytest.approx(7.0, abs=1e-9)
 
 
@@ -301,7 +311,9 @@ class TestPatientMetrics:
         p = patient_metrics(study)
         assert (p.n_lesions, p.multiplicity) == (2, Multiplicity.MULTIPLE)
         longest = study.lesions[0].of_kind(CordPath)[0]
-        assert p.max_t2_segments == Measurement("max_t2_segments", 8, Unit.SEGMENTS, (longest.id,))
+        assert p.max_t2_segments == Measurement("max_t2_segments", 7, Unit.SEGMENTS, (longest.id,))
+        touched = patient_metrics(replace(study, segment_rule=SegmentRule.TOUCHED))
+        assert touched.max_t2_segments.value == 8
         assert [m.lesion_id for m in p.lesions] == [1, 2]
 
     def test_solitary(self):

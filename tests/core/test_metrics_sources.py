@@ -100,7 +100,7 @@ class TestDrawingExtent:
         """The extent of a path is the one its lesion's T2 segments come from."""
         t2 = path(8.5, 13.5)
         extent = drawing_extent(t2, straight())
-        assert extent.segments == lesion_metrics(Lesion(1, (t2,)), straight()).t2_segments.value
+        assert extent.segments() == lesion_metrics(Lesion(1, (t2,)), straight()).t2_segments.value
         assert (extent.s_top, extent.s_bottom) == pytest.approx((8.5, 13.5))
 
     def test_none_without_two_discs(self):

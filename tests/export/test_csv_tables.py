@@ -2,13 +2,14 @@
 
 import csv
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 from spineviewer.core.annotations import (
     Bidirectional, Caliper, CordPath, Lesion, LesionFindings, PatientFindings, StudyAnnotations,
 )
-from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.measurement import measured_columns
 from spineviewer.core.metrics import LesionMetrics, PatientMetrics, patient_metrics
 from spineviewer.export.csv_tables import (
@@ -59,7 +60,8 @@ class TestLesionsCsv:
         rows = read(write_lesions_csv(tmp_path / "lesions.csv", [study()]))
         assert tuple(rows[0]) == LESION_COLUMNS
         assert LESION_COLUMNS[:4] == ("patient_id", "study_date", "reader", "lesion_id")
-        assert LESION_COLUMNS[-1] == "notes" and len(LESION_COLUMNS) == 32
+        assert LESION_COLUMNS[-3:] == ("notes", "enhancement_levels_touched", "t2_levels_touched")
+        assert len(LESION_COLUMNS) == 34
 
     def test_values_and_formats(self):
         """Words, mm with two decimals, whole segments, ratios; empty when not assessed."""
@@ -68,9 +70,16 @@ class TestLesionsCsv:
         assert (row["level_top"], row["level_bottom"], row["location"]) == ("T4", "T5", "thoracic")
         assert (row["position"], row["enhancement_pattern"], row["t1_signal"]) == ("eccentric", "heterogeneous", "")
         assert (row["ap_mm"], row["transverse_mm"], row["si_mm"]) == ("7.00", "9.00", "15.00")
-        assert (row["enhancement_segments"], row["enhancement_segments_fractional"]) == ("2", "0.75")
-        assert (row["t2_length_mm"], row["t2_segments"], row["t2_segments_fractional"]) == ("100.00", "6", "5.00")
-        assert (row["t2_enhancement_ratio"], row["t2_enhancement_ratio_mm"]) == ("3.00", "6.67")
+        assert (row["enhancement_segments"], row["enhancement_segments_fractional"]) == ("1", "0.75")
+        assert (row["t2_length_mm"], row["t2_segments"], row["t2_segments_fractional"]) == ("100.00", "5", "5.00")
+        assert (row["t2_enhancement_ratio"], row["t2_enhancement_ratio_mm"]) == ("5.00", "6.67")
+        assert (row["enhancement_levels_touched"], row["t2_levels_touched"]) == ("2", "6")
+
+    def test_segments_by_the_touched_rule(self):
+        """A study counting levels touched writes them in the segment columns and the ratio."""
+        row = lesion_rows(replace(study(), segment_rule=SegmentRule.TOUCHED))[0]
+        assert (row["enhancement_segments"], row["t2_segments"], row["t2_enhancement_ratio"]) == ("2", "6", "3.00")
+        assert (row["enhancement_levels_touched"], row["t2_levels_touched"]) == ("2", "6")
         assert row["volume_mm3"] == ""
 
     def test_lesion_with_nothing_drawn(self):
@@ -89,7 +98,7 @@ class TestLesionsCsv:
     def test_notes_with_commas_quotes_and_newlines(self, tmp_path):
         """Free text round trips through the csv quoting."""
         rows = read(write_lesions_csv(tmp_path / "lesions.csv", [study()]))
-        assert rows[1][-1] == study().lesion(1).findings.notes
+        assert rows[1][LESION_COLUMNS.index("notes")] == study().lesion(1).findings.notes
 
     def test_cohort_rows_in_order(self, tmp_path):
         """Studies in the order given, lesions in id order."""
@@ -106,7 +115,7 @@ class TestPatientsCsv:
     def test_header_in_order(self, tmp_path):
         """The header is exactly the documented columns, in order."""
         rows = read(write_patients_csv(tmp_path / "patients.csv", [study()]))
-        assert tuple(rows[0]) == PATIENT_COLUMNS and len(PATIENT_COLUMNS) == 22
+        assert tuple(rows[0]) == PATIENT_COLUMNS and len(PATIENT_COLUMNS) == 23
 
     def test_values(self):
         """Words, dates, derived intervals and counts."""
@@ -115,7 +124,8 @@ class TestPatientsCsv:
         assert (row["primary_tumor"], row["primary_tumor_detail"]) == ("lung", "small cell")
         assert row["primary_diagnosis_date"] == "2009-05-17"
         assert (row["primary_to_presentation_years"], row["primary_to_diagnosis_years"]) == ("1.98", "2.00")
-        assert (row["n_lesions"], row["multiplicity"], row["max_t2_segments"]) == ("2", "multiple", "6")
+        assert (row["n_lesions"], row["multiplicity"], row["max_t2_segments"]) == ("2", "multiple", "5")
+        assert row["segment_rule"] == "span"
         assert row["leptomeningeal_sites"] == "cord-conus;cauda-equina"
         assert (row["other_cns_spinal_mets"], row["new_iscm_on_followup"]) == ("", "")
 
@@ -138,7 +148,7 @@ class TestPseudonyms:
         row = patient_row(study(), pseudonym="ISCM-01")
         assert row["primary_to_diagnosis_years"] == "2.00" and row["iscm_diagnosis_date"] == ""
         lesion = lesion_rows(study(), pseudonym="ISCM-01")[0]
-        assert lesion["study_date"] == "" and lesion["t2_segments"] == "6"
+        assert lesion["study_date"] == "" and lesion["t2_segments"] == "5"
         assert lesion["notes"].startswith("seen on [removed]")
 
     def test_every_patient_needs_a_pseudonym(self, tmp_path):
@@ -158,7 +168,8 @@ class TestColumnsFromTheMetrics:
             "flame_sign", "leptomeningeal_origin_suspected", "ap_mm", "transverse_mm", "si_mm",
             "enhancement_length_mm", "enhancement_segments", "enhancement_segments_fractional",
             "t2_length_mm", "t2_segments", "t2_segments_fractional", "t2_enhancement_ratio",
-            "t2_enhancement_ratio_mm", "volume_mm3", "notes")
+            "t2_enhancement_ratio_mm", "volume_mm3", "notes", "enhancement_levels_touched",
+            "t2_levels_touched")
 
     def test_patient_columns_are_the_contract(self):
         """The derived patient header is, word for word, the published one."""
@@ -168,7 +179,7 @@ class TestColumnsFromTheMetrics:
             "iscm_presentation_date", "iscm_diagnosis_date", "primary_to_presentation_years",
             "primary_to_diagnosis_years", "n_lesions", "multiplicity", "other_cns_spinal_mets",
             "leptomeningeal_mets", "leptomeningeal_sites", "primary_or_noncns_mets_visible",
-            "new_iscm_on_followup", "max_t2_segments", "notes")
+            "new_iscm_on_followup", "max_t2_segments", "notes", "segment_rule")
 
     def test_every_measured_value_has_its_column(self):
         """Every metric of an mm study is written under its own key, none is left out."""

@@ -13,7 +13,7 @@ from spineviewer.cli import main
 from spineviewer.core import edits
 from spineviewer.core.annotation_file import load_annotations
 from spineviewer.core.annotations import Caliper, CaliperRole
-from spineviewer.core.levels import level_index
+from spineviewer.core.levels import SegmentRule, level_index
 from spineviewer.core.loader import load_study
 from spineviewer.core.measurement import measured_columns
 from spineviewer.core.metrics import LesionMetrics, lesion_metrics
@@ -87,6 +87,12 @@ class TestCoded:
         counts = [int(float(i.MeasuredValueSequence[0].NumericValue)) for i in items
                   if i.ValueType == "NUM" and _code(i) == C.key(C.METRICS["t2_segments"])]
         assert counts == [lesion["t2"]["segments"] for lesion in report["truth"]["lesions"]]
+        touched = [int(float(i.MeasuredValueSequence[0].NumericValue)) for i in items
+                   if i.ValueType == "NUM" and _code(i) == C.key(C.METRICS["t2_levels_touched"])]
+        assert touched == [lesion["t2"]["levels_touched"] for lesion in report["truth"]["lesions"]]
+        rules = [_code(i, "ConceptCodeSequence") for i in items
+                 if i.ValueType == "CODE" and _code(i) == C.key(C.SEGMENT_RULE)]
+        assert rules == [C.key(C.SEGMENT_RULES[SegmentRule.SPAN])] * len(report["truth"]["lesions"])
         tops = [_code(i, "ConceptCodeSequence") for i in items
                 if i.ValueType == "CODE" and _code(i) == C.key(C.LEVEL_TOP)]
         assert tops == [C.key(C.vertebra(level_index(lesion["level_top"])))
@@ -170,6 +176,7 @@ class TestRoundTrip:
         back = import_sr(report["path"])
         before = report["annotations"]
         assert len(back.lesions) == len(before.lesions)
+        assert back.segment_rule is before.segment_rule
         for old, new in zip(before.lesions, back.lesions):
             a, b = lesion_metrics(old, before.levels), lesion_metrics(new, back.levels)
             assert [m.name for m in a.measurements()] == [m.name for m in b.measurements()]
@@ -179,6 +186,16 @@ class TestRoundTrip:
                 if x.unit is Unit.SEGMENTS and isinstance(x.value, int):
                     assert y.value == x.value
             assert (a.level_top, a.level_bottom, a.location) == (b.level_top, b.level_bottom, b.location)
+
+    def test_touched_rule_restored(self, report, tmp_path):
+        """A study counting levels touched writes that rule and its counts, and reads back so."""
+        touched = replace(report["annotations"], segment_rule=SegmentRule.TOUCHED)
+        back = import_sr(write_sr(report["result"], touched, tmp_path / "touched.dcm"))
+        assert back.segment_rule is SegmentRule.TOUCHED
+        truth = report["truth"]["lesions"]
+        metrics = [lesion_metrics(lesion, back.levels, segment_rule=back.segment_rule)
+                   for lesion in back.lesions]
+        assert [m.t2_segments.value for m in metrics] == [l["t2"]["levels_touched"] for l in truth]
 
     def test_drawings_findings_and_context_restored(self, report):
         """Same drawing ids, kinds, images and points (0.001 mm); same coded findings; the

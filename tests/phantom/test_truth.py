@@ -93,7 +93,9 @@ def test_case2_size_is_the_reported_one(case_folder):
     lesion = truth(case_folder(2))["lesions"][0]
     assert (lesion["ap_mm"], lesion["transverse_mm"], lesion["si_mm"]) == (5.9, 5.3, 14.8)
     assert (lesion["level_top"], lesion["level_bottom"]) == ("T10", "T11")
-    assert lesion["enhancement"]["segments"] == 2 and lesion["location"] == "thoracic"
+    assert lesion["location"] == "thoracic"
+    # Centred on the T10-T11 disc: one segment long, as the report says, touching two levels.
+    assert (lesion["enhancement"]["segments"], lesion["enhancement"]["levels_touched"]) == (1, 2)
     assert lesion["t2_signal"] == "hyperintense"
 
 
@@ -132,8 +134,9 @@ def test_case1_edema_from_t6_to_the_conus(case_folder):
     data = truth(folder)
     lesion = data["lesions"][0]
     assert lesion["level_top"] == lesion["level_bottom"] == "T12"
-    assert lesion["enhancement"]["segments"] == 1
-    assert lesion["t2"]["segments"] == 8 and lesion["t2_enhancement_ratio"] == 8
+    assert lesion["enhancement"]["segments"] == lesion["enhancement"]["levels_touched"] == 1
+    assert (lesion["t2"]["segments"], lesion["t2"]["levels_touched"]) == (7, 8)
+    assert (lesion["t2_enhancement_ratio"], lesion["t2_enhancement_ratio_touched"]) == (7, 8)
     assert int(lesion["t2"]["s_top"]) == 12
     assert lesion["t2"]["bottom_lps_mm"] == data["conus_tip_lps_mm"]
     assert lesion["location"] == "thoracic-conus"

@@ -1,4 +1,5 @@
-"""The value written beside a drawing on the image (``"SI 16.0 mm"``, ``"T2 203 mm · 8 levels"``).
+"""The value written beside a drawing on the image (``"SI 16.0 mm"``, ``"T2 203 mm"``) and in the
+measurements dock's list of drawings (``"203.3 mm · 7 segments"``).
 
 Computed from the stored drawing (patient LPS mm, or px for a series without PixelSpacing),
 never from the items on screen. The unit is always written, and ``px`` is never shown as mm.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from spineviewer.core.annotations import (
     Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
 )
-from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.metrics import axial_sizes, drawing_extent
 
 
@@ -17,11 +18,13 @@ def _length(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
-def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, named: bool = True) -> str:
+def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, named: bool = True,
+                  segment_rule: SegmentRule = SegmentRule.SPAN) -> str:
     """The text shown beside a drawing: what it measures, its value and its unit.
 
     ``named=False`` is for lists that name the drawing in another column: no name, and a cord
-    path also gives the levels it touches (on the image that would not fit beside the cord).
+    path also gives its extent by the study's ``segment_rule`` (segments, or levels touched;
+    on the image that would not fit beside the cord).
     """
     unit = drawing.unit.value
     if isinstance(drawing, Caliper):
@@ -37,7 +40,9 @@ def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, na
         text = _length(drawing.length, unit)
         if extent is None:
             return text
-        return f"{text} · {extent.segments} level{'s' if extent.segments != 1 else ''}"
+        count = extent.segments(segment_rule)
+        word = "segment" if segment_rule is SegmentRule.SPAN else "level"
+        return f"{text} · {count} {word}{'s' if count != 1 else ''}"
     if isinstance(drawing, Outline):
         return f"{drawing.area:.1f} {unit}²"
     if isinstance(drawing, (Arrow, TextNote)):

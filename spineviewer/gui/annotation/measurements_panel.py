@@ -11,11 +11,17 @@ With the answer key loaded, a second value column shows the key's numbers for co
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
-from PyQt6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
 
 from spineviewer.core.annotations import Lesion, StudyAnnotations
+from spineviewer.core.edits import set_segment_rule
+from spineviewer.core.levels import SegmentRule
 from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import LesionMetrics, patient_metrics
 from spineviewer.gui.annotation.tools.drawing_builders import describe
@@ -50,12 +56,18 @@ def _size(m: Measurement | None) -> str:
     return "" if m is None else f"{m.value:.1f} {m.unit.value}"
 
 
-def _extent(metrics: LesionMetrics, prefix: str) -> str:
+def count_text(count: int, rule: SegmentRule) -> str:
+    """``"1 segment"`` by the span rule, ``"2 levels touched"`` by the touched rule."""
+    plural = "s" if count != 1 else ""
+    return f"{count} segment{plural}" if rule is SegmentRule.SPAN else f"{count} level{plural} touched"
+
+
+def _extent(metrics: LesionMetrics, prefix: str, rule: SegmentRule) -> str:
     segments = getattr(metrics, f"{prefix}_segments")
     length = getattr(metrics, f"{prefix}_length")
     parts = []
     if segments is not None:
-        parts.append(f"{segments.value} segment{'s' if segments.value != 1 else ''}")
+        parts.append(count_text(segments.value, rule))
     if length is not None:
         parts.append(f"{length.value:.1f} {length.unit.value}")
     return ", ".join(parts)
@@ -63,11 +75,16 @@ def _extent(metrics: LesionMetrics, prefix: str) -> str:
 
 def _fraction_tip(metrics: LesionMetrics, prefix: str) -> str:
     fractional = getattr(metrics, f"{prefix}_segments_fractional")
-    return "" if fractional is None else f"{fractional.value:.2f} levels from its top to its bottom"
+    touched = getattr(metrics, f"{prefix}_levels_touched")
+    if fractional is None:
+        return ""
+    return (f"{fractional.value:.2f} segments from its top to its bottom; "
+            f"{count_text(touched.value, SegmentRule.TOUCHED)}")
 
 
-def lesion_values(metrics: LesionMetrics) -> dict[str, str]:
-    """The text of each row of :data:`LESION_ROWS` for one lesion ('' when not measured)."""
+def lesion_values(metrics: LesionMetrics, rule: SegmentRule = SegmentRule.SPAN) -> dict[str, str]:
+    """The text of each row of :data:`LESION_ROWS` for one lesion ('' when not measured);
+    extents are counted as ``rule`` counts them."""
     ratio = ""
     if metrics.t2_enhancement_ratio is not None:
         ratio = f"{metrics.t2_enhancement_ratio.value:g}"
@@ -83,7 +100,7 @@ def lesion_values(metrics: LesionMetrics) -> dict[str, str]:
                   else f"{metrics.level_top}–{metrics.level_bottom}")
     return {
         "ap": _size(metrics.ap), "transverse": _size(metrics.transverse), "si": _size(metrics.si),
-        "enhancement": _extent(metrics, "enhancement"), "t2": _extent(metrics, "t2"),
+        "enhancement": _extent(metrics, "enhancement", rule), "t2": _extent(metrics, "t2", rule),
         "ratio": ratio, "levels": levels, "location": location,
         "volume": "" if metrics.volume is None else f"{metrics.volume.value:.0f} {metrics.volume.unit.value}",
     }
@@ -125,8 +142,21 @@ class MeasurementsPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.tree.setIndentation(12)
+        self.rule = QComboBox()
+        self.rule.setObjectName("segmentRule")
+        for rule in SegmentRule:
+            self.rule.addItem(rule.label, rule)
+        self.rule.setToolTip("How this study counts an extent in vertebral segments: its length "
+                             "in segments, rounded (as the ISCM series counts), or the number of "
+                             "levels it touches. Saved with the study's annotations.")
+        self.rule.activated.connect(self._rule_chosen)
+        rule_row = QHBoxLayout()
+        rule_row.setContentsMargins(6, 4, 6, 2)
+        rule_row.addWidget(QLabel("Count segments by"))
+        rule_row.addWidget(self.rule, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(rule_row)
         layout.addWidget(self.tree)
         self.tree.itemClicked.connect(self._clicked)
         session.changed.connect(self.refresh)
@@ -153,10 +183,15 @@ class MeasurementsPanel(QWidget):
     def refresh(self) -> None:
         self.tree.clear()
         study = self.session.study
+        self.rule.setEnabled(study is not None)
         if study is None:
             self.tree.setColumnHidden(2, True)
             return
+        self.rule.setCurrentIndex(self.rule.findData(study.segment_rule))
         reference = self.session.reference
+        if reference is not None:
+            # The key is compared under the reader's rule, so both columns count alike.
+            reference = replace(reference, segment_rule=study.segment_rule)
         self.tree.setColumnHidden(2, reference is None)
         self._patient_rows(study, reference)
         metrics = patient_metrics(study)
@@ -179,11 +214,12 @@ class MeasurementsPanel(QWidget):
         self.tree.addTopLevelItem(top)
         key = patient_metrics(reference) if reference is not None else None
         lesions = f"{metrics.n_lesions}" + (f" ({metrics.multiplicity.value})" if metrics.multiplicity else "")
+        rule = study.segment_rule
         rows = [("lesions", "Lesions", lesions, str(key.n_lesions) if key else ""),
                 ("max_t2_segments", "Longest T2 extent",
-                 f"{_number(metrics.max_t2_segments)} segments" if metrics.max_t2_segments
+                 count_text(metrics.max_t2_segments.value, rule) if metrics.max_t2_segments
                  else "no T2 path drawn",
-                 f"{_number(key.max_t2_segments)} segments" if key and key.max_t2_segments else "")]
+                 count_text(key.max_t2_segments.value, rule) if key and key.max_t2_segments else "")]
         for name, label in (("primary_to_presentation", "Primary → ISCM presentation"),
                             ("primary_to_diagnosis", "Primary → ISCM diagnosis")):
             value = getattr(metrics, name)
@@ -197,8 +233,8 @@ class MeasurementsPanel(QWidget):
 
     def _lesion_rows(self, study, lesion: Lesion | None, metrics: LesionMetrics,
                      key: LesionMetrics | None, current: bool, *, only_key: bool = False) -> None:
-        values = lesion_values(metrics) if not only_key else {}
-        key_values = lesion_values(key) if key is not None else {}
+        values = lesion_values(metrics, study.segment_rule) if not only_key else {}
+        key_values = lesion_values(key, study.segment_rule) if key is not None else {}
         title = f"Lesion {metrics.lesion_id}" + ("  (answer key only)" if only_key else "")
         summary = ", ".join(v for v in (values.get("levels"), metrics.location.value if (
             metrics.location and not only_key) else "") if v)
@@ -227,11 +263,18 @@ class MeasurementsPanel(QWidget):
             return
         for drawing in lesion.annotations:
             child = QTreeWidgetItem([f"  {describe(drawing)}",
-                                     drawing_value(drawing, study.levels, named=False), ""])
+                                     drawing_value(drawing, study.levels, named=False,
+                                                   segment_rule=study.segment_rule), ""])
             child.setData(0, DRAWING_ROLE, drawing.id)
             child.setForeground(0, QBrush(QColor("#9aa3ae")))
             child.setToolTip(1, f"{child.text(1)}\nClick to show the image it was drawn on")
             top.addChild(child)
+
+    def _rule_chosen(self, index: int) -> None:
+        rule = self.rule.itemData(index)
+        study = self.session.study
+        if study is not None and rule is not study.segment_rule:
+            self.session.apply(set_segment_rule, rule, label=f"count segments by {rule.label}")
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         parent = item.parent()
