@@ -107,7 +107,7 @@ def annotation_path_for(study_folder, study_uid: str, *, user_folder: Path | Non
 def keyed_annotation_path(study_uid: str, *, user_folder: Path | None = None) -> Path:
     """The copy of a study's annotations kept by StudyInstanceUID in the per-user folder.
 
-    Every save writes it beside the study's own file, so the same study opened from another
+    Every save writes it as well as the study's own file, so the same study opened from another
     copy of its folder, or fetched again from a PACS, finds its annotations.
     """
     return (user_folder or user_annotation_folder()) / KEYED_FOLDER / annotation_file_name(study_uid)

@@ -23,6 +23,7 @@ from typing import Callable
 from spineviewer.core.annotation_file import (
     ANSWER_KEY_NAME,
     AnnotationFileError,
+    AnnotationLoad,
     annotation_files,
     annotation_path_for,
     answer_key_path,
@@ -106,7 +107,9 @@ class AnnotationDocument:
         keyed = keyed_annotation_path(study.uid, user_folder=user_folder)
         found = annotation_files(folder, [study.uid], answer_key=False, user_folder=user_folder)
         loaded = load_annotations(found[0] if found else path)
-        copy = put_aside_if_unreadable(keyed) if loaded.path != keyed else loaded
+        # The keyed copy is written over at the first change: one that cannot be read goes
+        # aside now, like the study's own file would.
+        copy = AnnotationLoad(keyed) if loaded.path == keyed else put_aside_if_unreadable(keyed)
         value = loaded.study
         if value is None or value.study_instance_uid != study.uid:
             value = StudyAnnotations.new(
@@ -114,8 +117,8 @@ class AnnotationDocument:
                 frame_of_reference_uid=next((s.frame_of_reference_uid for s in study.series
                                              if s.frame_of_reference_uid), ""),
                 study_date=_study_date(study.date))
-        messages = dict.fromkeys(m for m in (loaded.message, copy.message) if m)
-        return cls(folder, value, path=path, keyed_path=keyed, open_message=" ".join(messages),
+        message = " ".join(m for m in (loaded.message, copy.message) if m)
+        return cls(folder, value, path=path, keyed_path=keyed, open_message=message,
                    put_aside=loaded.moved_to or copy.moved_to)
 
     # -- state -----------------------------------------------------------------------------

@@ -129,6 +129,18 @@ class TestAutosave:
         assert len(said) == 1 and "could not be saved to" in said[0]
         assert _discs(_on_disk(tmp_path / "copy.json")) == ["T9-T10"]
 
+    def test_a_copy_that_cannot_be_written_is_reported(self, folder, tmp_path):
+        """The study's file is saved; the reader is told where the keyed copy failed."""
+        blocked = tmp_path / "not-a-folder"
+        blocked.write_text("")
+        document = AnnotationDocument(folder, StudyAnnotations(STUDY_UID),
+                                      path=tmp_path / "own.json", keyed_path=blocked / "copy.json")
+        said = []
+        document.message.connect(said.append)
+        document.apply(add_disc, (0.0, -50.0, 90.0), name="T9-T10", label="mark disc")
+        assert len(said) == 1 and "copy could not be written" in said[0]
+        assert _discs(_on_disk(tmp_path / "own.json")) == ["T9-T10"]
+
 
 class TestLesions:
     def test_first_drawing_creates_lesion_1(self, folder):
