@@ -101,7 +101,7 @@ def _to_gray(values: np.ndarray, image: ImageFile) -> np.ndarray:
     return np.clip(np.rint(values[..., :3] @ _LUMA), 0, 255).astype(np.uint8)
 
 
-def _decode_failure(image: ImageFile, exc: Exception) -> PixelDecodeError:
+def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
     from spineviewer.core.problems import describe_exception  # noqa: PLC0415
 
     syntax = UID(image.transfer_syntax_uid)
@@ -126,7 +126,9 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
                 values = pixel_array(ds, index=indices[0])[np.newaxis]
             else:
                 values = ds.pixel_array[indices]
-    except Exception as exc:  # noqa: BLE001 - decoders raise many types
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
         raise _decode_failure(image, exc) from exc
     values = _to_gray(values, image)
     if values.shape[1:] != (image.rows, image.columns):
