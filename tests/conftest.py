@@ -1,4 +1,5 @@
-"""Shared test fixtures: the real-DICOM corpus (optional) and tiny DICOM series writers.
+"""Shared test fixtures: the real-DICOM corpus (optional), a private user data folder for every
+test, and tiny DICOM series writers.
 
 Tests that need ``../shared/dicom-corpus`` skip with a clear reason when it is absent (a user's
 clone has no ``../shared``); everything else writes its files into ``tmp_path``.
@@ -22,6 +23,15 @@ from pydicom.uid import (  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "dicom-corpus"
 SAMPLES = REPO / "sample_dicom"
+
+
+@pytest.fixture(autouse=True)
+def user_data(tmp_path, monkeypatch) -> Path:
+    """``XDG_DATA_HOME`` in ``tmp_path``: annotations saved per user (read-only studies, the
+    copies keyed by StudyInstanceUID) never reach the real home folder or another test."""
+    folder = tmp_path / "user-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
 
 
 @pytest.fixture

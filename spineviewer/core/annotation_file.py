@@ -1,9 +1,12 @@
-"""The annotation file of a study: where it lives, atomic saving, safe loading.
+"""The annotation file of a study: where it lives, how it is found, atomic saving, safe loading.
 
 One JSON file per study (layout: ``docs/annotation-format.md``, encoding:
 :mod:`spineviewer.core.annotation_codec`). Source DICOM files are never written: the
 annotation file sits beside them as ``spineviewer-<StudyInstanceUID>.spineviewer.json`` when
-their folder is writable, and in the per-user data folder otherwise.
+their folder is writable, and in the per-user data folder otherwise. A copy keyed by
+StudyInstanceUID is kept in the per-user folder too, so a study that arrives again from a PACS
+or from another copy of its folder finds its annotations. :func:`annotation_files` is the one
+lookup: the workstation, ``measure`` and the export commands all find a study's file with it.
 
 Saving is atomic (a temporary file in the same folder, fsync, then ``os.replace``), so a crash
 leaves either the previous file or the new one, never half of one. Loading never loses data: a
@@ -31,6 +34,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 #: The answer key a sample study carries beside its images (read-only, never saved to).
 ANSWER_KEY_NAME = "reference-annotations.json"
+
+#: Folder, inside the per-user folder, of the copies keyed by StudyInstanceUID.
+KEYED_FOLDER = "by-study"
 
 
 class AnnotationFileError(ValueError):
@@ -79,7 +85,7 @@ def annotation_file_name(study_uid: str) -> str:
 
 
 def annotation_path_for(study_folder, study_uid: str, *, user_folder: Path | None = None) -> Path:
-    """Where the annotations of a study are kept.
+    """Where the annotations of a study are saved.
 
     Parameters
     ----------
@@ -91,30 +97,64 @@ def annotation_path_for(study_folder, study_uid: str, *, user_folder: Path | Non
         The per-user folder used when ``study_folder`` is read-only
         (default :func:`user_annotation_folder`).
     """
-    folder = Path(study_folder)
-    if folder.is_file():
-        folder = folder.parent
+    folder = _folder_of(study_folder)
     name = annotation_file_name(study_uid)
     if folder.is_dir() and _is_writable(folder):
         return folder / name
     return (user_folder or user_annotation_folder()) / name
 
 
-def annotation_files(study_folder, study_uids, *, user_folder: Path | None = None) -> list[Path]:
-    """Existing annotation files for the studies of a folder, the reader's own first.
+def keyed_annotation_path(study_uid: str, *, user_folder: Path | None = None) -> Path:
+    """The copy of a study's annotations kept by StudyInstanceUID in the per-user folder.
 
-    Looks beside the study and in the per-user folder for each study's own file, then for the
-    folder's answer key (:data:`ANSWER_KEY_NAME`). Only looks: nothing is created, not even
-    the probe :func:`annotation_path_for` uses to decide where to save.
+    Every save writes it as well as the study's own file, so the same study opened from another
+    copy of its folder, or fetched again from a PACS, finds its annotations.
     """
-    folder = Path(study_folder)
-    if folder.is_file():
-        folder = folder.parent
+    return (user_folder or user_annotation_folder()) / KEYED_FOLDER / annotation_file_name(study_uid)
+
+
+def answer_key_path(study_folder) -> Path:
+    """The answer key a study may carry beside its images (:data:`ANSWER_KEY_NAME`)."""
+    return _folder_of(study_folder) / ANSWER_KEY_NAME
+
+
+def annotation_files(study_folder, study_uids, *, answer_key: bool = True,
+                     user_folder: Path | None = None) -> list[Path]:
+    """Existing annotation files for the studies of a folder, in the order they are used.
+
+    For each study: its own file, beside the study or in the per-user folder (when both
+    exist, the one spineviewer saves to comes first: beside a writable folder, else the
+    per-user one), then the copy keyed by StudyInstanceUID (:func:`keyed_annotation_path`).
+    Then the folder's answer key, unless ``answer_key`` is False. Only looks: nothing is
+    created, and the study folder is probed for writing only when both own files exist.
+    """
+    folder = _folder_of(study_folder)
     user = user_folder or user_annotation_folder()
-    names = [annotation_file_name(uid) for uid in study_uids]
-    candidates = [place / name for name in names for place in (folder, user)]
-    candidates.append(folder / ANSWER_KEY_NAME)
-    return [path for path in candidates if path.is_file()]
+    found = []
+    for uid in study_uids:
+        name = annotation_file_name(uid)
+        own = [path for path in (folder / name, user / name) if path.is_file()]
+        if len(own) == 2 and not _is_writable(folder):
+            own.reverse()
+        found += own
+        keyed = keyed_annotation_path(uid, user_folder=user)
+        if keyed.is_file():
+            found.append(keyed)
+    if answer_key and answer_key_path(folder).is_file():
+        found.append(answer_key_path(folder))
+    return found
+
+
+def study_folder(paths) -> Path | None:
+    """The folder a study was opened from: the one path given, or the paths' common folder."""
+    if not paths:
+        return None
+    if len(paths) == 1:
+        return Path(paths[0])
+    try:
+        return Path(os.path.commonpath([str(Path(p).resolve()) for p in paths]))
+    except ValueError:  # paths on different drives have no common folder
+        return Path(paths[0]).parent
 
 
 def read_annotations(path) -> tuple[StudyAnnotations, int]:
@@ -171,6 +211,22 @@ def load_annotations(path) -> AnnotationLoad:
                           message=f"{path.name} was converted from schema version {version}; {kept}")
 
 
+def put_aside_if_unreadable(path) -> AnnotationLoad:
+    """Move a file that is about to be written over aside when it cannot be used.
+
+    A file from a newer spineviewer or a damaged one is kept as ``<name>.unreadable-<timestamp>``
+    (the message says so), never replaced; a missing or usable file is left as it is.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return AnnotationLoad(path)
+    try:
+        read_annotations(path)
+    except AnnotationFileError as exc:
+        return _put_aside(path, exc.reason, then="a new one is written at the next change")
+    return AnnotationLoad(path)
+
+
 def write_atomically(path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: temporary file in the same folder, fsync,
     ``os.replace``, then fsync of the folder. The temporary file is removed on failure."""
@@ -190,7 +246,8 @@ def write_atomically(path, data: bytes) -> None:
     _fsync_folder(path.parent)
 
 
-def _put_aside(path: Path, reason: str) -> AnnotationLoad:
+def _put_aside(path: Path, reason: str, *,
+               then: str = "the study starts without annotations") -> AnnotationLoad:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.unreadable-{stamp}")
     counter = 2
@@ -204,7 +261,13 @@ def _put_aside(path: Path, reason: str) -> AnnotationLoad:
                                             f"moved aside ({exc.strerror}); it is left as it is")
     return AnnotationLoad(path, moved_to=target,
                           message=f"{path.name} cannot be used ({reason}); it was kept as "
-                                  f"{target.name} and the study starts without annotations")
+                                  f"{target.name} and {then}")
+
+
+def _folder_of(study_folder) -> Path:
+    """The folder of a study: itself, or the folder of a zip archive or DICOMDIR."""
+    folder = Path(study_folder)
+    return folder.parent if folder.is_file() else folder
 
 
 def _reason(exc: Exception) -> str:

@@ -1,8 +1,9 @@
 """Image frames: what each 2-D image of a file says about its place in patient space.
 
 A classic file is one frame; an enhanced (multi-frame) file is described frame by frame from its
-Per-frame and Shared Functional Groups (PS3.3 C.7.6.16), so both enter the model the same way.
-Positions are DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
+Per-frame and Shared Functional Groups (PS3.3 C.7.6.16), and a Siemens mosaic tile by tile
+(:mod:`spineviewer.core.mosaic`), so all of them enter the model the same way. Positions are
+DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,27 @@ from pydicom.dataset import Dataset
 
 from spineviewer.core.sources import FileSource
 from spineviewer.core.tags import get, integer, number, text, vector
+
+
+@dataclass(frozen=True)
+class MosaicLayout:
+    """How a Siemens mosaic tiles its slices into one stored image.
+
+    Attributes
+    ----------
+    count : int
+        Slices in the mosaic (NumberOfImagesInMosaic).
+    tiles : int
+        Tiles per mosaic row and per mosaic column, ``ceil(sqrt(count))``; slice ``k`` is the
+        tile at mosaic row ``k // tiles``, mosaic column ``k % tiles``.
+    rows, columns : int
+        Rows and Columns of the whole stored mosaic.
+    """
+
+    count: int
+    tiles: int
+    rows: int
+    columns: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +74,9 @@ class ImageFile:
     little_endian: bool
     #: Tags the hanging protocol reads (contrast, timing, sequence).
     protocol: dict = field(default_factory=dict)
+    #: Set for a split Siemens mosaic: ``rows``, ``columns`` and ``number_of_frames`` then describe
+    #: its tiles, and the layout the stored image.
+    mosaic: MosaicLayout | None = None
 
     @property
     def frame_bytes(self) -> int:
@@ -86,6 +111,8 @@ class Frame:
     instance_number: int | None
     #: Values that tell apart frames sharing a position (echo, time point, b-value ...).
     variant: tuple = ()
+    #: Remarks the stack shows about this frame (a split mosaic, a geometry assumption).
+    notes: tuple[str, ...] = ()
 
     @property
     def has_geometry(self) -> bool:
@@ -117,10 +144,11 @@ def _classic_variant(ds: Dataset) -> tuple:
     )
 
 
-def classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
+def classic_attributes(ds: Dataset) -> dict:
+    """The Frame fields of a classic image file, as keyword arguments shared by its frames."""
     slope = number(get(ds, "RescaleSlope"), 1.0) or 1.0
     intercept = number(get(ds, "RescaleIntercept"), 0.0)
-    common = dict(
+    return dict(
         position=vector(get(ds, "ImagePositionPatient"), 3),
         orientation=vector(get(ds, "ImageOrientationPatient"), 6),
         pixel_spacing=_spacing(ds),
@@ -131,6 +159,10 @@ def classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
         instance_number=integer(get(ds, "InstanceNumber")),
         variant=_classic_variant(ds),
     )
+
+
+def classic_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
+    common = classic_attributes(ds)
     if image.number_of_frames == 1:
         return [Frame(file=image, index=None, **common)]
     # A multi-frame file without functional groups (cine, old multi-frame): frames share geometry.

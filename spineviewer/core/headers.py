@@ -6,7 +6,8 @@ the Pixel Data value is kept, which lets :mod:`spineviewer.core.pixels` read a s
 ``read`` instead of parsing the file again.
 
 Enhanced (multi-frame) images are described frame by frame from their Per-frame and Shared
-Functional Groups (PS3.3 C.7.6.16), so they enter the model exactly like classic single-frame
+Functional Groups (PS3.3 C.7.6.16), and Siemens mosaics tile by tile
+(:mod:`spineviewer.core.mosaic`), so they enter the model exactly like classic single-frame
 files. Coordinates are DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
 """
 
@@ -21,6 +22,7 @@ from pydicom.tag import Tag
 from pydicom.uid import UID
 
 from spineviewer.core.frames import Frame, ImageFile, classic_frames, enhanced_frames
+from spineviewer.core.mosaic import is_mosaic, mosaic_frames
 from spineviewer.core.problems import Problem, ProblemKind, describe_exception
 from spineviewer.core.sources import FileSource
 from spineviewer.core.tags import get, integer, number, text
@@ -218,7 +220,10 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
                 return [], Problem(shown, f"an image without {', '.join(missing)}")
             image = _image_file(source, ds, sop_class)
             enhanced = "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds
-            frames = enhanced_frames(image, ds) if enhanced else classic_frames(image, ds)
+            if enhanced:
+                frames = enhanced_frames(image, ds)
+            else:
+                frames = mosaic_frames(image, ds) if is_mosaic(ds) else classic_frames(image, ds)
             file_size = fp.seek(0, 2)
         problem = _missing_decoder(image.transfer_syntax_uid) or _native_length_problem(image, file_size)
         if problem:

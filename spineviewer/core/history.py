@@ -1,4 +1,7 @@
-"""Undo and redo of study annotations, and the small observer the GUI subscribes to.
+"""Undo and redo of study annotations, and the small observer used to announce changes.
+
+The annotation document (:mod:`spineviewer.core.document`) saves when its history announces a
+new value, and announces its own changes the same way; the GUI turns those into Qt signals.
 
 Annotations are immutable values (:mod:`spineviewer.core.annotations`), so the history is a
 list of snapshots: an edit pushes the new value, undo steps back to the previous one. Sharing

@@ -3,7 +3,8 @@
 Native (uncompressed, little-endian) pixel data is read straight from the byte offset the header
 scan recorded: one ``read`` per slice, no second parse. Everything else (compressed transfer
 syntaxes, big endian, colour) goes through :func:`pydicom.pixels.pixel_array` and the installed
-decoder plugins (pylibjpeg, pyjpegls).
+decoder plugins (pylibjpeg, pyjpegls). A Siemens mosaic is read whole, once per request, and its
+tiles are cut out (:func:`spineviewer.core.mosaic.cut_tiles`).
 
 Notes
 -----
@@ -17,11 +18,11 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Callable
-
-import warnings
 
 import numpy as np
 from pydicom import dcmread
@@ -29,6 +30,7 @@ from pydicom.pixels import pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from spineviewer.core.frames import Frame, ImageFile
+from spineviewer.core.mosaic import cut_tiles
 from spineviewer.core.problems import Problem
 
 _NATIVE_LITTLE = {ExplicitVRLittleEndian, ImplicitVRLittleEndian}
@@ -101,7 +103,7 @@ def _to_gray(values: np.ndarray, image: ImageFile) -> np.ndarray:
     return np.clip(np.rint(values[..., :3] @ _LUMA), 0, 255).astype(np.uint8)
 
 
-def _decode_failure(image: ImageFile, exc: Exception) -> PixelDecodeError:
+def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
     from spineviewer.core.problems import describe_exception  # noqa: PLC0415
 
     syntax = UID(image.transfer_syntax_uid)
@@ -126,7 +128,9 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
                 values = pixel_array(ds, index=indices[0])[np.newaxis]
             else:
                 values = ds.pixel_array[indices]
-    except Exception as exc:  # noqa: BLE001 - decoders raise many types
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
         raise _decode_failure(image, exc) from exc
     values = _to_gray(values, image)
     if values.shape[1:] != (image.rows, image.columns):
@@ -136,6 +140,11 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
 
 def read_frames(image: ImageFile, indices: list[int]) -> np.ndarray:
     """Stored values of frames ``indices`` (0-based) of one file, ``(n, rows, cols)``."""
+    layout = image.mosaic
+    if layout is not None:
+        # The stored image is the whole mosaic: decode it once, then cut every requested tile.
+        whole = replace(image, rows=layout.rows, columns=layout.columns, number_of_frames=1, mosaic=None)
+        return cut_tiles(read_frames(whole, [0])[0], layout, indices)
     return _read_native(image, indices) if _fast_path(image) else _read_decoded(image, indices)
 
 

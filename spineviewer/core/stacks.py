@@ -93,12 +93,16 @@ def _typical_gap(frames: list[Frame], normal: np.ndarray) -> float:
     return float(np.median(np.diff(depth)))
 
 
+def _frame_notes(frames: list[Frame]) -> list[str]:
+    return list(dict.fromkeys(note for frame in frames for note in frame.notes))
+
+
 def _geometric_stack(series_uid: str, frames: list[Frame]) -> Stack:
     orientation = frames[0].orientation
     normal = slice_normal(orientation)
     frames = sorted(frames, key=lambda f: float(f.position @ normal))
     depth = np.array([frame.position @ normal for frame in frames])
-    notes = []
+    notes = _frame_notes(frames)
     if len(frames) > 1:
         gaps = np.diff(depth)
         gap = float((depth[-1] - depth[0]) / (len(frames) - 1))
@@ -128,8 +132,8 @@ def _plain_stack(series_uid: str, frames: list[Frame]) -> Stack:
         origin=np.zeros(3), spacing=np.array([col_spacing, row_spacing, 1.0]), direction=np.eye(3),
         size=(frames[0].file.columns, frames[0].file.rows, len(frames)),
     )
-    notes = ["no ImagePositionPatient/ImageOrientationPatient: shown in file order, "
-             "no cross-reference"]
+    notes = _frame_notes(frames) + ["no ImagePositionPatient/ImageOrientationPatient: shown in file "
+                                    "order, no cross-reference"]
     if frames[0].pixel_spacing is None:
         notes.append("no PixelSpacing: measurements are in pixels, not mm")
     return Stack(series_uid, 0, frames, geometry, "unknown",

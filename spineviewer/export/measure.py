@@ -2,8 +2,9 @@
 
 The study's headers are read (not its pixels) to know which study it is: its PatientID and
 StudyDate go into the tables, replacing what the annotation file says, so the cohort tables
-follow the images. The annotation file is, unless one is named, the study's own
-(:func:`~spineviewer.core.annotation_file.annotation_files`), else the answer key
+follow the images. The annotation file is, unless one is named, the first that
+:func:`~spineviewer.core.annotation_file.annotation_files` finds: the study's own, else its copy
+keyed by StudyInstanceUID in the per-user folder, else the answer key
 ``reference-annotations.json`` that the sample studies carry in their folder. It is only read:
 a file that cannot be used is reported and left as it is (the workstation, not this command,
 puts such files aside).

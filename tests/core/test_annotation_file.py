@@ -11,8 +11,9 @@ import pytest
 from spineviewer.core import annotation_file
 from spineviewer.core.annotation_codec import FormatError, from_json, migrate, migration, to_json
 from spineviewer.core.annotation_file import (
-    annotation_file_name, annotation_path_for, load_annotations, save_annotations,
-    user_annotation_folder, write_atomically,
+    ANSWER_KEY_NAME, annotation_file_name, annotation_files, annotation_path_for,
+    answer_key_path, keyed_annotation_path, load_annotations, put_aside_if_unreadable,
+    save_annotations, study_folder, user_annotation_folder, write_atomically,
 )
 from spineviewer.core.annotations import (
     SCHEMA_VERSION,
@@ -373,8 +374,6 @@ class TestAnnotationFiles:
     def test_own_file_first_then_answer_key_and_nothing_written(self, tmp_path):
         """The reader's own file (beside the study or per user) comes before the answer key,
         and looking creates nothing in the study folder."""
-        from spineviewer.core.annotation_file import ANSWER_KEY_NAME, annotation_file_name, annotation_files
-
         study, user = tmp_path / "study", tmp_path / "user"
         study.mkdir()
         user.mkdir()
@@ -384,3 +383,66 @@ class TestAnnotationFiles:
         found = annotation_files(study, ["1.2.3"], user_folder=user)
         assert found == [user / annotation_file_name("1.2.3"), study / ANSWER_KEY_NAME]
         assert sorted(p.name for p in study.iterdir()) == [ANSWER_KEY_NAME]
+
+    def test_keyed_copy_after_the_own_files_and_before_the_answer_key(self, tmp_path):
+        """The copy keyed by StudyInstanceUID in the per-user folder is found after the
+        study's own file and before the answer key."""
+        study, user = tmp_path / "study", tmp_path / "user"
+        keyed = keyed_annotation_path("1.2.3", user_folder=user)
+        assert keyed == user / "by-study" / annotation_file_name("1.2.3")
+        keyed.parent.mkdir(parents=True)
+        study.mkdir()
+        for path in (keyed, study / ANSWER_KEY_NAME, study / annotation_file_name("1.2.3")):
+            path.write_text("{}")
+        assert annotation_files(study, ["1.2.3"], user_folder=user) == [
+            study / annotation_file_name("1.2.3"), keyed, study / ANSWER_KEY_NAME]
+        assert annotation_files(study, ["1.2.3"], user_folder=user, answer_key=False) == [
+            study / annotation_file_name("1.2.3"), keyed]
+
+    @pytest.mark.parametrize("writable", [True, False])
+    def test_own_file_where_spineviewer_saves_comes_first(self, tmp_path, monkeypatch, writable):
+        """With a file both beside the study and in the per-user folder, the one that
+        annotation_path_for saves to is found first (the per-user one for a read-only study)."""
+        monkeypatch.setattr(annotation_file, "_is_writable", lambda folder: writable)
+        study, user = tmp_path / "study", tmp_path / "user"
+        for folder in (study, user):
+            folder.mkdir()
+            (folder / annotation_file_name("1.2.3")).write_text("{}")
+        found = annotation_files(study, ["1.2.3"], user_folder=user)
+        assert found[0] == annotation_path_for(study, "1.2.3", user_folder=user)
+        assert len(found) == 2
+
+    def test_answer_key_path_of_an_archive(self, tmp_path):
+        """The answer key of a zip archive or DICOMDIR is looked for in its folder."""
+        archive = tmp_path / "study.zip"
+        archive.write_bytes(b"PK")
+        assert answer_key_path(archive) == tmp_path / ANSWER_KEY_NAME
+        assert answer_key_path(tmp_path) == tmp_path / ANSWER_KEY_NAME
+
+
+class TestStudyFolder:
+    def test_one_path_is_the_folder(self, tmp_path):
+        """A single folder, archive or DICOMDIR path is the study's folder as given."""
+        assert study_folder([str(tmp_path / "study.zip")]) == tmp_path / "study.zip"
+        assert study_folder([]) is None
+
+    def test_several_files_give_their_common_folder(self, tmp_path):
+        """Files picked one by one give the folder they share."""
+        paths = [tmp_path / "study" / "sag" / "IM1", tmp_path / "study" / "ax" / "IM1"]
+        assert study_folder([str(p) for p in paths]) == (tmp_path / "study").resolve()
+
+
+class TestPutAsideIfUnreadable:
+    def test_unreadable_file_is_renamed(self, tmp_path):
+        """A file that cannot be used is renamed with the reason, not left to be written over."""
+        path = tmp_path / "copy.json"
+        path.write_text('{"format": "spineviewer-annotations", "schema_version": 99}')
+        result = put_aside_if_unreadable(path)
+        assert not path.exists() and result.moved_to.read_text().endswith("99}")
+        assert result.moved_to.name in result.message and "next change" in result.message
+
+    def test_usable_or_missing_file_is_left(self, tmp_path):
+        """A readable file stays where it is; a missing one gives an empty result."""
+        path = save_annotations(StudyAnnotations("1.2.3"), tmp_path / "copy.json")
+        assert put_aside_if_unreadable(path).moved_to is None and path.is_file()
+        assert put_aside_if_unreadable(tmp_path / "none.json").message == ""

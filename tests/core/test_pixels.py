@@ -116,3 +116,23 @@ class TestFirstImage:
                    progress=lambda done, total: seen.append(done))
         assert isinstance(seen[0], np.ndarray) and seen[0].shape == (8, 10)
         assert seen[1:] == [1, 2, 3, 4, 5, 6]
+
+
+class TestDecoderFailure:
+    def test_decoder_panic_is_that_files_problem(self, tmp_path, monkeypatch):
+        """A decoder that panics (a BaseException, as Rust plugins raise) blanks only its file."""
+        from spineviewer.core import pixels
+
+        class Panic(BaseException):
+            pass
+
+        def panic(*args, **kwargs):
+            raise Panic("decoder panicked")
+
+        write_series(tmp_path, n=2)
+        stack = next(load_study(tmp_path).iter_stacks())
+        monkeypatch.setattr(pixels, "_fast_path", lambda image: False)
+        monkeypatch.setattr(pixels, "dcmread", panic)
+        assert not stack.volume().any()
+        assert [p.reason for p in stack.decode_problems] == [
+            "its pixel data cannot be decoded: decoder panicked (Panic)"] * 2

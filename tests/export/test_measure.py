@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from spineviewer.cli import main
-from spineviewer.core.annotation_file import annotation_path_for, save_annotations
+from spineviewer.core.annotation_file import (
+    annotation_path_for,
+    keyed_annotation_path,
+    save_annotations,
+)
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
 from spineviewer.export.csv_tables import LESION_COLUMNS, PATIENT_COLUMNS
@@ -161,6 +165,16 @@ class TestOutput:
         assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "b")]) == 0
         rows = _rows(tmp_path / "b" / "patients.csv")
         assert rows[0]["reader"] == "own" and rows[0]["patient_id"] == "TEST001"
+
+    def test_a_copy_of_the_study_finds_the_keyed_annotations(self, tmp_path):
+        """Images copied elsewhere without their annotation file are measured with the copy
+        the workstation keeps by StudyInstanceUID, before the answer key."""
+        study_uid = "1.2.826.0.1.3680043.8.498.79"
+        write_series(tmp_path / "copy", n=2, study_uid=study_uid)
+        save_annotations(StudyAnnotations(study_uid, reader="reference"), tmp_path / "copy" / FILE_NAME)
+        save_annotations(StudyAnnotations(study_uid, reader="keyed"), keyed_annotation_path(study_uid))
+        assert main(["measure", str(tmp_path / "copy"), "--out", str(tmp_path / "out")]) == 0
+        assert _rows(tmp_path / "out" / "patients.csv")[0]["reader"] == "keyed"
 
 
 class TestFailures:

@@ -18,6 +18,8 @@ from PyQt6.QtCore import Qt
 
 from spineviewer.core.annotation_codec import to_json
 from spineviewer.core.annotation_file import annotation_path_for
+from spineviewer.core.edits import add_disc
+from spineviewer.gui.annotation.session import AnnotationSession
 from spineviewer.gui.annotation.tools import Tool
 from tests.gui.annotation_helpers import REPO, click, drag, key, screen_of, type_into
 from tests.gui.conftest import STUDY_UID
@@ -158,6 +160,27 @@ class TestReopening:
         box = window.annotations.put_aside_box
         assert box.isVisible() and not box.isModal()
         assert aside[0].name in box.text() and "not valid JSON" in box.text()
+
+
+class TestQtAdapter:
+    def test_document_notifications_become_signals(self, qtbot, window):
+        """An edit and a refusal made on the Qt-free document reach the views as signals."""
+        session = window.annotations.session
+        with qtbot.waitSignal(session.changed, timeout=1000):
+            session.document.apply(add_disc, DISCS[0], name="T9-T10", label="mark disc")
+        assert "T9-T10" in window.annotations.layers[0].levels.markers
+        with qtbot.waitSignal(session.message, timeout=1000) as said:
+            session.document.apply(add_disc, DISCS[1], name="X1-X2", label="mark disc")
+        assert said.args[0].startswith("Cannot mark disc:")
+
+    def test_no_study_open(self, qtbot):
+        """Without a study, edits are refused with a message and the state reads as empty."""
+        session = AnnotationSession()
+        with qtbot.waitSignal(session.message, timeout=1000) as said:
+            assert not session.apply(add_disc, DISCS[0], label="mark disc")
+        assert said.args == ["Open a study first"]
+        assert session.study is None and session.history is None and session.path is None
+        assert session.new_lesion() is None and session.load_answer_key() == "Open a study first"
 
 
 _CRASHING_READER = textwrap.dedent("""

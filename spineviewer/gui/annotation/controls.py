@@ -15,11 +15,12 @@ from PyQt6.QtCore import QObject, Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMessageBox, QToolBar
 
+from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.annotation.layer import AnnotationLayer
-from spineviewer.gui.annotation.session import AnnotationSession, study_folder
+from spineviewer.gui.annotation.session import AnnotationSession
 from spineviewer.gui.shell.browser import stack_key
 from spineviewer.gui.shell.csv_export import CsvExportDialog, export_study_csv
 from spineviewer.gui.annotation.findings_form import FindingsForm

@@ -1,7 +1,7 @@
 """Which tool is active and which drawing is selected: what the mouse does, nothing more.
 
 This is view state shared by every viewport (one tool at a time, as on a PACS workstation);
-the annotations themselves live in :class:`~spineviewer.gui.annotation.session.AnnotationSession`.
+the annotations themselves live in :class:`~spineviewer.core.document.AnnotationDocument`.
 """
 
 from __future__ import annotations

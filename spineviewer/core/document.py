@@ -1,0 +1,250 @@
+"""The annotation document of one study: edits, undo and redo, autosave, the answer key.
+
+An :class:`AnnotationDocument` holds the reader's
+:class:`~spineviewer.core.annotations.StudyAnnotations` in a
+:class:`~spineviewer.core.history.History`. Every edit is a pure function of
+:mod:`spineviewer.core.edits` applied through :meth:`AnnotationDocument.apply`; the history
+announces the new value and the document writes it at once, atomically, to the study's
+annotation file and to the copy keyed by StudyInstanceUID
+(:mod:`spineviewer.core.annotation_file`), so a crash loses nothing that was on screen. Undo
+and redo save too. Observers connect to :attr:`~AnnotationDocument.changed` and
+:attr:`~AnnotationDocument.message`; the GUI turns them into Qt signals, a batch job needs no
+Qt at all.
+
+Coordinates: everything held here is DICOM LPS mm (see :mod:`spineviewer.core.drawings`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+from spineviewer.core.annotation_file import (
+    ANSWER_KEY_NAME,
+    AnnotationFileError,
+    AnnotationLoad,
+    annotation_files,
+    annotation_path_for,
+    answer_key_path,
+    keyed_annotation_path,
+    load_annotations,
+    put_aside_if_unreadable,
+    read_annotations,
+    save_annotations,
+)
+from spineviewer.core.annotations import Drawing, StudyAnnotations
+from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, touched
+from spineviewer.core.history import History, Signal
+from spineviewer.core.model import Patient, Study
+
+
+class AnnotationDocument:
+    """The reader's annotations of one study, with undo, redo and autosave.
+
+    Open one with :meth:`open`; the constructor takes annotations already read.
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder the study was opened from (for a zip archive or a DICOMDIR: the archive).
+    study : StudyAnnotations
+        The annotations as opened (not undoable).
+    path, keyed_path : path-like, keyword-only
+        The study's annotation file and its copy keyed by StudyInstanceUID; both are written
+        after every change.
+    open_message : str, keyword-only
+        What the reader should know about the opening ('' when all went well).
+    put_aside : Path, keyword-only, optional
+        Where opening put an unreadable annotation file.
+
+    Attributes
+    ----------
+    history : History of StudyAnnotations
+    reference : StudyAnnotations or None
+        The answer key being shown beside the reader's annotations (read-only), if any.
+    changed : Signal
+        Emitted, with no argument, after every edit, undo and redo (once saved) and when the
+        current lesion or the answer key changes.
+    message : Signal
+        Emitted with a sentence for the reader: a refused edit, a file that could not be saved.
+    """
+
+    def __init__(self, folder, study: StudyAnnotations, *, path, keyed_path,
+                 open_message: str = "", put_aside: Path | None = None):
+        self.folder, self.path, self.keyed_path = Path(folder), Path(path), Path(keyed_path)
+        self.history: History[StudyAnnotations] = History(study)
+        self.reference: StudyAnnotations | None = None
+        self.open_message, self.put_aside = open_message, put_aside
+        self._current_lesion = study.lesions[-1].lesion_id if study.lesions else None
+        self.changed, self.message = Signal(), Signal()
+        self.history.changed.connect(self._save)
+
+    @classmethod
+    def open(cls, folder, study: Study, patient: Patient | None = None, *,
+             user_folder: Path | None = None) -> "AnnotationDocument":
+        """Open the annotations of ``study``, or begin empty ones.
+
+        The file is the first that :func:`~spineviewer.core.annotation_file.annotation_files`
+        finds (beside the study, in the per-user folder, the keyed copy); changes are saved to
+        :func:`~spineviewer.core.annotation_file.annotation_path_for` and the keyed copy.
+        Opening writes nothing, except that an unreadable file is put aside, never written
+        over (:attr:`open_message` says where it went).
+
+        Parameters
+        ----------
+        folder : path-like
+            The folder the study was opened from (:func:`~spineviewer.core.annotation_file.study_folder`).
+        study : Study
+            The study as loaded: its UID, date and frame of reference start new annotations.
+        patient : Patient, optional
+            Its PatientID starts new annotations.
+        user_folder : Path, optional
+            The per-user folder (default
+            :func:`~spineviewer.core.annotation_file.user_annotation_folder`).
+        """
+        path = annotation_path_for(folder, study.uid, user_folder=user_folder)
+        keyed = keyed_annotation_path(study.uid, user_folder=user_folder)
+        found = annotation_files(folder, [study.uid], answer_key=False, user_folder=user_folder)
+        loaded = load_annotations(found[0] if found else path)
+        # The keyed copy is written over at the first change: one that cannot be read goes
+        # aside now, like the study's own file would.
+        copy = AnnotationLoad(keyed) if loaded.path == keyed else put_aside_if_unreadable(keyed)
+        value = loaded.study
+        if value is None or value.study_instance_uid != study.uid:
+            value = StudyAnnotations.new(
+                study.uid, patient_id=patient.id if patient is not None else "",
+                frame_of_reference_uid=next((s.frame_of_reference_uid for s in study.series
+                                             if s.frame_of_reference_uid), ""),
+                study_date=_study_date(study.date))
+        message = " ".join(m for m in (loaded.message, copy.message) if m)
+        return cls(folder, value, path=path, keyed_path=keyed, open_message=message,
+                   put_aside=loaded.moved_to or copy.moved_to)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def study(self) -> StudyAnnotations:
+        """The current annotations."""
+        return self.history.state
+
+    @property
+    def current_lesion_id(self) -> int | None:
+        """The lesion new drawings go to; None when the study has no lesion yet."""
+        ids = [lesion.lesion_id for lesion in self.study.lesions]
+        if not ids:
+            return None
+        return self._current_lesion if self._current_lesion in ids else ids[-1]
+
+    def set_current_lesion(self, lesion_id: int | None) -> None:
+        if lesion_id != self._current_lesion:
+            self._current_lesion = lesion_id
+            self.changed.emit()
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def apply(self, edit: Callable[..., StudyAnnotations], *args, label: str,
+              merge_key: object = None, **kwargs) -> bool:
+        """Apply ``edit(study, *args, **kwargs)``, record it as ``label`` and save.
+
+        A refused edit (ValueError or KeyError from the edit function) changes nothing: its
+        reason goes to :attr:`message` and the result is False. With a ``merge_key`` equal to
+        the previous edit's, the two are one undo step (:meth:`History.push`).
+        """
+        try:
+            value = edit(self.study, *args, **kwargs)
+        except (ValueError, KeyError) as exc:
+            self.message.emit(f"Cannot {label}: {_error_text(exc)}")
+            return False
+        if value != self.study:
+            self.history.push(touched(value), label, merge_key=merge_key)
+        return True
+
+    def add_to_lesion(self, drawing: Drawing, *, label: str) -> bool:
+        """Add a drawing to the current lesion, creating Lesion 1 when there is none."""
+        lesion_id = self.current_lesion_id
+
+        def edit(study: StudyAnnotations) -> StudyAnnotations:
+            if lesion_id is None:
+                study = add_lesion(study)
+            return add_annotation(study, drawing, lesion_id=lesion_id or next_lesion_id(study) - 1)
+
+        return self.apply(edit, label=label)
+
+    def new_lesion(self) -> int | None:
+        """Add an empty lesion and make it current; its id (None when refused)."""
+        lesion_id = next_lesion_id(self.study)
+        self._current_lesion = lesion_id
+        return lesion_id if self.apply(add_lesion, label=f"add lesion {lesion_id}") else None
+
+    def undo(self) -> None:
+        """Take the last edit back (and save); nothing happens when there is none."""
+        self.history.undo()
+
+    def redo(self) -> None:
+        """Do the last undone edit again (and save)."""
+        self.history.redo()
+
+    def _save(self, study: StudyAnnotations) -> None:
+        # The keyed copy is written even when the study's own file cannot be: a full or
+        # unplugged disk then still leaves the work where the next opening looks.
+        failures = {}
+        for path in (self.path, self.keyed_path):
+            try:
+                save_annotations(study, path)
+            except OSError as exc:
+                failures[path] = exc.strerror or str(exc)
+        if self.path in failures:
+            self.message.emit(f"The annotations could not be saved to {self.path}: "
+                              f"{failures[self.path]}. They stay on screen; free space or "
+                              "permissions must be fixed before closing.")
+        elif failures:
+            self.message.emit(f"The annotations were saved to {self.path}, but their copy "
+                              f"could not be written to {self.keyed_path}: "
+                              f"{failures[self.keyed_path]}")
+        self.changed.emit()
+
+    # -- answer key ------------------------------------------------------------------------
+
+    @property
+    def answer_key_path(self) -> Path:
+        return answer_key_path(self.folder)
+
+    def load_answer_key(self) -> str:
+        """Show the study's answer key beside the reader's annotations (read-only).
+
+        The file is only read, never moved or written. Returns the message for the reader.
+        """
+        path = self.answer_key_path
+        if not path.is_file():
+            return f"This study has no answer key ({ANSWER_KEY_NAME} is not in {path.parent})"
+        try:
+            reference, _ = read_annotations(path)
+        except AnnotationFileError as exc:
+            return f"Answer key: {exc}"
+        if reference.study_instance_uid != self.study.study_instance_uid:
+            return f"The answer key {path.name} belongs to another study"
+        self.reference = reference
+        self.changed.emit()
+        return f"Answer key shown (read-only, in green): {path.name}"
+
+    def hide_answer_key(self) -> None:
+        if self.reference is not None:
+            self.reference = None
+            self.changed.emit()
+
+
+def _error_text(exc: Exception) -> str:
+    """The sentence of a ValueError or KeyError (KeyError's str() adds quotes)."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+def _study_date(value: str) -> dt.date | None:
+    """A DICOM DA value (``YYYYMMDD``) as a date; None when empty or not a date."""
+    value = (value or "").strip()
+    if len(value) == 8 and value.isdigit():
+        try:
+            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        except ValueError:
+            return None
+    return None
