@@ -30,8 +30,12 @@ T7_INDEX, S1_INDEX = level_index("T7"), level_index("S1")
 #: A gap whose per-level spacing is outside these multiples of its neighbours' is implausible.
 PLAUSIBLE_SPACING = (0.6, 1.6)
 
-#: A new disc closer than this fraction of the local level height to a marked one is the same disc.
+#: A new disc closer than this fraction of the measured local level height to a marked one is the
+#: same disc (clicked again, for instance on the other sagittal station); with one disc marked,
+#: nothing is measured and a smaller fraction of the typical height is used, so a small spine's
+#: next disc is not taken for the same one.
 SAME_DISC_FRACTION = 0.4
+SAME_DISC_FRACTION_TYPICAL = 0.2
 
 
 #: Typical adult height in mm of each level, disc to disc along the posterior body wall, C1 to
@@ -129,13 +133,15 @@ def same_disc(levels: VertebralLevels, point) -> Disc | None:
     p = np.asarray(point, dtype=float)
     distances = [float(np.linalg.norm(p - np.asarray(d.point))) for d in levels.discs]
     nearest = int(np.argmin(distances))
-    return levels.discs[nearest] if distances[nearest] < SAME_DISC_FRACTION * _local_height(levels, nearest) else None
+    return levels.discs[nearest] if distances[nearest] < _same_disc_distance(levels, nearest) else None
 
 
-def _local_height(levels: VertebralLevels, i: int) -> float:
+def _same_disc_distance(levels: VertebralLevels, i: int) -> float:
     discs = levels.discs
     heights = [_unit(discs[j], discs[j + 1]) for j in (i - 1, i) if 0 <= j < len(discs) - 1]
-    return min(heights) if heights else typical_level_height(discs[i].lower_index)
+    if heights:
+        return SAME_DISC_FRACTION * min(heights)
+    return SAME_DISC_FRACTION_TYPICAL * typical_level_height(discs[i].lower_index)
 
 
 def _unit(upper: Disc, lower: Disc) -> float:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.tools import Tool
 from spineviewer.gui.annotation.tools.drawing_builders import SHORT_AXIS_START
@@ -169,3 +169,42 @@ class TestMeasuredWithTheMouse:
         assert row["location"] == lesion["location"]
         patients = next(csv.DictReader((tmp_path / "out" / "patients.csv").open(newline="")))
         assert (patients["n_lesions"], patients["multiplicity"]) == ("1", "solitary")
+
+    def test_segment_rule_chosen_in_the_dock(self, measured, qtbot):
+        """Choosing 'levels touched' in the dock recounts the extents and the ratio as the
+        truth's touched rule, is saved with the study, and undo goes back to the span rule."""
+        window, lesion = measured
+        panel, session = window.annotations.measurements, window.annotations.session
+        assert panel.rule.currentData() is SegmentRule.SPAN
+        panel.rule.setFocus()
+        key(panel.rule, Qt.Key.Key_Down)
+        qtbot.waitUntil(lambda: session.study.segment_rule is SegmentRule.TOUCHED)
+        assert panel.value(1, "t2").startswith(f"{lesion['t2']['levels_touched']} levels touched,")
+        assert _number(panel.value(1, "ratio")) == lesion["t2_enhancement_ratio_touched"]
+        assert json.loads(session.path.read_text())["segment_rule"] == "touched"
+        session.undo()
+        assert panel.rule.currentData() is SegmentRule.SPAN
+        assert panel.value(1, "t2").startswith(f"{lesion['t2']['segments']} segments,")
+
+
+class TestDiscsInAnyOrder:
+    def test_middle_disc_named_first_then_top_to_bottom(self, qtbot, open_window, tmp_path):
+        """Naming T12-L1, then clicking T4-T5 eight levels up, then every disc from the top:
+        each disc gets its true name, T12-L1 keeps its own, and the status bar warns while only
+        typical level heights support a count."""
+        window = open_window([copy_case(tmp_path / "case1")])
+        sag_t2 = _viewport(window, "SAG T2 TSE")
+        sag_t2.setFocus()
+        key(sag_t2, Qt.Key.Key_L)
+        discs = {d["name"]: d["point_lps_mm"] for d in TRUTH["discs"] if _on_image(sag_t2, d["point_lps_mm"])}
+        click(sag_t2, screen_of(sag_t2, discs["T12-L1"]))
+        type_into(window.annotations.layers[window.grid.viewports.index(sag_t2)].prompt.edit, "T12-L1")
+        click(sag_t2, screen_of(sag_t2, discs["T4-T5"]))
+        levels = lambda: window.annotations.session.study.levels  # noqa: E731
+        assert [d.name for d in levels().discs] == ["T4-T5", "T12-L1"]
+        assert "typical level heights" in window.statusBar().currentMessage()
+        for name in discs:
+            if name not in ("T12-L1", "T4-T5"):
+                click(sag_t2, screen_of(sag_t2, discs[name]))
+        assert [d.name for d in levels().discs] == list(discs)
+        assert all(np.allclose(d.point, discs[d.name], atol=PIXEL) for d in levels().discs)

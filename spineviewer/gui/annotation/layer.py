@@ -23,7 +23,8 @@ from spineviewer.core.edits import (
     add_annotation, add_disc, find_annotation, move_disc, remove_disc, rename_disc,
     replace_annotation, set_conus_tip,
 )
-from spineviewer.core.levels import disc_name, parse_disc_name
+from spineviewer.core.disc_naming import name_changes, spacing_warnings
+from spineviewer.core.levels import VertebralLevels, disc_name, parse_disc_name
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.items import (
@@ -308,10 +309,25 @@ class AnnotationLayer(QObject):
         except ValueError as exc:
             self.session.message.emit(f"Cannot mark a disc here: {exc}")
             return
-        # Marking a disc moves no other disc: the new one is the disc at a point not marked before.
-        before = {disc.point for disc in study.levels.discs}
-        name = next(d.name for d in marked.levels.discs if d.point not in before)
-        self.session.apply(lambda _: marked, label=f"mark disc {name}")
+        # Points are stored as given, so the new disc is the one at a point not marked before.
+        known = {disc.point for disc in study.levels.discs}
+        name = next(d.name for d in marked.levels.discs if d.point not in known)
+        if self.session.apply(lambda _: marked, label=f"mark disc {name}"):
+            self._report_naming(study.levels, marked.levels)
+
+    def _report_naming(self, before: VertebralLevels, after: VertebralLevels) -> None:
+        """Tell the reader which discs counting renamed and where the spacing looks wrong."""
+        notes = []
+        changes = name_changes(before, after)
+        if changes:
+            notes.append("renamed by counting: " + ", ".join(f"{old} → {new}" for old, new in changes))
+        notes.extend(spacing_warnings(after))
+        self._say(notes)
+
+    def _say(self, notes: list[str]) -> None:
+        if notes:
+            message = "; ".join(notes)
+            self.session.message.emit(message[0].upper() + message[1:])
 
     def _marker_moved(self, name: str, x: float, y: float) -> None:
         stack, index = self.stack_and_slice
@@ -343,9 +359,10 @@ class AnnotationLayer(QObject):
 
         def renamed(text: str) -> None:
             new = disc_name(parse_disc_name(text))
-            self.session.apply(rename_disc, name, new, label=f"rename disc {name} to {new}")
+            if self.session.apply(rename_disc, name, new, label=f"rename disc {name} to {new}"):
+                self._say(list(spacing_warnings(self.session.study.levels)))
 
-        self._open_prompt(f"New name of {name} (the others follow by counting)", check_disc_name,
+        self._open_prompt(f"New name of {name} (the others are counted from it)", check_disc_name,
                           renamed, at, text=name)
 
     # -- prompts, keys, hover --------------------------------------------------------------
