@@ -110,11 +110,21 @@ class BackgroundWork(QObject):
                 task.cancel.set()
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Cancel everything and wait for the workers (before the window goes away)."""
+        """Cancel everything, wait for the workers and drop their undelivered results (before
+        the window goes away)."""
         for task in self._tasks:
             task.cancel.set()
         self._pool.clear()
         self._pool.waitForDone(timeout_ms)
+        # A result the worker emitted is queued for the GUI thread; delivered after the window
+        # is deleted, it would call into views that no longer exist.
+        for task in self._tasks:
+            for signal in (task.progress, task.partial, task.done, task.failed):
+                try:
+                    signal.disconnect()
+                except TypeError:
+                    pass
+        self._tasks.clear()
 
     def wait(self, timeout_ms: int = -1) -> bool:
         """Block until the pool is idle (for tests and shutdown); True if it became idle."""
