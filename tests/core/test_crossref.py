@@ -67,7 +67,7 @@ def _inside(stack, index, point, slack=1e-6) -> bool:
     return abs(w) < slack and -slack <= u <= width + slack and -slack <= v <= height + slack
 
 
-class TestSliceRectangle:
+class TestSliceCorners:
     def test_corner_is_half_a_pixel_before_the_first_centre(self, case1):
         """The image's outer corner lies half a pixel before pixel (0, 0)'s centre along both axes."""
         stack = case1["SAG T2 TSE"][0]
