@@ -8,7 +8,9 @@ is placed where a reader would Shift+click: on the lesion centre of the study's 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +78,10 @@ def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, l
 
 
 def main() -> int:
+    # Annotations the reader saved for these studies (the copy keyed by StudyInstanceUID in the
+    # user data folder) must not appear in the documentation: a fresh data folder shows what a
+    # new user sees.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="spineviewer-screenshots-")
     application()
     grab("case1-breast-t12", DOCS / "screenshot-main.png", lesion=1)
     grab("case1-breast-t12", DOCS / "screenshot-reference-lines.png", lesion=1, all_slices=True)

@@ -211,6 +211,20 @@ class TestMeasurementsPanel:
         cell = tree.visualRect(tree.indexFromItem(item, 1))
         QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=cell.center())
 
+    def test_longest_t2_extent_says_what_is_missing(self, window):
+        """Without a T2 path the patient summary says so; with a path but no discs it asks for
+        the discs instead of claiming no path was drawn."""
+        panel = window.annotations.measurements
+        draw_si(window)
+        assert panel.value(None, "max_t2_segments") == "no T2 path drawn"
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_T)
+        for z in (95.0, 85.0, 75.0):
+            click(sagittal, screen_of(sagittal, (X, -53.0, z)))
+        key(sagittal, Qt.Key.Key_Return)
+        assert panel.value(None, "max_t2_segments") == "mark two discs to count segments"
+
     def test_row_shows_the_slice_of_the_drawing(self, qtbot, window):
         """Scrolled away, a click on the SI row brings the SAG T2 back to the caliper's slice."""
         draw_si(window)

@@ -106,6 +106,13 @@ def lesion_values(metrics: LesionMetrics, rule: SegmentRule = SegmentRule.SPAN) 
     }
 
 
+def _no_t2_extent(metrics) -> str:
+    """Why the patient has no longest T2 extent in segments."""
+    if not any(lesion.t2_length is not None for lesion in metrics.lesions):
+        return "no T2 path drawn"
+    return "mark two discs to count segments"
+
+
 def source_drawing(metrics: LesionMetrics, field: str) -> str:
     """The id of the drawing a metric was computed from (its first source), '' for none."""
     measurement = getattr(metrics, field)
@@ -218,7 +225,7 @@ class MeasurementsPanel(QWidget):
         rows = [("lesions", "Lesions", lesions, str(key.n_lesions) if key else ""),
                 ("max_t2_segments", "Longest T2 extent",
                  count_text(metrics.max_t2_segments.value, rule) if metrics.max_t2_segments
-                 else "no T2 path drawn",
+                 else _no_t2_extent(metrics),
                  count_text(key.max_t2_segments.value, rule) if key and key.max_t2_segments else "")]
         for name, label in (("primary_to_presentation", "Primary → ISCM presentation"),
                             ("primary_to_diagnosis", "Primary → ISCM diagnosis")):
