@@ -108,8 +108,13 @@ class AnnotationDocument:
         found = annotation_files(folder, [study.uid], answer_key=False, user_folder=user_folder)
         loaded = load_annotations(found[0] if found else path)
         # The keyed copy is written over at the first change: one that cannot be read goes
-        # aside now, like the study's own file would.
-        copy = AnnotationLoad(keyed) if loaded.path == keyed else put_aside_if_unreadable(keyed)
+        # aside now, like the study's own file would; one saved later than the study's own
+        # file (which a full disk or another copy of the study left behind) is the work to open.
+        copy = AnnotationLoad(keyed) if loaded.path == keyed else load_annotations(keyed)
+        if _later(copy, loaded, study.uid):
+            note = (f"{keyed} was saved after {loaded.path.name} ({copy.study.modified}): it is "
+                    "the one opened, and the next change is saved to both")
+            loaded, copy = AnnotationLoad(keyed, copy.study, message=note), AnnotationLoad(keyed)
         value = loaded.study
         if value is None or value.study_instance_uid != study.uid:
             value = StudyAnnotations.new(
@@ -187,7 +192,8 @@ class AnnotationDocument:
 
     def _save(self, study: StudyAnnotations) -> None:
         # The keyed copy is written even when the study's own file cannot be: a full or
-        # unplugged disk then still leaves the work where the next opening looks.
+        # unplugged disk then still leaves the work where the next opening finds it (the
+        # later of the two is opened).
         failures = {}
         for path in (self.path, self.keyed_path):
             try:
@@ -232,6 +238,20 @@ class AnnotationDocument:
         if self.reference is not None:
             self.reference = None
             self.changed.emit()
+
+
+def _later(copy: AnnotationLoad, own: AnnotationLoad, uid: str) -> bool:
+    """True when the keyed copy holds this study's annotations saved after its own file's:
+    by their ``modified`` stamps, and (stamps being to the second) by the files' times when
+    two different states carry the same stamp."""
+    if copy.study is None or copy.study.study_instance_uid != uid:
+        return False
+    if own.study is None or own.study.study_instance_uid != uid:
+        return True
+    if copy.study.modified != own.study.modified:
+        return copy.study.modified > own.study.modified
+    return (copy.study != own.study
+            and copy.path.stat().st_mtime_ns > own.path.stat().st_mtime_ns)
 
 
 def _error_text(exc: Exception) -> str:

@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -186,13 +187,38 @@ class TestReopen:
         assert _discs(_on_disk(copy.path)) == ["T9-T10", "T10-T11"]
         assert _discs(_on_disk(document.path)) == ["T9-T10"]
 
-    def test_the_file_beside_the_study_comes_before_the_keyed_copy(self, folder):
-        """When the study has its own file, a newer keyed copy from another folder is not used."""
-        save_annotations(StudyAnnotations(STUDY_UID, reader="beside"),
-                         folder / annotation_file_name(STUDY_UID))
-        save_annotations(StudyAnnotations(STUDY_UID, reader="elsewhere"),
-                         keyed_annotation_path(STUDY_UID))
+    def test_the_later_of_the_study_file_and_the_keyed_copy_opens(self, folder):
+        """The study's own file opens when it is the later one; a keyed copy saved after it
+        (another copy of the study, or a save beside the study that failed) opens instead,
+        with a message, and is not written over by older work."""
+        beside, keyed = folder / annotation_file_name(STUDY_UID), keyed_annotation_path(STUDY_UID)
+        save_annotations(StudyAnnotations(STUDY_UID, reader="elsewhere", modified="2026-01-01T10:00:00Z"), keyed)
+        save_annotations(StudyAnnotations(STUDY_UID, reader="beside", modified="2026-01-02T10:00:00Z"), beside)
         assert _open(folder).study.reader == "beside"
+        save_annotations(StudyAnnotations(STUDY_UID, reader="elsewhere", modified="2026-01-03T10:00:00Z"), keyed)
+        document = _open(folder)
+        assert document.study.reader == "elsewhere" and str(keyed) in document.open_message
+        document.apply(add_disc, (0.0, -50.0, 90.0), name="T9-T10", label="mark disc")
+        assert _on_disk(beside)["reader"] == _on_disk(keyed)["reader"] == "elsewhere"
+
+    def test_work_saved_only_to_the_keyed_copy_survives_reopening(self, folder, monkeypatch):
+        """When saving beside the study fails, the keyed copy holds the work, and reopening
+        opens it rather than the older file beside the study."""
+        document = _open(folder)
+        document.apply(add_disc, (0.0, -50.0, 90.0), name="T9-T10", label="mark disc")
+        beside = folder / annotation_file_name(STUDY_UID)
+        real_save = save_annotations
+
+        def full_disk(study, path):
+            if Path(path) == beside:
+                raise OSError(28, "No space left on device")
+            return real_save(study, path)
+
+        with monkeypatch.context() as patch:
+            patch.setattr("spineviewer.core.document.save_annotations", full_disk)
+            document.apply(add_disc, (0.0, -50.0, 65.0), label="mark disc")
+        assert _discs(_on_disk(beside)) == ["T9-T10"]
+        assert [d.name for d in _open(folder).study.levels.discs] == ["T9-T10", "T10-T11"]
 
     def test_unreadable_keyed_copy_is_put_aside_not_overwritten(self, folder):
         """A damaged keyed copy is renamed when the study opens; the next save writes a new one."""
