@@ -83,16 +83,6 @@ def plane_intersection_segment(stack_a: Stack, slice_a: int, stack_b: Stack,
     return point + t0 * direction, point + t1 * direction
 
 
-def slice_distance(stack: Stack, index: int, point: np.ndarray) -> float:
-    """Signed distance in mm from slice ``index`` to a patient point, along its normal."""
-    return float(slice_plane(stack, index).distance(point))
-
-
-def slice_distances(stack: Stack, point: np.ndarray) -> np.ndarray:
-    """Signed distances in mm from every slice of a stack to a point, shape ``(slices,)``."""
-    return stack_geometry(stack).distances(point)
-
-
 def nearest_slice(stack: Stack, point: np.ndarray) -> int:
     """The index of the slice whose plane is nearest a patient point (LPS mm).
 

@@ -22,10 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from spineviewer.core.levels import (L1_INDEX, LEVEL_NAMES, T1_INDEX, Disc, VertebralLevels, disc_name,
-                                     level_index, parse_disc_name)
-
-T7_INDEX, S1_INDEX = level_index("T7"), level_index("S1")
+from spineviewer.core.levels import LEVEL_NAMES, Disc, VertebralLevels, parse_disc_name
 
 #: A gap whose per-level spacing is outside these multiples of its neighbours' is implausible.
 PLAUSIBLE_SPACING = (0.6, 1.6)

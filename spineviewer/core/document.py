@@ -29,7 +29,6 @@ from spineviewer.core.annotation_file import (
     answer_key_path,
     keyed_annotation_path,
     load_annotations,
-    put_aside_if_unreadable,
     read_annotations,
     save_annotations,
 )

@@ -62,7 +62,7 @@ def scoord_to_index(column_row) -> np.ndarray:
     return np.asarray(column_row, dtype=float)[..., ::-1] - 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ImagePlane:
     """The plane and pixel grid of one 2-D image.
 
@@ -111,6 +111,12 @@ class ImagePlane:
         """LPS mm of the middle of the image."""
         width, height = self.extent_mm
         return self.from_corner_mm((width / 2.0, height / 2.0))
+
+    def in_plane(self, vector) -> np.ndarray:
+        """The components ``(x, y)`` of an LPS direction ``vector`` along the corner-mm axes
+        (``F_row``, ``F_col``): its projection on the image, not normalised."""
+        vector = np.asarray(vector, dtype=float)
+        return np.array([vector @ self.row_direction, vector @ self.column_direction])
 
     def distance(self, points) -> np.ndarray:
         """Signed distance (mm) of LPS points ``(..., 3)`` from the plane, along the normal."""

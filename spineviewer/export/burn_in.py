@@ -137,7 +137,7 @@ def _cord_path(canvas, view, path: CordPath, style, brackets: list) -> list[Labe
     points = view.to_canvas(path.vertices)
     is_t2 = path.role is Component.T2
     color = T2_PATH if is_t2 else ENHANCEMENT_PATH
-    side = view.direction(path.vertices[len(path.vertices) // 2], (0.0, 1.0 if is_t2 else -1.0, 0.0))
+    side = view.direction((0.0, 1.0 if is_t2 else -1.0, 0.0))
     top, bottom = float(points[:, 1].min()), float(points[:, 1].max())
     row = sum(1 for role, a, b in brackets if role is path.role and a < bottom and top < b)
     brackets.append((path.role, top, bottom))
@@ -186,7 +186,7 @@ def _levels(canvas: Canvas, view: PanelView, study: StudyAnnotations,
         canvas.dot(view.to_canvas(disc.point), style.line_width, LEVEL)
     labels = []
     for index, middle in _level_middles(study.levels):
-        anterior = view.direction(middle, (0.0, -1.0, 0.0))
+        anterior = view.direction((0.0, -1.0, 0.0))
         if not np.any(anterior):
             continue
         anchor = view.to_canvas(middle) + anterior * LEVEL_LABEL_OFFSET_MM / view.pixel_mm

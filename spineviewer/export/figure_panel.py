@@ -68,8 +68,8 @@ def render_panel(choice: PanelChoice, annotations: StudyAnnotations | None, *, h
     choice : PanelChoice
         The stack and slice to show.
     annotations : StudyAnnotations or None
-        Drawings on this slice (or coplanar with it in its stack) and, on sagittal and
-        coronal panels, the vertebral level labels are burnt in.
+        Drawings on this slice (:func:`~spineviewer.core.stack_geometry.owning_slice`) and,
+        on sagittal and coronal panels, the vertebral level labels are burnt in.
     height : int
         Panel height in pixels (see :func:`native_height`).
     letter : str

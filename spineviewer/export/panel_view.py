@@ -16,7 +16,7 @@ import numpy as np
 from spineviewer.core.plane import ImagePlane
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PanelView:
     """The mapping from an image's patient points to panel pixels.
 
@@ -45,10 +45,9 @@ class PanelView:
         """Panel ``(x, y)`` of LPS points ``(..., 3)``, projected onto the image plane."""
         return self.plane.to_corner_mm(points) / self.pixel_mm - 0.5
 
-    def direction(self, at, vector) -> np.ndarray:
-        """Unit panel direction of an LPS ``vector`` at point ``at``; zero when it is along the
-        plane's normal."""
-        at = np.asarray(at, dtype=float)
-        step = self.to_canvas(at + np.asarray(vector, dtype=float)) - self.to_canvas(at)
+    def direction(self, vector) -> np.ndarray:
+        """Unit panel direction of an LPS ``vector``; zero when it is along the plane's normal.
+        (Canvas pixels are square, so the image plane's direction is the panel's.)"""
+        step = self.plane.in_plane(vector)
         norm = np.linalg.norm(step)
         return step / norm if norm > 1e-6 else np.zeros(2)

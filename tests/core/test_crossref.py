@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
-                                       same_frame_of_reference, slice_centre, slice_distance,
-                                       slice_distances)
+                                       same_frame_of_reference, slice_centre)
 from spineviewer.core.loader import load_study
-from spineviewer.core.stack_geometry import slice_plane
+from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 from tests.conftest import SAMPLES, write_series
 
 SAGITTAL = (0, 1, 0, 0, 0, -1)
@@ -199,8 +198,8 @@ class TestSliceDistance:
         """Distance is positive on the normal's side (sagittal normal points to the right)."""
         sagittal = case1["SAG T2 TSE"][0]
         point = sagittal.frames[4].position + np.array([-2.0, 50.0, -30.0])
-        assert slice_distance(sagittal, 4, point) == pytest.approx(2.0)
-        assert slice_distances(sagittal, point)[4] == pytest.approx(2.0)
+        assert slice_plane(sagittal, 4).distance(point) == pytest.approx(2.0)
+        assert stack_geometry(sagittal).distances(point)[4] == pytest.approx(2.0)
 
     def test_slice_centre_lies_on_the_slice(self, tilted):
         """The image centre of a tilted slice is at distance 0 and in the middle of its rectangle."""

@@ -239,9 +239,11 @@ class AnnotationControls(QObject):
         """Show the slice a drawing was drawn on: in a viewport already showing its stack, else
         in one showing the same plane, else in the active one; and select the drawing."""
         study, result = self.session.study, self.window.result
+        if study is None:
+            return
         try:
             drawing, lesion_id = find_annotation(study, drawing_id)
-        except (KeyError, AttributeError):
+        except KeyError:
             return
         found = next(((s, i) for s in (result.iter_stacks() if result else ())
                       if (i := owning_slice(s, drawing)) is not None), None)

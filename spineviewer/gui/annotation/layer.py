@@ -23,7 +23,7 @@ from spineviewer.core.edits import (
     add_annotation, add_disc, find_annotation, move_disc, remove_disc, rename_disc,
     replace_annotation, set_conus_tip,
 )
-from spineviewer.core.disc_naming import name_changes, spacing_warnings
+from spineviewer.core.disc_naming import name_changes, nearest_disc, spacing_warnings
 from spineviewer.core.levels import VertebralLevels, disc_name, parse_disc_name
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
@@ -309,9 +309,7 @@ class AnnotationLayer(QObject):
         except ValueError as exc:
             self.session.message.emit(f"Cannot mark a disc here: {exc}")
             return
-        # Points are stored as given, so the new disc is the one at a point not marked before.
-        known = {disc.point for disc in study.levels.discs}
-        name = next(d.name for d in marked.levels.discs if d.point not in known)
+        name = nearest_disc(marked.levels.discs, point).name
         if self.session.apply(lambda _: marked, label=f"mark disc {name}"):
             self._report_naming(study.levels, marked.levels)
 

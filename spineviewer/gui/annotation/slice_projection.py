@@ -49,9 +49,7 @@ def shows_levels(stack: Stack, frame_of_reference_uid: str, series_frame_of_refe
 def anterior_in_scene(stack: Stack) -> Point2:
     """Unit scene vector pointing to the patient's anterior (−y in LPS) on this stack's
     images; ``(0, 0)`` when the images do not show the anterior direction."""
-    anterior = np.array([0.0, -1.0, 0.0])
-    plane = slice_plane(stack, 0)
-    vector = np.array([anterior @ plane.row_direction, anterior @ plane.column_direction])
+    vector = slice_plane(stack, 0).in_plane((0.0, -1.0, 0.0))
     length = float(np.linalg.norm(vector))
     if length < 0.3:
         return 0.0, 0.0

@@ -22,7 +22,7 @@ import numpy as np
 
 from spineviewer.core.geometry import orientation_letters
 from spineviewer.core.model import Stack
-from spineviewer.core.plane import corner_mm_to_index, corner_mm_to_pixel
+from spineviewer.core.plane import corner_mm_to_pixel
 from spineviewer.core.stack_geometry import slice_plane
 from spineviewer.core.units import Unit
 
@@ -40,15 +40,8 @@ def length_unit(stack: Stack) -> Unit:
 
 def image_rect(stack: Stack) -> tuple[float, float, float, float]:
     """``(x, y, width, height)`` of the whole image in scene mm."""
-    _, rows, cols = stack.shape
-    spacing_r, spacing_c = pixel_spacing(stack)
-    return 0.0, 0.0, cols * spacing_c, rows * spacing_r
-
-
-def scene_to_index(stack: Stack, x: float, y: float) -> tuple[float, float]:
-    """Continuous ``(row, col)`` of a scene point; integers are pixel centres."""
-    row, col = corner_mm_to_index((x, y), pixel_spacing(stack))
-    return float(row), float(col)
+    width, height = slice_plane(stack, 0).extent_mm
+    return 0.0, 0.0, float(width), float(height)
 
 
 def scene_to_pixel(stack: Stack, x: float, y: float) -> tuple[int, int] | None:
