@@ -26,8 +26,8 @@ import spineviewer.cli
 print('ok')
 """
 
-LAYERS = "Layers: cli > gui > export | phantom > core (so core never imports export)"
-QT_FREE = "Qt-free: core, export and phantom never import Qt or pyqtgraph"
+LAYERS = "Layers: cli > gui > cohort > export | phantom > core (so core never imports export)"
+QT_FREE = "Qt-free: core, export, phantom and cohort never import Qt or pyqtgraph"
 
 # lint-imports reads the contracts from pyproject.toml in its working directory and analyses the
 # `spineviewer` found there first (it puts the working directory at the front of sys.path).

@@ -10,7 +10,7 @@ import pytest
 
 from spineviewer.cli import main
 from spineviewer.cli.entry import main as entry_main
-from spineviewer.cli.registry import commands, listing
+from spineviewer.cli.registry import COMMAND_MODULES, commands, listing
 from tests.conftest import REPO
 
 TYPO = "spineviewer: unknown command 'mesure' (did you mean 'measure'?)"
@@ -89,7 +89,7 @@ class TestUnknownCommand:
         assert main(["zzz"]) == 2
         assert capsys.readouterr().err.splitlines()[-1] == (
             "spineviewer: unknown command 'zzz' (not a file or folder either; the commands are "
-            "info, sample, measure, figure, anonymize, sr)")
+            f"{', '.join(COMMAND_MODULES)})")
         assert workstation == []
 
     @pytest.mark.parametrize("module", ["spineviewer", "spineviewer.cli"])
