@@ -27,6 +27,8 @@ _TEXT = QColor(235, 235, 225)
 _DIM = QColor(170, 200, 235)
 _LETTER = QColor(255, 214, 90)
 _OUTLINE = QColor(0, 0, 0, 230)
+#: The cursor cross's red, lightened so that small text reads on a dark image.
+_NOTICE = QColor(255, 130, 120)
 _MARGIN = 8
 #: Outlined strings kept as pixmaps: the corner lines of a few hundred slices.
 _PIXMAPS_KEPT = 512
@@ -54,6 +56,9 @@ class OverlayContent:
     accent : str
         The viewport's colour (``#rrggbb``, that of the reference lines it casts on the others),
         shown as a swatch before the first top-left line; empty for none.
+    notice : str
+        A line under the top-left corner in the cursor's colour: where the 3-D cursor lies when
+        this image cannot show it; empty for none.
     """
 
     corners: dict[str, list[str]] = field(default_factory=dict)
@@ -63,6 +68,7 @@ class OverlayContent:
     scale_unit: Unit = Unit.MM
     message: str = ""
     accent: str = ""
+    notice: str = ""
 
 
 class _TextPixmaps:
@@ -135,6 +141,8 @@ class ViewportOverlay(QWidget):
         content = self.content
         for corner, lines in content.corners.items():
             self._paint_corner(painter, area, corner, lines)
+        if content.notice:
+            self._paint_notice(painter, area, len(content.corners.get("top_left", [])))
         self._paint_letters(painter, area, content.letters)
         if content.scale_length > 0 and content.scale_pixels > 4:
             self._paint_scale_bar(painter, area)
@@ -194,6 +202,14 @@ class ViewportOverlay(QWidget):
                 painter.fillRect(box, QColor(self.content.accent))
             colour = _TEXT if (k == 0 and top) else _DIM if corner == "top_right" else _TEXT
             self._outlined_text(painter, QPointF(x, y), line, self._font, colour)
+
+    def _paint_notice(self, painter: QPainter, area: QRectF, row: int) -> None:
+        """The notice on the row under the top-left lines, cut to the corner's room."""
+        metrics = QFontMetricsF(self._font)
+        room = self._top_row_room(area, "top_left", row, metrics)
+        text = metrics.elidedText(self.content.notice, Qt.TextElideMode.ElideRight, room)
+        y = area.top() + metrics.ascent() + row * metrics.lineSpacing()
+        self._outlined_text(painter, QPointF(area.left(), y), text, self._font, _NOTICE)
 
     def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
         metrics = QFontMetricsF(self._letter_font)
