@@ -204,12 +204,19 @@ class ViewportOverlay(QWidget):
             self._outlined_text(painter, QPointF(x, y), line, self._font, colour)
 
     def _paint_notice(self, painter: QPainter, area: QRectF, row: int) -> None:
-        """The notice on the row under the top-left lines, cut to the corner's room."""
+        """The notice from the row under the top-left lines, wrapped (not cut: its end says
+        where the cursor is) to the corner's room."""
         metrics = QFontMetricsF(self._font)
-        room = self._top_row_room(area, "top_left", row, metrics)
-        text = metrics.elidedText(self.content.notice, Qt.TextElideMode.ElideRight, room)
-        y = area.top() + metrics.ascent() + row * metrics.lineSpacing()
-        self._outlined_text(painter, QPointF(area.left(), y), text, self._font, _NOTICE)
+        lines: list[str] = []
+        for word in self.content.notice.split():
+            room = self._top_row_room(area, "top_left", row + max(len(lines) - 1, 0), metrics)
+            if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= room:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        for k, line in enumerate(lines):
+            y = area.top() + metrics.ascent() + (row + k) * metrics.lineSpacing()
+            self._outlined_text(painter, QPointF(area.left(), y), line, self._font, _NOTICE)
 
     def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
         metrics = QFontMetricsF(self._letter_font)
