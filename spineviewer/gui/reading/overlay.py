@@ -218,20 +218,34 @@ class ViewportOverlay(QWidget):
             y = area.top() + metrics.ascent() + (row + k) * metrics.lineSpacing()
             self._outlined_text(painter, QPointF(area.left(), y), line, self._font, _NOTICE)
 
-    def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
+    def _letter_points(self, area: QRectF) -> dict[str, QPointF]:
+        """The baseline origin of each orientation letter."""
         metrics = QFontMetricsF(self._letter_font)
         centre = area.center()
-        for edge, text in letters.items():
+        points = {}
+        for edge, text in self.content.letters.items():
             width = metrics.horizontalAdvance(text)
             if edge == "left":
-                point = QPointF(area.left(), centre.y() + metrics.ascent() / 2)
+                points[edge] = QPointF(area.left(), centre.y() + metrics.ascent() / 2)
             elif edge == "right":
-                point = QPointF(area.right() - width, centre.y() + metrics.ascent() / 2)
+                points[edge] = QPointF(area.right() - width, centre.y() + metrics.ascent() / 2)
             elif edge == "top":
-                point = QPointF(centre.x() - width / 2, area.top() + metrics.capHeight())
+                points[edge] = QPointF(centre.x() - width / 2, area.top() + metrics.capHeight())
             else:
-                point = QPointF(centre.x() - width / 2, area.bottom() - metrics.descent())
-            self._outlined_text(painter, point, text, self._letter_font, _LETTER)
+                points[edge] = QPointF(centre.x() - width / 2, area.bottom() - metrics.descent())
+        return points
+
+    def letter_rects(self) -> list[QRectF]:
+        """Where the orientation letters are painted (this widget's pixels, with their
+        outline), so that text drawn over the image can keep clear of them."""
+        metrics = QFontMetricsF(self._letter_font)
+        area = QRectF(self.rect()).adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
+        return [metrics.boundingRect(self.content.letters[edge]).translated(point).adjusted(-3, -3, 3, 3)
+                for edge, point in self._letter_points(area).items()]
+
+    def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
+        for edge, point in self._letter_points(area).items():
+            self._outlined_text(painter, point, letters[edge], self._letter_font, _LETTER)
 
     def _paint_scale_bar(self, painter: QPainter, area: QRectF) -> None:
         content = self.content
