@@ -6,8 +6,10 @@ each text tries its directions from its anchor, best first, at growing distances
 first place inside the view that covers no text placed before it, no marker and no line; with
 none free, the least crowded; text that had to move away from what it names gets a thin leader
 line to it, as in figures. Text is placed in order, so what comes first keeps its place: the
-layer gives the disc names first (they stand in a column in front of the spine), then the conus
-tip, then the values.
+layer gives the values and the conus tip first, then the disc names, which stand in a column
+in front of the spine and are left out where no room is left (their neighbours still name the
+levels); a value goes further from its drawing than in figures (:data:`REACH`, with its
+leader) before it would cover anything.
 
 Coordinates: anchors and lines come in scene mm (:mod:`spineviewer.gui.reading.scene`, y down);
 text keeps its size in screen pixels whatever the zoom, so the placing is done in the view's
@@ -180,6 +182,7 @@ class TextPlacer:
             bounds = text.item.textItem.boundingRect()
             label = Label(text.item.textItem.toPlainText(), pixels.to_pixels(text.anchor), 0,
                           directions=text.directions, gap=text.gap, required=text.required,
+                          # Only text with a leader may go far: a name without one must not.
                           reach=REACH if text.leader else Label.reach,
                           extent=(bounds.width(), bounds.height()))
             box = lettering.add(label)
