@@ -16,6 +16,8 @@ phantom's planes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from spineviewer.core.model import Series, Stack
@@ -26,6 +28,10 @@ from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 _PARALLEL_SINE = 1e-3
 #: Stacks whose normals differ by less than this are the same plane for linked scrolling.
 PARALLEL_DEGREES = 10.0
+#: Which way a point lies from a block, by the LPS axis nearest the block's normal: the words
+#: for the negative and the positive direction of x (patient's left), y (posterior), z (superior).
+_SIDES = (("to the patient's right of", "to the patient's left of"), ("in front of", "behind"),
+          ("below", "above"))
 
 
 def _clip(plane: ImagePlane, point: np.ndarray, direction: np.ndarray,
@@ -90,6 +96,48 @@ def nearest_slice(stack: Stack, point: np.ndarray) -> int:
     half-way) go to the lower index.
     """
     return stack_geometry(stack).nearest(point)
+
+
+@dataclass(frozen=True)
+class OutsideBlock:
+    """Where a point lies beyond the slices of a stack.
+
+    Attributes
+    ----------
+    distance : float
+        From the nearest end slice's plane to the point, along its normal, mm (positive).
+    side : str
+        The patient direction from the block to the point: ``"above"``, ``"below"``,
+        ``"in front of"``, ``"behind"``, ``"to the patient's left of"``, ``"to the patient's
+        right of"``.
+    """
+
+    distance: float
+    side: str
+
+    def __str__(self) -> str:
+        return f"{self.distance:.0f} mm {self.side} this block"
+
+
+def outside_block(stack: Stack, point: np.ndarray) -> OutsideBlock | None:
+    """How far beyond a stack's slices a patient point (LPS mm) lies, None when one of them
+    holds it.
+
+    A slice holds a point within the one on-slice tolerance of
+    :meth:`~spineviewer.core.stack_geometry.StackGeometry.holds` (half the gap to its
+    neighbour), so every point between the first and the last slice is held and only a point
+    more than half a gap past an end slice is outside. Where it lies within the images' field
+    of view is not asked: the block covers a range along its normal.
+    """
+    geometry = stack_geometry(stack)
+    index = geometry.nearest(point)
+    if geometry.holds(index, point):
+        return None
+    plane = geometry.planes[index]
+    distance = float(plane.distance(point))
+    axis = int(np.argmax(np.abs(plane.normal)))
+    towards_positive = distance * plane.normal[axis] > 0
+    return OutsideBlock(abs(distance), _SIDES[axis][int(towards_positive)])
 
 
 def slice_centre(stack: Stack, index: int) -> np.ndarray:

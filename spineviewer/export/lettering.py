@@ -86,11 +86,19 @@ class Label:
     gap: float = 4.0
     #: False: leave the label out when it finds no free place (instead of covering another).
     required: bool = True
+    #: ``(width, height)`` of text measured by whoever draws it (a viewer's own font), in the
+    #: lettering's pixels; None: Pillow's default font at ``size``, as figures draw it.
+    extent: tuple[float, float] | None = None
+    #: The distances tried from the anchor, in gaps, nearest first.
+    reach: tuple[float, ...] = (1.0, 3.0, 6.0, 10.0)
 
 
 @dataclass
 class Lettering:
     """Places labels beside their anchors, inside the image and clear of each other.
+
+    Figures place and draw their labels with it; the viewer places its own text with it too
+    (each label's measured ``extent``, in screen pixels) and draws it itself.
 
     Each label tries its directions (then the diagonals) in order at growing distances and
     takes the first place that is inside the image and overlaps neither a label placed before
@@ -112,12 +120,12 @@ class Lettering:
     def add(self, label: Label) -> Box | None:
         """Find a place for ``label`` and keep it; returns its box (None when a label that is
         not required found no free place and was left out)."""
-        w, h = text_size(label.text, label.size)
+        w, h = label.extent or text_size(label.text, label.size)
         directions = label.directions
         if label.required:
             directions = directions + _DIAGONALS
         candidates = [self._box(label, direction, w, h, distance)
-                      for distance in (label.gap, label.gap * 3, label.gap * 6, label.gap * 10)
+                      for distance in (label.gap * k for k in label.reach)
                       for direction in directions]
         box = next((b for b in candidates if self._inside(b) and not self._overlaps(b)), None)
         if box is None:
@@ -132,14 +140,24 @@ class Lettering:
         had to move away from it."""
         draw = ImageDraw.Draw(image)
         for label, box in self.placed:
-            if not label.text:
-                continue
-            near = (min(max(label.anchor[0], box[0]), box[2]), min(max(label.anchor[1], box[1]), box[3]))
-            if label.required and np.hypot(near[0] - label.anchor[0], near[1] - label.anchor[1]) > 3 * label.gap:
-                draw.line([label.anchor, near], fill=label.color, width=1)
+            leader = self.leader(label, box)
+            if leader is not None:
+                draw.line(leader, fill=label.color, width=1)
         for label, box in self.placed:
             if label.text:
                 draw_text(image, label.text, box[:2], label.size, color=label.color)
+
+    @staticmethod
+    def leader(label: Label, box: Box) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The line from a label's anchor to the nearest point of its ``box`` when the label
+        had to move more than three gaps away from it (None otherwise, and for a label that
+        was not required or has no text)."""
+        if not label.text or not label.required:
+            return None
+        near = (min(max(label.anchor[0], box[0]), box[2]), min(max(label.anchor[1], box[1]), box[3]))
+        if np.hypot(near[0] - label.anchor[0], near[1] - label.anchor[1]) <= 3 * label.gap:
+            return None
+        return (label.anchor[0], label.anchor[1]), near
 
     def _box(self, label: Label, direction, w: float, h: float, distance: float) -> Box:
         dx, dy = np.asarray(direction, dtype=float) / max(np.hypot(*direction), 1e-9)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
-                                       same_frame_of_reference, slice_centre)
+from spineviewer.core.crossref import (nearest_slice, outside_block, parallel,
+                                       plane_intersection_segment, same_frame_of_reference,
+                                       slice_centre)
 from spineviewer.core.loader import load_study
 from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 from tests.conftest import SAMPLES, write_series
@@ -191,6 +192,50 @@ class TestNearestSlice:
         xs = sagittal.slice_positions[:, 0]
         point = np.array([xs[9] + 1.0, -20.0, -140.0])
         assert nearest_slice(sagittal, point) == 9
+
+
+class TestOutsideBlock:
+    def test_every_point_between_the_end_slices_is_held(self, case1):
+        """Points on, between and within half a gap past the end slices are inside the block."""
+        axial = case1["AX T2 TSE"][0]
+        zs = axial.slice_positions[:, 2]
+        gap = abs(zs[-1] - zs[-2])
+        top = max(zs)
+        for z in np.linspace(min(zs), top, 57).tolist() + [top + 0.49 * gap]:
+            assert outside_block(axial, [10.0, 5.0, z]) is None
+
+    def test_above_and_below_an_axial_block(self, case1):
+        """42 mm past the upper end slice is "42 mm above", past the lower one "below"."""
+        axial = case1["AX T2 TSE"][0]
+        zs = axial.slice_positions[:, 2]
+        above = outside_block(axial, [0.0, 0.0, max(zs) + 42.0])
+        below = outside_block(axial, [0.0, 0.0, min(zs) - 7.0])
+        assert above.distance == pytest.approx(42.0) and above.side == "above"
+        assert str(above) == "42 mm above this block"
+        assert below.distance == pytest.approx(7.0) and below.side == "below"
+
+    def test_just_past_half_a_gap_is_outside(self, case1):
+        """The edge is the on-slice tolerance of the end slice: half the gap to its neighbour."""
+        axial = case1["AX T2 TSE"][0]
+        zs = axial.slice_positions[:, 2]
+        gap = abs(zs[-1] - zs[-2])
+        assert outside_block(axial, [0.0, 0.0, max(zs) + 0.51 * gap]) is not None
+
+    def test_sagittal_block_names_the_patient_side(self, case1):
+        """Beyond a sagittal block in +x (LPS) is to the patient's left of it."""
+        sagittal = case1["SAG T2 TSE"][0]
+        xs = sagittal.slice_positions[:, 0]
+        assert outside_block(sagittal, [max(xs) + 30.0, 0.0, 0.0]).side == "to the patient's left of"
+        assert outside_block(sagittal, [min(xs) - 30.0, 0.0, 0.0]).side == "to the patient's right of"
+
+    def test_along_a_tilted_normal(self, tilted):
+        """On a tilted block the distance is along its normal, not along z."""
+        axial = tilted["AX T2 TSE"][0]
+        normal = axial.geometry.direction[:, 2]
+        last = axial.frames[-1].position
+        outside = outside_block(axial, last + 20.0 * normal)
+        assert outside.distance == pytest.approx(20.0)
+        assert outside.side == ("above" if normal[2] > 0 else "below")
 
 
 class TestSliceDistance:

@@ -60,3 +60,24 @@ class TestLettering:
         """A label that is not required is dropped rather than placed over ink."""
         lettering = Lettering(40, 20, ink=np.ones((20, 40), dtype=bool))
         assert lettering.add(Label("T5", (20, 10), 10, required=False)) is None
+
+    def test_extent_measured_by_the_caller(self):
+        """A label with its own extent (a viewer's font) gets a box of exactly that size."""
+        box = Lettering(200, 100).add(Label("SI 16.0 mm", (100, 50), 0, extent=(90.0, 20.0)))
+        assert (box[2] - box[0], box[3] - box[1]) == (90.0, 20.0)
+
+    def test_reach_goes_further(self):
+        """With a longer reach a label finds the free place beyond the figure's ten gaps."""
+        ink = np.zeros((200, 200), dtype=bool)
+        ink[:, 60:150] = True
+        near = Label("x", (100, 100), 0, directions=((1.0, 0.0),), extent=(20.0, 10.0), required=False)
+        far = Label("x", (100, 100), 0, directions=((1.0, 0.0),), extent=(20.0, 10.0), required=False,
+                    reach=(1.0, 3.0, 6.0, 10.0, 15.0))
+        assert Lettering(200, 200, ink=ink).add(near) is None
+        assert Lettering(200, 200, ink=ink).add(far)[0] >= 150
+
+    def test_leader_only_when_moved_away(self):
+        """A leader joins the anchor to the nearest point of a box more than three gaps away."""
+        label = Label("x", (10.0, 10.0), 10, gap=4.0)
+        assert Lettering.leader(label, (14.0, 5.0, 30.0, 15.0)) is None
+        assert Lettering.leader(label, (40.0, 5.0, 60.0, 15.0)) == ((10.0, 10.0), (40.0, 10.0))

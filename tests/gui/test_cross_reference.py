@@ -281,6 +281,38 @@ class TestCursor:
         drag(sagittal, 40, 0)
         assert sagittal.state.window != window_before
 
+    def test_shift_click_above_the_axial_block(self, case1):
+        """Shift+click 42 mm above the axial block: the axial keeps its slice, draws no cross
+        and says where the cursor is; the sagittal T1 still goes to the point."""
+        sagittal, t1c, axial = (_viewport(case1, d) for d in ("SAG T2 TSE", "SAG T1 TSE +C", "AX T1 TSE +C"))
+        ax = axial.state.stack
+        axial.state.set_slice(4)
+        top = ax.slice_positions[:, 2].max()
+        x = sagittal.state.stack.frames[sagittal.state.slice_index].position[0] + 1.0
+        t1c.state.set_slice(0)
+        _shift_click_at(sagittal, [x, 10.0, top + 42.0])
+        assert case1.crossref.cursor[2] == pytest.approx(top + 42.0, abs=1.5 * sagittal.mm_per_pixel())
+        assert axial.state.slice_index == 4
+        assert axial.references.cursor is None
+        notice = axial.overlay.content.notice
+        assert notice.startswith("3-D cursor ") and notice.endswith(" mm above this block")
+        assert abs(float(notice.split()[2]) - 42.0) <= 1.0
+        assert "above this block, slice left as it was" in case1.statusBar().currentMessage()
+        assert t1c.state.slice_index == sagittal.state.slice_index
+        assert t1c.references.cursor is not None and not t1c.overlay.content.notice
+
+    def test_cursor_in_the_block_clears_the_notice(self, case1):
+        """A cursor the axial block holds moves the axial again and the notice goes."""
+        sagittal, axial = _viewport(case1, "SAG T2 TSE"), _viewport(case1, "AX T1 TSE +C")
+        ax = axial.state.stack
+        x = sagittal.state.stack.frames[sagittal.state.slice_index].position[0]
+        _shift_click_at(sagittal, [x, 10.0, ax.slice_positions[:, 2].min() - 30.0])
+        assert "below this block" in axial.overlay.content.notice
+        _shift_click_at(sagittal, [x, 10.0, ax.frames[2].position[2]])
+        assert axial.state.slice_index == 2
+        assert axial.overlay.content.notice == ""
+        assert axial.references.cursor is not None
+
     def test_mark_hidden_once_scrolled_away(self, case1):
         """The cross shows only on a slice within half a gap of the cursor."""
         sagittal, axial = _viewport(case1, "SAG T2 TSE"), _viewport(case1, "AX T1 TSE +C")

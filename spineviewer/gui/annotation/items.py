@@ -4,6 +4,10 @@ Coordinates: items live in a viewport's scene (the image plane in mm, y down,
 :mod:`spineviewer.gui.reading.scene`); they are built from scene points the layer projected from
 patient space. Handles are drawn in screen pixels, so they keep their size at any zoom.
 
+Each item says where its value would go (an anchor and directions, best first) and which
+lines it drew; the layer places every text of the viewport at once
+(:mod:`spineviewer.gui.annotation.label_layout`).
+
 An item never changes the annotations: when the reader finishes moving a handle (pyqtgraph's
 ``sigRegionChangeFinished``), it emits ``edited(drawing_id, parts)`` with the new scene points
 of its geometry fields, and the layer turns that into a new drawing through the adapter.
@@ -15,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QObject, QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainterPath, QPolygonF
+
+from spineviewer.gui.annotation.label_layout import SIDES, ViewText, sideways
 
 Point2 = tuple[float, float]
 
@@ -25,7 +31,6 @@ Point2 = tuple[float, float]
 HANDLE_RADIUS = 5.0
 #: Half-width of the band around a line where a press grabs it, screen pixels.
 GRAB_PIXELS = 4.0
-_LABEL_FILL = QColor(0, 0, 0, 175)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,16 @@ def label_font() -> QFont:
     return font
 
 
+def text_item(text: str, colour, *, fill_alpha: int = 175) -> pg.TextItem:
+    """A value or a name in bold on a dark box that hugs it: Qt's default margin of four
+    pixels made the boxes of neighbouring disc names collide where their letters did not."""
+    item = pg.TextItem(text, color=colour, fill=pg.mkBrush(0, 0, 0, fill_alpha))
+    item.setFont(label_font())
+    item.textItem.document().setDocumentMargin(2)
+    item.updateTextPos()
+    return item
+
+
 def _pen(style: DrawingStyle, *, width: float | None = None, colour: str | None = None):
     pen = pg.mkPen(colour or style.colour, width=width or style.width)
     pen.setCosmetic(True)
@@ -54,56 +69,10 @@ def _pen(style: DrawingStyle, *, width: float | None = None, colour: str | None 
     return pen
 
 
-Placement = tuple[Point2, tuple[float, float]]
-
-
-def text_box(label: pg.TextItem, position: Point2, anchor: tuple[float, float],
-             pixel_size: tuple[float, float]) -> QRectF:
-    """The scene rectangle a TextItem covers at ``position`` with ``anchor``, given the scene
-    size of a screen pixel (its text does not scale with the zoom)."""
-    box = label.textItem.boundingRect()
-    width, height = box.width() * pixel_size[0], box.height() * pixel_size[1]
-    return QRectF(position[0] - anchor[0] * width, position[1] - anchor[1] * height, width, height)
-
-
 def _halo_pen(style: DrawingStyle):
     pen = pg.mkPen(QColor(0, 0, 0, 150), width=style.width + 2.5)
     pen.setCosmetic(True)
     return pen
-
-
-def label_placements(points: list[Point2], *, path: bool = False) -> list[Placement]:
-    """Where a drawing's value may go, best first, as (scene point, TextItem anchor) pairs,
-    all outside the drawing so the text never covers what was measured.
-
-    A mostly vertical line puts it below its lower end first, a path right of its top, anything
-    else right of its right end; then the other sides follow.
-    """
-    array = np.asarray(points, dtype=float)
-
-    def at(index) -> Point2:
-        return float(array[index][0]), float(array[index][1])
-
-    right = (at(np.argmax(array[:, 0])), (-0.08, 0.5))
-    left = (at(np.argmin(array[:, 0])), (1.08, 0.5))
-    below = (at(np.argmax(array[:, 1])), (0.5, -0.2))
-    above = (at(np.argmin(array[:, 1])), (0.5, 1.2))
-    if path:
-        top = np.argmin(array[:, 1])
-        return [(at(top), (-0.08, 0.5)), above, (at(top), (1.08, 0.5)), below]
-    span = np.ptp(array, axis=0)
-    if len(array) == 2 and span[1] > span[0]:
-        return [below, above, right, left]
-    return [right, left, below, above]
-
-
-def _overlap(box: QRectF, others: list[QRectF]) -> float:
-    """Area of ``box`` covered by ``others`` (counted once per other)."""
-    total = 0.0
-    for other in others:
-        common = box.intersected(other)
-        total += max(0.0, common.width()) * max(0.0, common.height())
-    return total
 
 
 class DrawingItem(QObject):
@@ -128,9 +97,10 @@ class DrawingItem(QObject):
         self.selected = False
         self._graphics: list = []
         self._rois: list[pg.ROI] = []
-        self._placements: list[Placement] = []
-        self.label = pg.TextItem(label, color=style.colour, fill=pg.mkBrush(_LABEL_FILL), anchor=(0, 0.5))
-        self.label.setFont(label_font())
+        #: The scene polylines drawn, which no text may cover.
+        self.lines: list[list[Point2]] = []
+        self._text: ViewText | None = None
+        self.label = text_item(label, style.colour)
         self.label.setZValue(120)
         self.label.setVisible(style.label and bool(label))
 
@@ -178,40 +148,16 @@ class DrawingItem(QObject):
             handle.buildPath()
             handle.update()
 
-    def add_label(self, points: list[Point2], *, path: bool = False) -> None:
-        self.add_label_at(label_placements(points, path=path))
-
-    def add_label_at(self, placements: list[Placement]) -> None:
-        self._placements = placements
-        (x, y), anchor = placements[0]
-        self.label.setAnchor(anchor)
-        self.label.setPos(x, y)
+    def add_label(self, anchor: Point2, directions=SIDES, *, gap: float = 4.0) -> None:
+        """Show the value, to be placed from ``anchor`` (scene mm) in ``directions``."""
+        self.label.setPos(*anchor)
         self._add(self.label, 140)
+        if self.style.label and self.label.toPlainText():
+            self._text = ViewText(self.label, anchor, tuple(directions), gap)
 
-    def fit_label(self, occupied: list[QRectF]) -> QRectF | None:
-        """Put the value at its first placement wholly in view and clear of ``occupied``
-        (scene rectangles of other text), else at the one in view covering least of them,
-        else at the first one pushed inside the view. Returns where the text now lies (None
-        before the view has a size)."""
-        size = self.view_box.viewPixelSize()
-        if not self._placements or not self.label.isVisible() or not size or size[0] <= 0:
-            return None
-        (x0, x1), (y0, y1) = self.view_box.viewRange()
-        view = QRectF(x0, y0, x1 - x0, y1 - y0)
-        boxes = [(position, anchor, text_box(self.label, position, anchor, size))
-                 for position, anchor in self._placements]
-        inside = [b for b in boxes if view.contains(b[2])]
-        if inside:
-            # The first placement clear of the others, else the one that covers least of them.
-            position, anchor, box = min(inside, key=lambda b: _overlap(b[2], occupied))
-        else:
-            box = QRectF(boxes[0][2])
-            box.moveLeft(min(max(box.left(), x0), max(x0, x1 - box.width())))
-            box.moveTop(min(max(box.top(), y0), max(y0, y1 - box.height())))
-            position, anchor = (box.left(), box.top()), (0.0, 0.0)
-        self.label.setAnchor(anchor)
-        self.label.setPos(*position)
-        return box
+    def view_text(self) -> ViewText | None:
+        """The value waiting for its place (None when the drawing shows none)."""
+        return self._text
 
     def _finished(self) -> None:
         self.edited.emit(self.drawing_id, self.parts())
@@ -325,12 +271,15 @@ class LineItem(DrawingItem):
             self._place_head(points)
             if self._line is not None:
                 self._line.sigRegionChanged.connect(lambda *_: self._place_head(_points(self._line)))
+        self.lines = [list(points)]
         if arrow:
-            (hx, _), (tx, ty) = points
-            away, towards = ((tx, ty), (-0.06, 0.5)), ((tx, ty), (1.06, 0.5))
-            self.add_label_at([away, towards] if tx >= hx else [towards, away])
+            head, tail = np.asarray(points, dtype=float)
+            away = tail - head
+            away /= max(float(np.hypot(*away)), 1e-9)
+            self.add_label(tuple(tail), ((away[0], away[1]),) + SIDES)
         else:
-            self.add_label(points)
+            a, b = points
+            self.add_label(tuple(np.mean(points, axis=0)), sideways(a, b))
 
     def _curve(self, points) -> None:
         xs, ys = zip(*points)
@@ -367,7 +316,11 @@ class BidirectionalItem(DrawingItem):
         if self._long is not None:
             self._long.sigRegionChangeStarted.connect(lambda *_: setattr(self, "_moved", "long"))
             self._short.sigRegionChangeStarted.connect(lambda *_: setattr(self, "_moved", "short"))
-        self.add_label(list(long_axis) + list(short_axis))
+        self.lines = [list(long_axis), list(short_axis)]
+        outward = np.subtract(long_axis[1], long_axis[0], dtype=float)
+        outward /= max(float(np.hypot(*outward)), 1e-9)
+        self.add_label(tuple(long_axis[1]), ((outward[0], outward[1]), (-outward[0], -outward[1]))
+                       + sideways(*long_axis))
 
     def parts(self) -> dict:
         return {"long_axis": _points(self._long), "short_axis": _points(self._short),
@@ -391,7 +344,14 @@ class PathItem(DrawingItem):
             points = list(vertices) + ([vertices[0]] if closed else [])
             xs, ys = zip(*points)
             self._add(pg.PlotCurveItem(list(xs), list(ys), pen=_pen(style)))
-        self.add_label(list(vertices), path=not closed)
+        self.lines = [list(vertices) + ([vertices[0]] if closed else [])]
+        array = np.asarray(vertices, dtype=float)
+        if closed:
+            self.add_label(tuple(array[np.argmax(array[:, 0])]))
+        else:
+            # A cord path's value beside its top, where the reader starts reading it.
+            top = tuple(array[np.argmin(array[:, 1])])
+            self.add_label(top, ((1.0, 0.0), (0.0, -1.0), (-1.0, 0.0), (0.0, 1.0)))
 
     def parts(self) -> dict:
         return {"vertices": _points(self._path)}
@@ -435,11 +395,17 @@ class NoteItem(DrawingItem):
         self._marker = pg.TargetItem(pos=anchor, size=9, symbol="o", pen=_pen(style),
                                      brush=pg.mkBrush(style.colour), movable=style.editable)
         self._add(self._marker, 105)
+        self._marker_at = self._marker.pos()
         if style.editable:
             self._marker.sigPositionChangeFinished.connect(lambda *_: self._finished())
-            self._marker.sigPositionChanged.connect(
-                lambda *_: self.label.setPos(self._marker.pos()))
-        self.add_label_at([(anchor, (-0.06, 0.5)), (anchor, (1.06, 0.5))])
+            self._marker.sigPositionChanged.connect(lambda *_: self._follow_marker())
+        self.add_label(anchor, ((1.0, 0.0), (-1.0, 0.0)), gap=6.0)
+
+    def _follow_marker(self) -> None:
+        """Move the text with the marker being dragged, where it was placed beside it."""
+        now = self._marker.pos()
+        self.label.setPos(self.label.pos() + now - self._marker_at)
+        self._marker_at = now
 
     def parts(self) -> dict:
         position = self._marker.pos()

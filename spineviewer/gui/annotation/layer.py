@@ -31,6 +31,7 @@ from spineviewer.gui.annotation.items import (
     BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
 )
 from spineviewer.gui.annotation.drawing_values import drawing_value
+from spineviewer.gui.annotation.label_layout import TextPlacer, letter_boxes
 from spineviewer.gui.annotation.level_markers import CONUS_NAME, LevelMarkers
 from spineviewer.gui.annotation.name_prompt import NamePrompt
 from spineviewer.gui.annotation.slice_projection import from_scene, shows_levels, to_scene
@@ -81,6 +82,8 @@ class AnnotationLayer(QObject):
         self._other_items: list[DrawingItem] = []
         self.levels = LevelMarkers(self.view_box, self)
         self.levels.moved.connect(self._marker_moved)
+        self.levels.dragging.connect(self._fit_labels)
+        self.placer = TextPlacer(self.view_box)
         self.levels.menuRequested.connect(self._marker_menu)
         self.prompt: NamePrompt | None = None
         self.context_menu: QMenu | None = None
@@ -157,6 +160,7 @@ class AnnotationLayer(QObject):
         self.items.clear()
         self._other_items.clear()
         self.levels.clear()
+        self.placer.clear()
 
     def _show(self, drawing: Drawing, prefix: str, levels, *, reference: bool = False) -> None:
         stack, index = self.stack_and_slice
@@ -198,13 +202,15 @@ class AnnotationLayer(QObject):
         return NoteItem(*args, points((drawing.anchor,))[0])
 
     def _fit_labels(self, *_) -> None:
-        """Place every value clear of the disc names and of the values placed before it."""
-        self.levels.keep_in_view()
-        occupied = self.levels.label_boxes()
-        for item in list(self.items.values()) + self._other_items:
-            box = item.fit_label(occupied)
-            if box is not None:
-                occupied.append(box)
+        """Place the viewport's text in one go, clear of each other, of the markers and of the
+        drawn lines: the values and the conus tip first, then the disc names, of which one
+        with no room left is left out (its neighbours name the level)."""
+        drawings = list(self.items.values()) + self._other_items
+        values = [text for text in (item.view_text() for item in drawings) if text is not None]
+        texts = sorted(values + self.levels.view_texts(), key=lambda text: not text.required)
+        self.placer.place(texts,
+                          lines=[line for item in drawings for line in item.lines],
+                          reserved=self.levels.marker_boxes() + letter_boxes(self.viewport))
 
     def _select(self, drawing_id: str) -> None:
         for key, item in self.items.items():

@@ -3,14 +3,19 @@
 Coordinates: the discs are points in patient LPS mm; each is projected onto the displayed
 slice through :mod:`spineviewer.gui.reading.scene` (so both sagittal stations of a frame of
 reference show them). A marker on the slice's own plane is filled, one projected from another
-slice is hollow. Names are written anterior to the vertebral bodies, where they hide no cord.
+slice is hollow. Names are written anterior to the vertebral bodies, where they hide no cord;
+the conus tip's name goes beside its marker, behind it first. Where each name finally goes is
+decided with the viewport's other text (:meth:`LevelMarkers.view_texts`, placed by
+:mod:`spineviewer.gui.annotation.label_layout`).
 
 The markers only show the model: moving one (while the levels tool is active) emits
-``moved``; a right-click emits ``menuRequested``; the layer turns those into edits.
+``moved`` (and ``dragging`` while it moves, so the names can be placed again); a right-click
+emits ``menuRequested``; the layer turns those into edits.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QObject, QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor
@@ -19,15 +24,14 @@ from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
-from spineviewer.gui.annotation.items import label_font, text_box
+from spineviewer.gui.annotation.items import text_item
+from spineviewer.gui.annotation.label_layout import ViewText
 from spineviewer.gui.annotation.slice_projection import anterior_in_scene
 
 LEVEL_COLOUR = "#ffa94d"
 #: Distance from a disc's posterior margin to its name, towards the front, mm: past the
 #: vertebral body (about 30-35 mm deep in the thoracolumbar spine).
 LABEL_OFFSET_MM = 45.0
-#: Distance from the conus tip to its name, towards the back, mm (past the canal).
-CONUS_OFFSET_MM = 12.0
 CONUS_NAME = "conus tip"
 _MARKER_Z, _LABEL_Z = 130, 131
 #: Diameter of a disc marker, screen pixels.
@@ -61,50 +65,49 @@ class LevelMarkers(QObject):
     moved(name, x, y)
         A marker was dropped at scene point ``(x, y)``; ``name`` is the disc's name or
         :data:`CONUS_NAME`.
+    dragging()
+        A marker is being dragged: its name should follow it.
     menuRequested(name, screen_pos)
     """
 
     moved = pyqtSignal(str, float, float)
+    dragging = pyqtSignal()
     menuRequested = pyqtSignal(str, object)
 
     def __init__(self, view_box: pg.ViewBox, parent: QObject | None = None):
         super().__init__(parent)
         self.view_box = view_box
         self._items: list = []
-        #: Each name with its anchor, its marker and its offset from the marker (scene mm).
-        self._names: list[tuple[pg.TextItem, tuple[float, float], _Marker, QPointF]] = []
+        #: Each name with its marker and where it is placed from: an offset from the marker
+        #: (scene mm) and the one direction it goes, or None and the directions tried in turn.
+        self._names: list[tuple[pg.TextItem, _Marker, QPointF | None, tuple]] = []
         self.markers: dict[str, _Marker] = {}
         self.labels: dict[str, pg.TextItem] = {}
 
-    def keep_in_view(self) -> None:
-        """Slide names sideways into the view when zooming pushed them past its edge (a cut
-        name is worse than one over the vertebral body)."""
-        size = self.view_box.viewPixelSize()
-        if not size or size[0] <= 0:
-            return
-        (x0, x1), _ = self.view_box.viewRange()
-        for label, anchor, marker, shift in self._names:
-            place = marker.pos() + shift
-            box = text_box(label, (place.x(), place.y()), anchor, size)
-            if box.left() < x0:
-                place.setX(place.x() + min(x0 - box.left(), abs(shift.x())))
-            elif box.right() > x1:
-                place.setX(place.x() - min(box.right() - x1, abs(shift.x())))
-            label.setPos(place)
+    def view_texts(self) -> list[ViewText]:
+        """The names, each placed from where its marker now is: a disc name from its place in
+        front of the spine (left out when it finds no room), the conus tip's beside it."""
+        texts = []
+        for label, marker, shift, directions in self._names:
+            at = marker.pos()
+            subject = (at.x(), at.y())
+            if shift is None:
+                texts.append(ViewText(label, subject, directions, 0.5 * _MARKER_PIXELS + 2))
+            else:
+                anchor = at + shift
+                texts.append(ViewText(label, (anchor.x(), anchor.y()), directions, 1.0, subject,
+                                      leader=False, required=False))
+        return texts
 
-    def label_boxes(self) -> list[QRectF]:
-        """Scene rectangles of every name and marker shown (empty before the view has a size)."""
+    def marker_boxes(self) -> list[QRectF]:
+        """Scene rectangles of the markers shown (empty before the view has a size)."""
         size = self.view_box.viewPixelSize()
         if not size or size[0] <= 0:
             return []
-        boxes = [text_box(label, (label.pos().x(), label.pos().y()), anchor, size)
-                 for label, anchor, _, _ in self._names]
         radius = 0.5 * _MARKER_PIXELS
-        for marker in self.markers.values():
-            point = marker.pos()
-            boxes.append(QRectF(point.x() - radius * size[0], point.y() - radius * size[1],
-                                2 * radius * size[0], 2 * radius * size[1]))
-        return boxes
+        return [QRectF(marker.pos().x() - radius * size[0], marker.pos().y() - radius * size[1],
+                       2 * radius * size[0], 2 * radius * size[1])
+                for _, marker, _, _ in self._names]
 
     def clear(self) -> None:
         for item in self._items:
@@ -128,12 +131,12 @@ class LevelMarkers(QObject):
         if levels.conus_tip is not None:
             # The conus tip sits among the lumbar disc names in front: its name goes behind.
             self._add(CONUS_NAME, "conus tip", stack, slice_index, levels.conus_tip,
-                      -front * CONUS_OFFSET_MM, editable=editable, colour=colour,
-                      reference=reference, symbol="t")
+                      -front, editable=editable, colour=colour, reference=reference, symbol="t")
 
     def _add(self, key: str, text: str, stack: Stack, slice_index: int, point, offset_mm: float, *,
              editable: bool, colour: str, reference: bool, symbol: str = "o") -> None:
-        """A marker at ``point`` and its name ``offset_mm`` towards the front (negative: back)."""
+        """A marker at ``point`` and its name ``offset_mm`` towards the front (negative: back);
+        a name within a millimetre of its marker goes beside it, the front or back first."""
         projected = scene.patient_to_scene(stack, slice_index, point)
         if projected is None:
             return
@@ -147,23 +150,24 @@ class LevelMarkers(QObject):
                          brush=pg.mkBrush(fill), hoverPen=pg.mkPen("#ffffff", width=2.5),
                          hoverBrush=pg.mkBrush(fill), movable=editable and not reference)
         dx, dy = anterior_in_scene(stack)
-        shift = QPointF(dx * offset_mm, dy * offset_mm)
-        # Text ends at its point when it lies left of the marker, starts there otherwise.
-        anchor = (1.0, 0.5) if shift.x() < 0 else (0.0, 0.5)
-        label = pg.TextItem(text, color=colour if on_slice else QColor(colour).darker(130),
-                            fill=pg.mkBrush(0, 0, 0, 150), anchor=anchor)
-        label.setFont(label_font())
-        label.setPos(QPointF(x, y) + shift)
+        side = (dx * np.sign(offset_mm), dy * np.sign(offset_mm))
+        if abs(offset_mm) > 1.0:
+            shift, directions = QPointF(dx * offset_mm, dy * offset_mm), (side,)
+        else:
+            shift = None
+            directions = (side, (0.0, 1.0), (0.0, -1.0), (-side[0], -side[1]))
+        label = text_item(text, colour if on_slice else QColor(colour).darker(130), fill_alpha=150)
+        label.setPos(QPointF(x, y) + (shift or QPointF()))
         for item, z in ((marker, _MARKER_Z), (label, _LABEL_Z)):
             item.setZValue(z)
             self.view_box.addItem(item)
             self._items.append(item)
-        self._names.append((label, anchor, marker, shift))
+        self._names.append((label, marker, shift, directions))
         if reference:
             return
         self.markers[key] = marker
         self.labels[key] = label
         if marker.movable:
-            marker.sigPositionChanged.connect(lambda item: label.setPos(item.pos() + shift))
+            marker.sigPositionChanged.connect(lambda _: self.dragging.emit())
             marker.sigPositionChangeFinished.connect(
                 lambda item: self.moved.emit(item.name, float(item.pos().x()), float(item.pos().y())))

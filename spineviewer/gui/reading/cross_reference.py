@@ -13,8 +13,11 @@ with other slice positions stays on the same anatomy.
   in the source viewport's colour; optionally, on sagittal and coronal images (the long-axis
   views a spine reader localizes on), every slice position of each source, faint.
 - 3-D cursor: a point in LPS mm placed by Shift+click (or in crosshair mode); every other
-  related viewport moves to the slice nearest it and marks it with a cross where it lies on
-  the slice shown (:meth:`~spineviewer.core.stack_geometry.StackGeometry.holds`).
+  related viewport whose block holds it moves to the slice nearest it and marks it with a cross
+  where it lies on the slice shown (:meth:`~spineviewer.core.stack_geometry.StackGeometry.holds`).
+  A viewport whose block does not reach the point keeps its slice and says how far beyond the
+  block the cursor lies (:func:`~spineviewer.core.crossref.outside_block`): its end slice is not
+  the place clicked, and jumping there would pretend it was.
 - Synchronized zoom: zooming or panning one viewport gives the others the same mm per screen
   pixel; linked viewports also centre on the same patient point.
 
@@ -30,8 +33,9 @@ from dataclasses import replace
 import numpy as np
 from PyQt6.QtCore import QObject, QPointF, pyqtSignal
 
-from spineviewer.core.crossref import (nearest_slice, parallel, plane_intersection_segment,
-                                       same_frame_of_reference, slice_centre)
+from spineviewer.core.crossref import (OutsideBlock, nearest_slice, outside_block, parallel,
+                                       plane_intersection_segment, same_frame_of_reference,
+                                       slice_centre)
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
 from spineviewer.gui.reading.reference_lines import ReferenceLine
@@ -81,6 +85,8 @@ class CrossReference(QObject):
         self.sync_zoom = False
         self.crosshair = False
         self.cursor: np.ndarray | None = None
+        #: The series the cursor was placed on: the viewports related to it show the cursor.
+        self._cursor_series = None
         self._moving = False
         for viewport in grid.viewports:
             viewport.stateShown.connect(lambda _: self.refresh())
@@ -146,10 +152,11 @@ class CrossReference(QObject):
     def place_cursor(self, source: Viewport, point) -> None:
         """Put the cursor at ``point`` (LPS mm) and bring every related viewport to it."""
         self.cursor = np.asarray(point, dtype=float)
+        self._cursor_series = source.state.context.series
         self._moving = True
         try:
             for other in self._others(source):
-                if self.related(source, other):
+                if self.related(source, other) and self.outside(other) is None:
                     other.state.set_slice(nearest_slice(other.state.stack, self.cursor))
         finally:
             self._moving = False
@@ -158,8 +165,19 @@ class CrossReference(QObject):
 
     def clear_cursor(self) -> None:
         self.cursor = None
+        self._cursor_series = None
         self.refresh()
         self.cursorChanged.emit(None)
+
+    def outside(self, viewport: Viewport) -> OutsideBlock | None:
+        """Where the cursor lies beyond ``viewport``'s block, None when the block holds it or
+        the viewport is not in the cursor's frame of reference."""
+        state = viewport.state
+        if self.cursor is None or state is None or not state.stack.has_geometry:
+            return None
+        if not same_frame_of_reference(self._cursor_series, state.context.series):
+            return None
+        return outside_block(state.stack, self.cursor)
 
     def _cursor_mark(self, viewport: Viewport) -> tuple[float, float] | None:
         """Scene position of the cursor on this viewport's slice, None when it is not there."""
@@ -224,6 +242,8 @@ class CrossReference(QObject):
             shown = viewport in visible
             viewport.references.set_lines(self.lines_for(viewport) if shown else [])
             viewport.references.set_cursor(self._cursor_mark(viewport) if shown else None)
+            outside = self.outside(viewport) if shown else None
+            viewport.set_cursor_note(f"3-D cursor {outside}" if outside is not None else "")
 
     # -- synchronized zoom -----------------------------------------------------------------
 

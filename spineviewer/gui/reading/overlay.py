@@ -27,6 +27,8 @@ _TEXT = QColor(235, 235, 225)
 _DIM = QColor(170, 200, 235)
 _LETTER = QColor(255, 214, 90)
 _OUTLINE = QColor(0, 0, 0, 230)
+#: The cursor cross's red, lightened so that small text reads on a dark image.
+_NOTICE = QColor(255, 130, 120)
 _MARGIN = 8
 #: Outlined strings kept as pixmaps: the corner lines of a few hundred slices.
 _PIXMAPS_KEPT = 512
@@ -54,6 +56,9 @@ class OverlayContent:
     accent : str
         The viewport's colour (``#rrggbb``, that of the reference lines it casts on the others),
         shown as a swatch before the first top-left line; empty for none.
+    notice : str
+        A line under the top-left corner in the cursor's colour: where the 3-D cursor lies when
+        this image cannot show it; empty for none.
     """
 
     corners: dict[str, list[str]] = field(default_factory=dict)
@@ -63,6 +68,7 @@ class OverlayContent:
     scale_unit: Unit = Unit.MM
     message: str = ""
     accent: str = ""
+    notice: str = ""
 
 
 class _TextPixmaps:
@@ -135,6 +141,8 @@ class ViewportOverlay(QWidget):
         content = self.content
         for corner, lines in content.corners.items():
             self._paint_corner(painter, area, corner, lines)
+        if content.notice:
+            self._paint_notice(painter, area, len(content.corners.get("top_left", [])))
         self._paint_letters(painter, area, content.letters)
         if content.scale_length > 0 and content.scale_pixels > 4:
             self._paint_scale_bar(painter, area)
@@ -195,20 +203,49 @@ class ViewportOverlay(QWidget):
             colour = _TEXT if (k == 0 and top) else _DIM if corner == "top_right" else _TEXT
             self._outlined_text(painter, QPointF(x, y), line, self._font, colour)
 
-    def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
+    def _paint_notice(self, painter: QPainter, area: QRectF, row: int) -> None:
+        """The notice from the row under the top-left lines, wrapped (not cut: its end says
+        where the cursor is) to the corner's room."""
+        metrics = QFontMetricsF(self._font)
+        lines: list[str] = []
+        for word in self.content.notice.split():
+            room = self._top_row_room(area, "top_left", row + max(len(lines) - 1, 0), metrics)
+            if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= room:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        for k, line in enumerate(lines):
+            y = area.top() + metrics.ascent() + (row + k) * metrics.lineSpacing()
+            self._outlined_text(painter, QPointF(area.left(), y), line, self._font, _NOTICE)
+
+    def _letter_points(self, area: QRectF) -> dict[str, QPointF]:
+        """The baseline origin of each orientation letter."""
         metrics = QFontMetricsF(self._letter_font)
         centre = area.center()
-        for edge, text in letters.items():
+        points = {}
+        for edge, text in self.content.letters.items():
             width = metrics.horizontalAdvance(text)
             if edge == "left":
-                point = QPointF(area.left(), centre.y() + metrics.ascent() / 2)
+                points[edge] = QPointF(area.left(), centre.y() + metrics.ascent() / 2)
             elif edge == "right":
-                point = QPointF(area.right() - width, centre.y() + metrics.ascent() / 2)
+                points[edge] = QPointF(area.right() - width, centre.y() + metrics.ascent() / 2)
             elif edge == "top":
-                point = QPointF(centre.x() - width / 2, area.top() + metrics.capHeight())
+                points[edge] = QPointF(centre.x() - width / 2, area.top() + metrics.capHeight())
             else:
-                point = QPointF(centre.x() - width / 2, area.bottom() - metrics.descent())
-            self._outlined_text(painter, point, text, self._letter_font, _LETTER)
+                points[edge] = QPointF(centre.x() - width / 2, area.bottom() - metrics.descent())
+        return points
+
+    def letter_rects(self) -> list[QRectF]:
+        """Where the orientation letters are painted (this widget's pixels, with their
+        outline), so that text drawn over the image can keep clear of them."""
+        metrics = QFontMetricsF(self._letter_font)
+        area = QRectF(self.rect()).adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN)
+        return [metrics.boundingRect(self.content.letters[edge]).translated(point).adjusted(-3, -3, 3, 3)
+                for edge, point in self._letter_points(area).items()]
+
+    def _paint_letters(self, painter: QPainter, area: QRectF, letters: dict[str, str]) -> None:
+        for edge, point in self._letter_points(area).items():
+            self._outlined_text(painter, point, letters[edge], self._letter_font, _LETTER)
 
     def _paint_scale_bar(self, painter: QPainter, area: QRectF) -> None:
         content = self.content

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QMenu, QToolBar, QToolButton, QWidget
 
 from spineviewer import RESOURCES_DIR
 from spineviewer.gui.reading.cross_reference import CrossReference
+from spineviewer.gui.reading.overlay_text import series_title
 from spineviewer.gui.reading.window_presets import WindowPreset
 
 ICONS_DIR = RESOURCES_DIR / "icons"
@@ -97,9 +98,16 @@ class ReadingTools(QObject):
         return action
 
     def _cursor_placed(self, point) -> None:
-        if point is not None:
-            x, y, z = point
-            self._window.statusBar().showMessage(f"3-D cursor at x {x:.1f}  y {y:.1f}  z {z:.1f} mm (LPS)")
+        if point is None:
+            return
+        x, y, z = point
+        text = f"3-D cursor at x {x:.1f}  y {y:.1f}  z {z:.1f} mm (LPS)"
+        for viewport in self._crossref.grid.visible_viewports():
+            outside = self._crossref.outside(viewport)
+            if outside is not None:
+                title = series_title(viewport.state.context.series) or "a viewport"
+                text += f"; {title}: {outside}, slice left as it was"
+        self._window.statusBar().showMessage(text)
 
     def apply_preset(self, preset: WindowPreset) -> None:
         """Apply ``preset`` to the active viewport and say which window it gave."""

@@ -95,6 +95,7 @@ class Viewport(QFrame):
         self.slice_note: Callable[[ViewportState], str] | None = None
         #: The colour of this viewport's reference lines on the others (``#rrggbb``).
         self.accent = ""
+        self._cursor_note = ""
 
         self.view = pg.GraphicsView(self, background="k")
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -162,6 +163,12 @@ class Viewport(QFrame):
         self.setProperty("active", active)
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def set_cursor_note(self, text: str) -> None:
+        """Say where the 3-D cursor lies when this image cannot show it ('' for nothing)."""
+        if text != self._cursor_note:
+            self._cursor_note = text
+            self._update_overlay()
 
     def set_patient_visible(self, visible: bool) -> None:
         self.show_patient = visible
@@ -252,7 +259,8 @@ class Viewport(QFrame):
         if self.show_patient:
             corners["top_right"] = patient_lines(state.context)
         content = OverlayContent(corners=corners, letters=stack.edge_letters(),
-                                 scale_unit=scene.length_unit(stack), accent=self.accent)
+                                 scale_unit=scene.length_unit(stack), accent=self.accent,
+                                 notice=self._cursor_note)
         if self._shown_slice != state.slice_index:
             content.message = "decoding…"
         units_per_pixel = self.view_box.viewPixelSize()[0]
