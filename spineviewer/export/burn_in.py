@@ -30,7 +30,7 @@ from spineviewer.core.levels import LEVEL_NAMES, VertebralLevels, level_name
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.core.units import Unit
-from spineviewer.export.lettering import Label, Lettering
+from spineviewer.export.lettering import Label, Lettering, sideways
 from spineviewer.export.panel_view import PanelView
 from spineviewer.export.raster import Canvas, arrowhead
 
@@ -114,7 +114,7 @@ def _caliper(canvas, view, caliper: Caliper, style) -> list[Label]:
     if caliper.role is not None:
         text = f"{caliper.role.value.upper()} {text}"
     return [Label(text, tuple((a + b) / 2), style.label_size, CALIPER,
-                  directions=_sideways(a, b), gap=style.tick + 3)]
+                  directions=sideways(a, b), gap=style.tick + 3)]
 
 
 def _bidirectional(canvas, view, caliper: Bidirectional, style) -> list[Label]:
@@ -126,7 +126,7 @@ def _bidirectional(canvas, view, caliper: Bidirectional, style) -> list[Label]:
     text = f"{caliper.long_length:.1f} x {caliper.short_length:.1f} {caliper.unit.value}"
     outward = _unit(long_b - long_a)
     return [Label(text, tuple(long_b), style.label_size, CALIPER,
-                  directions=(tuple(outward), tuple(-outward)) + _sideways(long_a, long_b),
+                  directions=(tuple(outward), tuple(-outward)) + sideways(long_a, long_b),
                   gap=style.tick + 3)]
 
 
@@ -219,20 +219,10 @@ def _ruler(canvas: Canvas, a, b, color, style: DrawingStyle) -> None:
     """A straight caliper with short ticks across each end (shorter on a short caliper, so
     that the ticks never hide the lesion it measures)."""
     canvas.stroke([a, b], color, style.line_width)
-    normal = np.array(_sideways(a, b)[0])
+    normal = np.array(sideways(a, b)[0])
     tick = min(style.tick, 0.25 * float(np.linalg.norm(np.subtract(b, a))) + style.line_width)
     for end in (a, b):
         canvas.stroke([end - normal * tick, end + normal * tick], color, style.line_width)
-
-
-def _sideways(a, b) -> tuple[tuple[float, float], ...]:
-    """The two directions across segment ``a``-``b``, the one pointing right (or down) first,
-    then its two directions along."""
-    along = _unit(np.asarray(b, dtype=float) - np.asarray(a, dtype=float))
-    normal = np.array([-along[1], along[0]])
-    if normal[0] < 0 or (normal[0] == 0 and normal[1] < 0):
-        normal = -normal
-    return (tuple(normal), tuple(-normal), tuple(along), tuple(-along))
 
 
 def _unit(vector) -> np.ndarray:

@@ -192,3 +192,16 @@ class Lettering:
         x = min(max(box[0], self.margin), max(self.width - self.margin - w, self.margin))
         y = min(max(box[1], self.margin), max(self.height - self.margin - h, self.margin))
         return (x, y, x + w, y + h)
+
+
+def sideways(a, b) -> tuple[tuple[float, float], ...]:
+    """The two directions across segment ``a``-``b`` (the right or lower one first), then the
+    two along it: where a caliper's value goes, beside its middle and off the line, in figures
+    and in the viewer alike."""
+    along = np.subtract(b, a, dtype=float)
+    length = float(np.hypot(*along))
+    along = along / length if length > 1e-9 else np.array([1.0, 0.0])
+    normal = np.array([-along[1], along[0]])
+    if normal[0] < 0 or (normal[0] == 0 and normal[1] < 0):
+        normal = -normal
+    return tuple(tuple(float(v) for v in d) for d in (normal, -normal, along, -along))

@@ -22,7 +22,8 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QObject, QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QPainterPath, QPolygonF
 
-from spineviewer.gui.annotation.label_layout import SIDES, ViewText, sideways
+from spineviewer.export.lettering import sideways
+from spineviewer.gui.annotation.label_layout import SIDES, ViewText
 
 Point2 = tuple[float, float]
 

@@ -73,18 +73,6 @@ class ViewText:
     required: bool = True
 
 
-def sideways(a: Point2, b: Point2) -> tuple[Direction, ...]:
-    """The two directions across segment ``a``-``b`` (the right or lower one first), then the
-    two along it: a caliper's value goes beside its middle, off the line."""
-    along = np.subtract(b, a, dtype=float)
-    length = float(np.hypot(*along))
-    along = along / length if length > 1e-9 else np.array([1.0, 0.0])
-    normal = np.array([-along[1], along[0]])
-    if normal[0] < 0 or (normal[0] == 0 and normal[1] < 0):
-        normal = -normal
-    return tuple(tuple(float(v) for v in d) for d in (normal, -normal, along, -along))
-
-
 class _ViewPixels:
     """Scene mm <-> the view's pixels, for the range the view box shows now."""
 
