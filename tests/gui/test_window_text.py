@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 from PyQt6.QtCore import QRect, Qt
-from PyQt6.QtWidgets import QLabel, QStyle
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
 from tests.gui.annotation_helpers import CASE1, click, copy_case, key, screen_of, type_into
-from tests.gui.test_annotation_session import DISCS
+from tests.gui.test_annotation_session import DISCS, draw_si, label_levels
 
 
 @pytest.fixture
@@ -35,6 +36,27 @@ def _wrapped_size(metrics, width: int, text: str):
     return metrics.boundingRect(QRect(0, 0, width, 100000), int(Qt.TextFlag.TextWordWrap), text)
 
 
+def _choice_room(combo: QComboBox) -> int:
+    """The width a combo box gives its chosen text, pixels."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+
+
+def _cut_choices(combos) -> list[str]:
+    """The choices of ``combos`` that would not show whole once chosen."""
+    return [combo.itemText(k) for combo in combos for k in range(combo.count())
+            if combo.fontMetrics().horizontalAdvance(combo.itemText(k)) > _choice_room(combo)]
+
+
+def _type(line_edit, text: str) -> None:
+    line_edit.setFocus()
+    line_edit.selectAll()
+    QTest.keyClicks(line_edit, text)
+    QTest.keyClick(line_edit, Qt.Key.Key_Tab)
+
+
 class TestNamePrompt:
     def test_question_shows_its_whole_sentence(self, window):
         """The first disc's prompt, over a viewport a third of the window wide, shows the
@@ -48,6 +70,19 @@ class TestNamePrompt:
         assert sagittal.rect().contains(prompt.geometry())
         assert shows_whole_text(prompt.question)
         assert prompt.edit.width() > 100
+
+    def test_prompt_follows_a_narrowed_viewport(self, qtbot, window):
+        """A window made narrower while the prompt is open keeps it inside the viewport."""
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_L)
+        click(sagittal, screen_of(sagittal, DISCS[0]))
+        prompt = window.annotations.layers[0].prompt
+        width = sagittal.width()
+        window.resize(window.width() - 240, window.height())
+        qtbot.waitUntil(lambda: sagittal.width() < width - 40)
+        assert sagittal.rect().contains(prompt.geometry())
+        assert shows_whole_text(prompt.question)
 
     def test_reason_for_a_refused_name_shows_whole(self, window):
         """A refused name's reason wraps under the entry, inside the viewport."""
@@ -92,3 +127,74 @@ class TestMeasurementsDock:
             if metrics.horizontalAdvance(item.text(0)) > label_room:
                 cut.append(item.text(0))
         assert not cut
+
+
+class TestFindingsDock:
+    def test_every_choice_shows_whole(self, window):
+        """The suggested location 'thoracic-conus' and every word of every list show whole in
+        the dock at the window's size, and no field reaches past the dock's edge."""
+        label_levels(window, "T11-T12")
+        draw_si(window)
+        form = window.annotations.findings
+        window.annotations.findings_dock.raise_()
+        location = form.lesion_fields["location_override"]
+        assert location.itemText(0) == "suggested: thoracic-conus"
+        combos = [w for w in (*form.lesion_fields.values(), *form.patient_fields.values())
+                  if isinstance(w, QComboBox)]
+        assert not _cut_choices(combos)
+        for page in range(form.tabs.count()):
+            form.tabs.setCurrentIndex(page)
+            area = form.tabs.currentWidget()
+            QTest.qWait(0)
+            fields = area.widget().findChildren(QLabel) + combos
+            past = [w for w in fields if w.isVisible() and w.window() is window and
+                    w.mapTo(area.viewport(), w.rect().topRight()).x() >= area.viewport().width()]
+            assert not past
+
+    def test_a_narrowed_dock_still_shows_the_whole_form(self, qtbot, window):
+        """With the measurements dock closed, dragging the findings dock narrow stops at the
+        width the form needs: nothing is cut."""
+        form = window.annotations.findings
+        dock = window.annotations.findings_dock
+        window.annotations.measurements_dock.toggleViewAction().trigger()
+        assert not window.annotations.measurements_dock.isVisible()
+        form.tabs.setCurrentIndex(1)
+        window.resizeDocks([dock], [120], Qt.Orientation.Horizontal)
+        area = form.tabs.currentWidget()
+        page = area.widget()
+        qtbot.waitUntil(lambda: dock.width() < 500)
+        assert page.minimumSizeHint().width() <= page.width() <= area.viewport().width()
+        area.ensureWidgetVisible(form.intervals)
+        qtbot.waitUntil(lambda: shows_whole_text(form.intervals))
+
+    def test_intervals_wrap(self, qtbot, window):
+        """The intervals between the dates wrap inside the dock."""
+        form = window.annotations.findings
+        window.annotations.findings_dock.raise_()
+        form.tabs.setCurrentIndex(1)
+        _type(form.patient_fields["primary_diagnosis_date"], "2020-01-01")
+        _type(form.patient_fields["iscm_presentation_date"], "2022-01-01")
+        _type(form.patient_fields["iscm_diagnosis_date"], "2022-02-01")
+        assert "primary → diagnosis" in form.intervals.text()
+        form.tabs.currentWidget().ensureWidgetVisible(form.intervals)
+        qtbot.waitUntil(lambda: shows_whole_text(form.intervals))
+
+    def test_invalid_date_is_named_by_its_label_and_kept(self, window):
+        """'31/03/2012' is refused in one line naming 'Primary tumour diagnosed', not the
+        internal key, and stays in the red field while other fields are edited."""
+        form = window.annotations.findings
+        window.annotations.findings_dock.raise_()
+        form.tabs.setCurrentIndex(1)
+        field = form.patient_fields["primary_diagnosis_date"]
+        _type(field, "31/03/2012")
+        message = form.error.text()
+        assert message.startswith("Primary tumour diagnosed: '31/03/2012' is not a date")
+        assert "primary_diagnosis_date" not in message and "\n" not in message
+        assert message in window.statusBar().currentMessage()
+        _type(form.patient_fields["age_years"], "61")
+        assert window.annotations.session.study.patient.age_years == 61.0
+        assert field.text() == "31/03/2012" and "e05a5a" in field.styleSheet()
+        assert form.error.isVisible() and form.error.text() == message
+        _type(field, "2012-03-31")
+        assert window.annotations.session.study.patient.primary_diagnosis_date.isoformat() == "2012-03-31"
+        assert not form.error.isVisible() and field.styleSheet() == ""

@@ -60,12 +60,17 @@ class NamePrompt(QFrame):
             layout.addWidget(widget)
         self.edit.returnPressed.connect(self.submit)
         self.edit.installEventFilter(self)
+        parent.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         # Esc belongs to the prompt while it is open, not to the window's Esc shortcut.
         if (event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape):
             event.accept()
             return True
+        # A viewport narrowed while the reader types (a dock widening) keeps the prompt inside.
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
+            self._fit()
+            self._place(self.pos())
         return super().eventFilter(watched, event)
 
     def _fit(self) -> None:
