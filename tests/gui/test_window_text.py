@@ -11,6 +11,7 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
 from tests.gui.annotation_helpers import CASE1, click, copy_case, key, screen_of, type_into
+from tests.gui.mouse import hover, wheel
 from tests.gui.test_annotation_session import DISCS, draw_si, label_levels
 
 
@@ -26,9 +27,9 @@ def shows_whole_text(label: QLabel) -> bool:
     metrics = label.fontMetrics()
     if label.wordWrap():
         needed = _wrapped_size(metrics, room.width(), label.text())
-        fits = needed.width() <= room.width() and needed.height() <= room.height()
     else:
-        fits = metrics.horizontalAdvance(label.text()) <= room.width()
+        needed = metrics.boundingRect(QRect(0, 0, 100000, 100000), 0, label.text())
+    fits = needed.width() <= room.width() and needed.height() <= room.height()
     return fits and label.visibleRegion().boundingRect() == label.rect()
 
 
@@ -198,3 +199,49 @@ class TestFindingsDock:
         _type(field, "2012-03-31")
         assert window.annotations.session.study.patient.primary_diagnosis_date.isoformat() == "2012-03-31"
         assert not form.error.isVisible() and field.styleSheet() == ""
+
+
+class TestStatusBar:
+    def test_hint_and_readout_each_have_their_place(self, qtbot, window):
+        """At the window's default size the Levels hint shows whole beside the readout, which
+        keeps its size as the mouse moves."""
+        window.resize(1500, 900)
+        qtbot.waitUntil(lambda: window.statusBar().width() > 1400)
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_L)
+        hint = window.statusBar().currentMessage()
+        assert hint.startswith("Click the posterior margin")
+        readout = window.cursor_label
+        size = readout.size()
+        hover(sagittal, screen_of(sagittal, DISCS[1]))
+        assert "value" in readout.text() and readout.size() == size
+        assert shows_whole_text(readout)
+        room = readout.x() - window.statusBar().contentsRect().x()
+        assert window.statusBar().fontMetrics().horizontalAdvance(hint) < room
+
+
+class TestCursorReadout:
+    def test_follows_a_wheel_scroll(self, qtbot, window):
+        """With the mouse still, a wheel notch shows the new slice's number and value."""
+        sagittal = window.grid.viewports[0]
+        hover(sagittal, screen_of(sagittal, DISCS[1]))
+        qtbot.waitUntil(lambda: "Slice 5 " in window.cursor_label.text())
+        assert "value 500" in window.cursor_label.text()
+        wheel(sagittal, -1, at=screen_of(sagittal, DISCS[1]))
+        assert sagittal.state.slice_index == 5
+        qtbot.waitUntil(lambda: "Slice 6 " in window.cursor_label.text())
+        qtbot.waitUntil(lambda: "value 600" in window.cursor_label.text())
+
+    def test_follows_an_undo(self, qtbot, window):
+        """The level under a still mouse goes when Ctrl+Z takes back the discs naming it."""
+        label_levels(window)
+        sagittal = window.grid.viewports[0]
+        sagittal.setFocus()
+        hover(sagittal, screen_of(sagittal, (-24.0, -54.0, 80.0)))
+        assert "level: T11" in window.cursor_label.text()
+        for _ in range(3):
+            key(sagittal, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert len(window.annotations.session.study.levels.discs) == 1
+        assert "level" not in window.cursor_label.text()
+        assert "(LPS)" in window.cursor_label.text()
