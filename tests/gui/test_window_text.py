@@ -68,6 +68,8 @@ class TestNamePrompt:
         click(sagittal, screen_of(sagittal, DISCS[0]))
         prompt = window.annotations.layers[0].prompt
         assert prompt.question.text().endswith("the others are named by counting")
+        # Wrapping never parts a level name at its hyphen ("T12-" over "L1").
+        assert "T12\u2011L1" in prompt.question.text() and "-" not in prompt.question.text()
         assert sagittal.rect().contains(prompt.geometry())
         assert shows_whole_text(prompt.question)
         assert prompt.edit.width() > 100

@@ -19,6 +19,12 @@ MAX_WIDTH = 340
 _MARGIN = 4
 
 
+def unbroken(text: str) -> str:
+    """``text`` with non-breaking hyphens: a level name wrapped at its hyphen ("T12-" over
+    "L1") would read as two names."""
+    return text.replace("-", "\u2011")
+
+
 class NamePrompt(QFrame):
     """A question, a line of text and the reason a value was refused.
 
@@ -46,7 +52,7 @@ class NamePrompt(QFrame):
         self.setStyleSheet("#namePrompt { background: #23272d; border: 1px solid #3d79b8; "
                            "border-radius: 4px; } QLabel#promptError { color: #ff8a80; }")
         self._check = check
-        self.question = QLabel(question)
+        self.question = QLabel(unbroken(question))
         self.question.setWordWrap(True)
         self.edit = QLineEdit(text)
         self.error = QLabel()
@@ -100,7 +106,7 @@ class NamePrompt(QFrame):
         text = self.edit.text().strip()
         reason = self._check(text)
         if reason:
-            self.error.setText(reason)
+            self.error.setText(unbroken(reason))
             self.error.show()
             self._fit()
             self._place(self.pos())
