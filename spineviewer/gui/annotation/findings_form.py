@@ -3,18 +3,24 @@
 Every categorical field is a combo box holding exactly the words of
 :mod:`spineviewer.core.vocabulary`, after an empty *not assessed* entry. Numbers and dates are
 typed and checked by :mod:`spineviewer.core.findings` when the field is left: a value it refuses
-is not recorded, the field turns red and the reason is shown. The lesion's location offers the
-category suggested from the levels first; choosing another one overrides it.
+is not recorded, the field turns red and keeps the typed text until it is corrected, and the
+reason is shown under the form, naming the field as its label does. The lesion's location
+offers the category suggested from the levels first; choosing another one overrides it.
 
 The form observes the session and refills itself from the stored findings after every change
 (including undo); every edit goes through the session, one undo step per field.
+
+Nothing is cut at the dock's edge: each combo box is as wide as its longest choice, a row too
+narrow for its label and field puts the field under the label, longer texts wrap, and each
+tab's scroll area is never narrower than its form, so a narrowed dock stops at the width
+the form needs.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QSize, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QTabWidget,
     QVBoxLayout, QWidget,
@@ -61,13 +67,24 @@ PATIENT_FIELDS = (
     ("notes", "Notes", "text"),
 )
 
+#: The form's label of each field, for messages.
+_LABELS = {name: label for name, label, _ in LESION_FIELDS + PATIENT_FIELDS}
+_LABELS["location_override"] = "Location"
 
-def _narrow_combo() -> QComboBox:
-    """A combo box that fits a narrow dock (its list still shows whole words)."""
-    combo = QComboBox()
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(12)
-    return combo
+
+class WholeChoiceCombo(QComboBox):
+    """A combo box never narrower than its longest choice, so the chosen word shows whole.
+
+    Its minimum is its size hint: a form too narrow for label and box side by side puts the
+    box under its label rather than squeezing it.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
 
 
 def _form(page: QWidget) -> QFormLayout:
@@ -78,7 +95,7 @@ def _form(page: QWidget) -> QFormLayout:
 
 def vocabulary_combo(vocabulary) -> QComboBox:
     """A combo box: *not assessed* (None), then every word of ``vocabulary``."""
-    combo = _narrow_combo()
+    combo = WholeChoiceCombo()
     combo.addItem(NOT_ASSESSED, None)
     for member in vocabulary:
         combo.addItem(member.value, member.value)
@@ -99,6 +116,29 @@ def _text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+class _FormArea(QScrollArea):
+    """A vertically scrolling area that is never narrower than the form it holds."""
+
+    def __init__(self, page: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(page)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().minimumSizeHint()
+        needed = (self.widget().minimumSizeHint().width() + 2 * self.frameWidth()
+                  + self.verticalScrollBar().sizeHint().width())
+        return QSize(max(hint.width(), needed), hint.height())
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt override
+        # The form asks for a new layout when a text widens it (a longer suggested location):
+        # the dock must then ask this area again for its minimum width.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().viewportEvent(event)
+
+
 class FindingsForm(QWidget):
     """Two tabs: the current lesion and the patient.
 
@@ -113,12 +153,15 @@ class FindingsForm(QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
+        #: Field -> the reason its typed text was refused, while the text waits to be corrected.
+        self._refusals: dict[str, str] = {}
+        self._study_uid = None
         self.tabs = QTabWidget()
         self.lesion_fields: dict[str, QWidget] = {}
         self.patient_fields: dict[str, QWidget] = {}
         self.site_boxes: dict[LeptomeningealSite, QCheckBox] = {}
-        self.tabs.addTab(self._scrolled(self._lesion_page()), "Lesion")
-        self.tabs.addTab(self._scrolled(self._patient_page()), "Patient")
+        self.tabs.addTab(_FormArea(self._lesion_page()), "Lesion")
+        self.tabs.addTab(_FormArea(self._patient_page()), "Patient")
         self.error = QLabel()
         self.error.setObjectName("findingsError")
         self.error.setStyleSheet("color: #ff8a80;")
@@ -133,21 +176,14 @@ class FindingsForm(QWidget):
 
     # -- construction ----------------------------------------------------------------------
 
-    @staticmethod
-    def _scrolled(page: QWidget) -> QScrollArea:
-        area = QScrollArea()
-        area.setWidgetResizable(True)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setWidget(page)
-        return area
-
     def _lesion_page(self) -> QWidget:
         page = QWidget()
         form = _form(page)
         self.lesion_title = QLabel()
         self.lesion_title.setStyleSheet("font-weight: bold;")
+        self.lesion_title.setWordWrap(True)
         form.addRow(self.lesion_title)
-        location = _narrow_combo()
+        location = WholeChoiceCombo()
         location.addItem("suggested", None)
         for member in Location:
             location.addItem(member.value, member.value)
@@ -196,7 +232,10 @@ class FindingsForm(QWidget):
             form.addRow(label, widget)
         self.intervals = QLabel()
         self.intervals.setStyleSheet("color: #aeb6c2;")
-        form.addRow("Intervals", self.intervals)
+        self.intervals.setWordWrap(True)
+        # Under its title, across the form: beside it, an interval would wrap word by word.
+        form.addRow(QLabel("Intervals"))
+        form.addRow(self.intervals)
         self.patient_warnings = QLabel()
         self.patient_warnings.setStyleSheet("color: #ffcf66;")
         self.patient_warnings.setWordWrap(True)
@@ -213,10 +252,10 @@ class FindingsForm(QWidget):
         try:
             changed = replace(findings, **{name: value})
         except ValueError as exc:
-            self._refuse(str(exc))
+            self._refuse(name, exc)
             return
+        self._accept(name)
         if changed != findings:
-            self._clear_error()
             self.session.apply(set_lesion_findings, lesion_id, changed,
                                label=f"set {name.replace('_', ' ')} of lesion {lesion_id}",
                                merge_key=("lesion", lesion_id, name))
@@ -233,29 +272,42 @@ class FindingsForm(QWidget):
         except ValueError as exc:
             if widget is not None:
                 widget.setStyleSheet(_ERROR_STYLE)
-            self._refuse(f"{exc}. Not recorded.")
+            self._refuse(name, exc)
             return
         if widget is not None:
             widget.setStyleSheet("")
+        self._accept(name)
         if changed != findings:
-            self._clear_error()
             self.session.apply(set_patient_findings, changed, label=f"set {name.replace('_', ' ')}",
                                merge_key=("patient", name))
 
-    def _refuse(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+    def _refuse(self, name: str, error: ValueError) -> None:
+        # The core names the field by its machine name; the reader knows it by its label.
+        reason = str(error).removeprefix(f"{name}: ")
+        message = f"{_LABELS.get(name, name)}: {reason}. Not recorded."
+        self._refusals[name] = message
+        self._show_refusals()
         self.refused.emit(message)
 
-    def _clear_error(self) -> None:
-        self.error.hide()
-        self.error.clear()
+    def _accept(self, name: str) -> None:
+        if self._refusals.pop(name, None) is not None:
+            self._show_refusals()
+
+    def _show_refusals(self) -> None:
+        self.error.setText("\n".join(self._refusals.values()))
+        self.error.setVisible(bool(self._refusals))
 
     # -- showing the model -----------------------------------------------------------------
 
     def refresh(self) -> None:
         study = self.session.study
         self.setEnabled(study is not None)
+        uid = study.study_instance_uid if study is not None else None
+        if uid != self._study_uid:
+            # Text refused in another study's form is not this study's to correct.
+            self._study_uid = uid
+            self._refusals.clear()
+            self._show_refusals()
         if study is None:
             return
         lesion_id = self.session.current_lesion_id
@@ -293,6 +345,8 @@ class FindingsForm(QWidget):
             widget.blockSignals(True)
             if isinstance(widget, QComboBox):
                 _set_combo(widget, getattr(findings, name))
+            elif isinstance(widget, QLineEdit) and name in self._refusals:
+                widget.setStyleSheet(_ERROR_STYLE)
             elif isinstance(widget, QLineEdit) and not widget.hasFocus():
                 widget.setText(_text(getattr(findings, name)))
                 widget.setStyleSheet("")
@@ -303,5 +357,5 @@ class FindingsForm(QWidget):
         parts = [f"{label} {m.value:.2f} years" for label, m in (
             ("primary → presentation", metrics.primary_to_presentation),
             ("primary → diagnosis", metrics.primary_to_diagnosis)) if m is not None]
-        self.intervals.setText(";  ".join(parts) or "from the dates above")
+        self.intervals.setText("\n".join(parts) or "from the dates above")
         self.patient_warnings.setText("\n".join(findings.inconsistencies()))

@@ -7,16 +7,19 @@ gave its value (``DRAWING_ROLE``): the first source the core recorded in the row
 :class:`~spineviewer.core.measurement.Measurement`, so the panel never re-applies the metric
 rules. The lesion row knows its lesion (``LESION_ROLE``).
 With the answer key loaded, a second value column shows the key's numbers for comparison.
+Values wrap within their column (a row grows a line rather than cutting a word), so both
+columns read whole in a dock beside the images.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont
 from PyQt6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox, QHBoxLayout, QHeaderView, QLabel, QStyledItemDelegate, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from spineviewer.core.annotations import Lesion, StudyAnnotations
@@ -119,6 +122,21 @@ def source_drawing(metrics: LesionMetrics, field: str) -> str:
     return measurement.sources[0] if measurement is not None and measurement.sources else ""
 
 
+class _WrappingValues(QStyledItemDelegate):
+    """Row heights that fit the value columns' text wrapped at their width.
+
+    A tree view asks for a row's height without saying how wide each column is, so wrapped
+    text would be cut to one line; here the value columns are measured at their own width.
+    The label column is left unwrapped: its width is fitted to its contents.
+    """
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt override
+        if index.column() > 0:
+            # A rectangle of any positive height: the style wraps only within a valid one.
+            option.rect = QRect(0, 0, self.parent().columnWidth(index.column()), 1)
+        return super().sizeHint(option, index)
+
+
 class MeasurementsPanel(QWidget):
     """A tree: the patient summary, then each lesion with its values and its drawings.
 
@@ -141,13 +159,16 @@ class MeasurementsPanel(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["", "Value", "Answer key"])
         self.tree.setRootIsDecorated(True)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(True)
+        self.tree.setItemDelegate(_WrappingValues(self.tree))
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Wider or narrower columns wrap differently: the rows are measured again.
+        header.sectionResized.connect(lambda *_: self.tree.doItemsLayout())
         self.tree.setIndentation(12)
         self.rule = QComboBox()
         self.rule.setObjectName("segmentRule")

@@ -46,7 +46,9 @@ class Viewport(QFrame):
     activated(viewport)
         The user clicked into or focused the viewport.
     cursorMoved(text)
-        Readout under the mouse: pixel, value, patient mm ("" when off the image).
+        Readout under the mouse, two lines: slice, pixel and value; patient mm and level
+        ("" when off the image). Sent again whenever what is under a still mouse changes:
+        another slice (wheel, keys, linked scrolling), its pixels arriving, or the levels.
     stackDropped(viewport, key)
         A stack was dropped here; ``key`` is the :data:`STACK_MIME` payload.
     stateShown(viewport)
@@ -88,6 +90,8 @@ class Viewport(QFrame):
         self._preview_caption = ""
         self._message = EMPTY_MESSAGE
         self._rect = QRectF()
+        #: Where the mouse is over the view (scene pixels), None when it is elsewhere.
+        self._hover: QPointF | None = None
         self.show_patient = True
         self.level_namer: Callable[[np.ndarray], str | None] | None = None
         #: ``slice_note(state)``: one more line for the top-left corner (the level an axial
@@ -235,6 +239,7 @@ class Viewport(QFrame):
         elif self._pixels is not None and state.window is not None:
             self.image.setLevels(window_levels(state.window))
         self._update_overlay()
+        self._update_readout()
 
     def _slice_ready(self, stack, index: int) -> None:
         if self._state is not None and self._state.stack is stack and self._state.slice_index == index:
@@ -273,8 +278,10 @@ class Viewport(QFrame):
         self.overlay.set_content(self._overlay_content())
 
     def refresh_overlay(self) -> None:
-        """Paint the corner text again (what :attr:`slice_note` says has changed)."""
+        """Paint the corner text and the readout again (what :attr:`slice_note` or
+        :attr:`level_namer` says has changed: the annotations did)."""
         self._update_overlay()
+        self._update_readout()
 
     # -- input -----------------------------------------------------------------------------
 
@@ -313,10 +320,16 @@ class Viewport(QFrame):
             self.fit()
 
     def _mouse_moved(self, scene_pos: QPointF) -> None:
-        self.cursorMoved.emit(self.readout(self.view_box.mapSceneToView(scene_pos)))
+        self._hover = QPointF(scene_pos)
+        self._update_readout()
+
+    def _update_readout(self) -> None:
+        if self._hover is not None:
+            self.cursorMoved.emit(self.readout(self.view_box.mapSceneToView(self._hover)))
 
     def readout(self, point: QPointF) -> str:
-        """Status-bar text for a point in scene mm: pixel, value and patient position."""
+        """Status-bar text for a point in scene mm: slice, pixel and value on one line,
+        patient position and level on the next."""
         state = self._state
         if state is None:
             return ""
@@ -325,17 +338,18 @@ class Viewport(QFrame):
         if pixel is None:
             return ""
         row, col = pixel
-        parts = [f"Slice {state.slice_index + 1}  row {row}  col {col}"]
+        pixel_line = f"Slice {state.slice_index + 1}  row {row}  col {col}"
         if self._pixels is not None and self._shown_slice == state.slice_index:
-            parts.append(f"value {self._pixels[row, col]:g}")
+            pixel_line += f"  value {self._pixels[row, col]:g}"
         patient = scene.scene_to_patient(stack, state.slice_index, point.x(), point.y())
-        if patient is not None:
-            x, y, z = patient
-            parts.append(f"x {x:.1f}  y {y:.1f}  z {z:.1f} mm (LPS)")
-            level = self.level_namer(patient) if self.level_namer is not None else None
-            if level:
-                parts.append(f"level: {level}")
-        return "    ".join(parts)
+        if patient is None:
+            return pixel_line
+        x, y, z = patient
+        place_line = f"x {x:.1f}  y {y:.1f}  z {z:.1f} mm (LPS)"
+        level = self.level_namer(patient) if self.level_namer is not None else None
+        if level:
+            place_line += f"  level: {level}"
+        return f"{pixel_line}\n{place_line}"
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         state, key = self._state, event.key()
@@ -358,6 +372,11 @@ class Viewport(QFrame):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().leaveEvent(event)
+        self._hover = None
+        self.cursorMoved.emit("")
 
     def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().focusInEvent(event)

@@ -44,6 +44,9 @@ from spineviewer.gui.reading.window_presets import load_presets
 
 #: The study opened when no path is given.
 SAMPLE_STUDY = SAMPLE_DIR / "case1-breast-t12"
+#: The longest cursor readout expected (:meth:`Viewport.readout`): the status bar keeps its room.
+_WIDEST_READOUT = ("Slice 999  row 9999  col 9999  value -99999\n"
+                   "x -999.9  y -999.9  z -999.9 mm (LPS)  level: T12-L1")
 
 
 def _paths_label(paths: list[str]) -> str:
@@ -104,6 +107,12 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.cursor_label = QLabel()
         self.cursor_label.setObjectName("cursorReadout")
+        # The readout keeps one place of one size: the hint on its left is never covered by
+        # a longer readout, and the images do not move as the mouse does.
+        self.cursor_label.ensurePolished()
+        self.cursor_label.setText(_WIDEST_READOUT)
+        self.cursor_label.setFixedSize(self.cursor_label.sizeHint())
+        self.cursor_label.clear()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(320)
         self.progress.setTextVisible(True)
