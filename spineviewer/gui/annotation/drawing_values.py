@@ -18,6 +18,12 @@ def _length(value: float, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
+def count_text(count: int, rule: SegmentRule) -> str:
+    """``"1 segment"`` by the span rule, ``"2 levels touched"`` by the touched rule."""
+    plural = "s" if count != 1 else ""
+    return f"{count} segment{plural}" if rule is SegmentRule.SPAN else f"{count} level{plural} touched"
+
+
 def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, named: bool = True,
                   segment_rule: SegmentRule = SegmentRule.SPAN) -> str:
     """The text shown beside a drawing: what it measures, its value and its unit.
@@ -40,9 +46,7 @@ def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, na
         text = _length(drawing.length, unit)
         if extent is None:
             return text
-        count = extent.segments(segment_rule)
-        word = "segment" if segment_rule is SegmentRule.SPAN else "level"
-        return f"{text} · {count} {word}{'s' if count != 1 else ''}"
+        return f"{text} · {count_text(extent.segments(segment_rule), segment_rule)}"
     if isinstance(drawing, Outline):
         return f"{drawing.area:.1f} {unit}²"
     if isinstance(drawing, (Arrow, TextNote)):

@@ -26,9 +26,9 @@ from spineviewer.core.annotations import Lesion, StudyAnnotations
 from spineviewer.core.edits import set_segment_rule
 from spineviewer.core.levels import SegmentRule
 from spineviewer.core.measurement import Measurement
-from spineviewer.core.metrics import LesionMetrics, patient_metrics
+from spineviewer.core.metrics import LesionMetrics, PatientMetrics, patient_metrics
 from spineviewer.gui.annotation.tools.drawing_builders import describe
-from spineviewer.gui.annotation.drawing_values import drawing_value
+from spineviewer.gui.annotation.drawing_values import count_text, drawing_value
 
 DRAWING_ROLE = Qt.ItemDataRole.UserRole
 LESION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -57,12 +57,6 @@ def _number(m: Measurement | None, digits: int = 1) -> str:
 
 def _size(m: Measurement | None) -> str:
     return "" if m is None else f"{m.value:.1f} {m.unit.value}"
-
-
-def count_text(count: int, rule: SegmentRule) -> str:
-    """``"1 segment"`` by the span rule, ``"2 levels touched"`` by the touched rule."""
-    plural = "s" if count != 1 else ""
-    return f"{count} segment{plural}" if rule is SegmentRule.SPAN else f"{count} level{plural} touched"
 
 
 def _extent(metrics: LesionMetrics, prefix: str, rule: SegmentRule) -> str:
@@ -221,10 +215,10 @@ class MeasurementsPanel(QWidget):
             # The key is compared under the reader's rule, so both columns count alike.
             reference = replace(reference, segment_rule=study.segment_rule)
         self.tree.setColumnHidden(2, reference is None)
-        self._patient_rows(study, reference)
         metrics = patient_metrics(study)
-        key_metrics = ({m.lesion_id: m for m in patient_metrics(reference).lesions}
-                       if reference is not None else {})
+        key = patient_metrics(reference) if reference is not None else None
+        self._patient_rows(study, metrics, key)
+        key_metrics = {m.lesion_id: m for m in key.lesions} if key is not None else {}
         current = self.session.current_lesion_id
         for lesion, values in zip(study.lesions, metrics.lesions):
             self._lesion_rows(study, lesion, values, key_metrics.get(lesion.lesion_id),
@@ -234,13 +228,12 @@ class MeasurementsPanel(QWidget):
                 self._lesion_rows(study, None, values, values, False, only_key=True)
         self.tree.expandAll()
 
-    def _patient_rows(self, study: StudyAnnotations, reference) -> None:
-        metrics = patient_metrics(study)
+    def _patient_rows(self, study: StudyAnnotations, metrics: PatientMetrics,
+                      key: PatientMetrics | None) -> None:
         top = QTreeWidgetItem(["Patient", "", ""])
         top.setData(0, LESION_ROLE, None)
         _bold(top)
         self.tree.addTopLevelItem(top)
-        key = patient_metrics(reference) if reference is not None else None
         lesions = f"{metrics.n_lesions}" + (f" ({metrics.multiplicity.value})" if metrics.multiplicity else "")
         rule = study.segment_rule
         rows = [("lesions", "Lesions", lesions, str(key.n_lesions) if key else ""),
