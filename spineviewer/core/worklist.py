@@ -166,6 +166,13 @@ class Worklist:
         index = uids.index(self.current) + step
         return uids[index] if 0 <= index < len(uids) else None
 
+    def first_unfinished(self) -> str | None:
+        """The first study in reading order not marked done (the first one when all are):
+        where a reader resumes a series."""
+        entries = self.entries()
+        waiting = [entry for entry in entries if entry.status is not ReadingStatus.DONE] or entries
+        return waiting[0].uid if waiting else None
+
     def progress(self) -> str:
         """``"12 of 49 done"`` (``", 3 in progress"`` added when some are)."""
         statuses = [entry.status for entry in self._entries.values()]

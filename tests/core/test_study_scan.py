@@ -99,3 +99,13 @@ class TestWorklist:
         worklist.changed.connect(lambda: changes.append(1))
         worklist.follow(StudyAnnotations(UIDS[0], done=True))
         assert worklist.entry(UIDS[0]).status is ReadingStatus.DONE and changes == [1]
+
+    def test_resumes_at_the_first_study_not_done(self, tmp_path, user_data):
+        """Reopening a series half read starts where the reader stopped."""
+        parent = _series_folder(tmp_path / "series")
+        save_annotations(StudyAnnotations(UIDS[0], done=True), annotation_path_for(parent / "study0", UIDS[0]))
+        _, studies = scan_studies([parent])
+        worklist = Worklist()
+        assert worklist.first_unfinished() is None
+        worklist.add([(s, entry_for(s)) for s in studies])
+        assert worklist.first_unfinished() == UIDS[1]
