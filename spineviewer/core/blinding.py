@@ -39,7 +39,7 @@ def pseudonym(study_uid: str, key: str) -> str:
 
 def shuffled_rank(study_uid: str, seed: int) -> str:
     """A sort key that puts studies in a random order fixed by ``seed``."""
-    return hashlib.sha256(f"{seed}:{study_uid}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{seed}:{study_uid}".encode()).hexdigest()
 
 
 def blinded(result: LoadResult, label: str) -> LoadResult:

@@ -15,8 +15,14 @@ from __future__ import annotations
 from dataclasses import replace
 from enum import Enum
 
-from spineviewer.core.annotations import (Caliper, CaliperRole, Component, CordPath, Lesion,
-                                          StudyAnnotations)
+from spineviewer.core.annotations import (
+    Caliper,
+    CaliperRole,
+    Component,
+    CordPath,
+    Lesion,
+    StudyAnnotations,
+)
 
 
 class ReadingStatus(str, Enum):

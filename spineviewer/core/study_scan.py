@@ -15,9 +15,9 @@ folder of several units): the same folder the workstation uses when the study is
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.frames import Frame

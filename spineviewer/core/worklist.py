@@ -13,7 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from spineviewer.core.annotation_file import AnnotationFileError, annotation_files, read_annotations
+from spineviewer.core.annotation_file import (
+    AnnotationFileError,
+    annotation_files,
+    read_annotations,
+)
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.blinding import shuffled_rank
 from spineviewer.core.history import Signal
@@ -51,7 +55,7 @@ class WorklistEntry:
     n_lesions: int = 0
     reader: str = ""
 
-    def with_annotations(self, study: StudyAnnotations | None) -> "WorklistEntry":
+    def with_annotations(self, study: StudyAnnotations | None) -> WorklistEntry:
         """The entry with the status, lesion count and reader of ``study``."""
         return replace(self, status=reading_status(study),
                        n_lesions=len(study.lesions) if study is not None else 0,

@@ -5,12 +5,24 @@ import json
 import pytest
 
 from spineviewer.core.annotation_codec import from_json, migrate, to_json
-from spineviewer.core.annotations import (Caliper, Component, CordPath, Lesion, PatientFindings,
-                                          StudyAnnotations)
+from spineviewer.core.annotations import (
+    Caliper,
+    Component,
+    CordPath,
+    Lesion,
+    PatientFindings,
+    StudyAnnotations,
+)
 from spineviewer.core.levels import Disc, VertebralLevels, parse_disc_name
-from spineviewer.core.reading_status import (ReadingStatus, declare_missing_not_assessable,
-                                             declare_not_assessable, mark_done, missing_extents,
-                                             missing_for_done, reading_status)
+from spineviewer.core.reading_status import (
+    ReadingStatus,
+    declare_missing_not_assessable,
+    declare_not_assessable,
+    mark_done,
+    missing_extents,
+    missing_for_done,
+    reading_status,
+)
 
 ON = {"series_instance_uid": "1.2.3.1", "sop_instance_uid": "1.2.3.1.7"}
 LEVELS = VertebralLevels((Disc(parse_disc_name("T9-T10"), (0.0, 20.0, 100.0)),

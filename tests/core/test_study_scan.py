@@ -39,7 +39,7 @@ class TestScanStudies:
         """Studies arrive one folder at a time, the first two together once there are two."""
         parent = _series_folder(tmp_path / "series")
         reports = []
-        whole, studies = scan_studies([parent], on_studies=lambda found: reports.append([s.uid for s in found]))
+        _, studies = scan_studies([parent], on_studies=lambda found: reports.append([s.uid for s in found]))
         assert reports == [UIDS[:2], UIDS[2:]]
         assert [s.uid for s in studies] == UIDS
         assert [s.folder for s in studies] == [parent / f"study{k}" for k in range(3)]

@@ -6,9 +6,18 @@ import json
 
 import pytest
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QLabel, QLineEdit,
-                             QPlainTextEdit, QTableWidget, QTextEdit, QTreeWidget,
-                             QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTextEdit,
+    QTreeWidget,
+    QWidget,
+)
 
 from spineviewer.gui.shell.series_reading import BLINDED_KEY, READER_KEY
 from tests.conftest import write_series
@@ -128,7 +137,7 @@ class TestBlindedSeries:
             read.append(uid)
             viewport = window.grid.viewports[0]
             qtbot.keyClick(viewport, Qt.Key.Key_N)
-            qtbot.waitUntil(lambda: window.reading.worklist.entry(uid).status.value == "in progress")
+            qtbot.waitUntil(lambda uid=uid: window.reading.worklist.entry(uid).status.value == "in progress")
             qtbot.keyClick(viewport, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
             qtbot.waitUntil(lambda: window.reading.done_box.isVisible())
             box = window.reading.done_box
@@ -136,7 +145,7 @@ class TestBlindedSeries:
             assert leaks(window) == []
             anyway = next(b for b in box.buttons() if b.text() == "Mark done anyway")
             qtbot.mouseClick(anyway, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: window.reading.worklist.entry(uid).status.value == "done")
+            qtbot.waitUntil(lambda uid=uid: window.reading.worklist.entry(uid).status.value == "done")
             _back_to_the_images(window, qtbot)
             assert window.reading.view.progress_label.text().startswith(f"{number + 1} of 3 done")
             assert window.windowTitle().startswith("Case ")

@@ -18,8 +18,12 @@ from PyQt6.QtWidgets import QDockWidget, QInputDialog, QMenu, QMessageBox
 
 from spineviewer.core.blinding import blinded, new_key, new_seed, pseudonym
 from spineviewer.core.model import LoadResult
-from spineviewer.core.reading_status import (declare_missing_not_assessable,
-                                             mark_done, missing_for_done, missing_extents)
+from spineviewer.core.reading_status import (
+    declare_missing_not_assessable,
+    mark_done,
+    missing_extents,
+    missing_for_done,
+)
 from spineviewer.core.study_scan import FoundStudy
 from spineviewer.core.worklist import Worklist, WorklistEntry
 from spineviewer.gui.reading.overlay_text import format_person_name
