@@ -1,6 +1,7 @@
 """Regenerate the screenshots in ``docs/`` from the real window on the bundled sample studies.
 
-Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py`` (or under Xvfb). The window is
+Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py`` (or under Xvfb); with the
+argument ``worklist``, only the worklist screenshot. The window is
 the one ``spineviewer`` opens; it is grabbed once every volume has been decoded. The 3-D cursor
 is placed where a reader would Shift+click: on the lesion centre of the study's ground truth.
 """
@@ -77,16 +78,59 @@ def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, l
     print(out)
 
 
+def grab_worklist(out: Path) -> None:
+    """The worklist of a series of four sample studies, read blinded in a shuffled order: one
+    done and one in progress (their answer keys saved as the reader's annotations)."""
+    import shutil
+    import tempfile
+    from dataclasses import replace
+
+    from spineviewer.core.annotation_file import annotation_path_for, read_annotations, save_annotations
+    from spineviewer.gui.shell.series_reading import BLINDED_KEY, PSEUDONYM_KEY, READER_KEY, SEED_KEY
+    from spineviewer.phantom.study import generate_case
+
+    with tempfile.TemporaryDirectory() as folder:
+        parent = Path(folder) / "iscm-series"
+        for case, done in (("case1-breast-t12", True), ("case3-lung-multiple", False)):
+            target = Path(shutil.copytree(SAMPLE_DIR / case, parent / case))
+            key, _ = read_annotations(target / "reference-annotations.json")
+            save_annotations(replace(key, done=done, reader="Reader A"),
+                             annotation_path_for(target, key.study_instance_uid))
+        for case in (2, 4):
+            generate_case(case, parent)
+        settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
+        # A fixed pseudonym key: the same cases get the same labels in every regeneration.
+        for name, value in ((BLINDED_KEY, "true"), (READER_KEY, "Reader A"), (SEED_KEY, "4711"),
+                            (PSEUDONYM_KEY, "screenshot")):
+            settings.setValue(name, value)
+        window = main_window([str(parent)], settings=settings)
+        window.show()
+        app = QApplication.instance()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (len(window.reading.worklist) < 4 or window.work.running()):
+            app.processEvents()
+            time.sleep(0.02)
+        _settle(app, window)
+        window.grab().save(str(out))
+        window.close()
+    print(out)
+
+
 def main() -> int:
     # Annotations the reader saved for these studies (the copy keyed by StudyInstanceUID in the
     # user data folder) must not appear in the documentation: a fresh data folder shows what a
     # new user sees.
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="spineviewer-screenshots-")
     application()
+    if sys.argv[1:] == ["worklist"]:
+        grab_worklist(DOCS / "screenshot-worklist.png")
+        Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
+        return 0
     grab("case1-breast-t12", DOCS / "screenshot-main.png", lesion=1)
     grab("case1-breast-t12", DOCS / "screenshot-reference-lines.png", lesion=1, all_slices=True)
     grab("case3-lung-multiple", DOCS / "screenshot-case3.png", layout="2x2", lesion=2,
          second_station=True)
+    grab_worklist(DOCS / "screenshot-worklist.png")
     Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
     return 0
 

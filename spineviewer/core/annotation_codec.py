@@ -28,7 +28,7 @@ FORMAT = "spineviewer-annotations"
 
 _STUDY_KEYS = ("format", "schema_version", "study_instance_uid", "study_date", "patient_id",
                "frame_of_reference_uid", "reader", "created", "modified", "levels", "segment_rule",
-               "lesions", "annotations", "patient")
+               "done", "lesions", "annotations", "patient")
 _DRAWING_COMMON = ("kind", "id", "series_instance_uid", "sop_instance_uid", "unit")
 _GEOMETRY = {"endpoints", "long_axis", "short_axis", "vertices", "tail", "head", "anchor"}
 _DATES = {"primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date"}
@@ -56,8 +56,10 @@ def to_json(study: StudyAnnotations) -> dict:
         "modified": study.modified,
         "levels": None if study.levels is None else _levels_to_json(study.levels),
         "segment_rule": study.segment_rule.value,
+        "done": study.done,
         "lesions": [{"lesion_id": lesion.lesion_id, "findings": _form_to_json(lesion.findings),
-                     "annotations": [_drawing_to_json(d) for d in lesion.annotations]}
+                     "annotations": [_drawing_to_json(d) for d in lesion.annotations],
+                     "not_assessable": _plain(lesion.not_assessable)}
                     for lesion in study.lesions],
         "annotations": [_drawing_to_json(d) for d in study.annotations],
         "patient": _form_to_json(study.patient),
@@ -121,7 +123,7 @@ def from_json(value: dict) -> StudyAnnotations:
             study_date=None if study_date is None else _date(study_date, "study_date"),
             levels=levels, lesions=lesions, annotations=free, patient=patient,
             created=value["created"], modified=value["modified"],
-            segment_rule=value["segment_rule"])
+            segment_rule=value["segment_rule"], done=value["done"])
     except FormatError:
         raise
     except (ValueError, TypeError, KeyError) as exc:
@@ -130,11 +132,12 @@ def from_json(value: dict) -> StudyAnnotations:
 
 def _lesion(value, k: int) -> Lesion:
     where = f"lesions[{k}]"
-    _keys(value, ("lesion_id", "findings", "annotations"), where)
+    _keys(value, ("lesion_id", "findings", "annotations", "not_assessable"), where)
     drawings = tuple(_drawing(item, f"{where}.annotations[{j}]")
                      for j, item in enumerate(_list(value["annotations"], f"{where}.annotations")))
     try:
-        return Lesion(value["lesion_id"], drawings, _form(LesionFindings, value["findings"], f"{where}.findings"))
+        return Lesion(value["lesion_id"], drawings, _form(LesionFindings, value["findings"], f"{where}.findings"),
+                      tuple(_list(value["not_assessable"], f"{where}.not_assessable")))
     except ValueError as exc:
         raise FormatError(f"{where}: {exc}") from None
 
@@ -295,8 +298,12 @@ def _from_draft_layout(old: dict) -> dict:
 def _anchor_and_segment_rule_added(old: dict) -> dict:
     """Version 1 had no ``levels.anchor`` (every disc name stands as stored: a null anchor)
     and no ``segment_rule``: it counted the levels an extent touches, and keeps counting so,
-    so that numbers already exported from it do not change."""
+    so that numbers already exported from it do not change. Nor had it the reading status:
+    no study was marked done and no extent declared not assessable."""
     if old.get("levels") is not None:
         old["levels"]["anchor"] = None
     old["segment_rule"] = "touched"
+    old["done"] = False
+    for lesion in old.get("lesions", []):
+        lesion["not_assessable"] = []
     return old

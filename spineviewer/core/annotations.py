@@ -42,11 +42,17 @@ SCHEMA_VERSION = 2
 
 @dataclass(frozen=True)
 class Lesion:
-    """One intramedullary lesion: its number in the study, its drawings and its findings."""
+    """One intramedullary lesion: its number in the study, its drawings and its findings.
+
+    ``not_assessable`` names the extents (:class:`Component`) the reader declared impossible
+    to measure on this study (a cord T2 signal hidden by artefact, a lesion that does not
+    enhance), so that a missing drawing is a decision rather than an omission.
+    """
 
     lesion_id: int
     annotations: tuple[Drawing, ...] = ()
     findings: LesionFindings = field(default_factory=LesionFindings)
+    not_assessable: tuple[Component, ...] = ()
 
     def __post_init__(self):
         if isinstance(self.lesion_id, bool) or not isinstance(self.lesion_id, int) or self.lesion_id < 1:
@@ -54,6 +60,12 @@ class Lesion:
         assign(self, "annotations", _drawings(self.annotations, f"lesion {self.lesion_id}"))
         if not isinstance(self.findings, LesionFindings):
             raise ValueError(f"lesion {self.lesion_id}: findings must be LesionFindings")
+        try:
+            parts = sorted({Component(part) for part in self.not_assessable}, key=list(Component).index)
+        except (ValueError, TypeError):
+            raise ValueError(f"lesion {self.lesion_id}: not_assessable takes "
+                             f"{[c.value for c in Component]}, got {self.not_assessable!r}") from None
+        assign(self, "not_assessable", tuple(parts))
 
     def of_kind(self, kind: type[Drawing]) -> tuple:
         """The lesion's drawings of one kind, in drawing order."""
@@ -73,6 +85,9 @@ class StudyAnnotations:
         The frame of reference of the levels and drawings ('' if the study has none).
     reader : str
         Who read the study.
+    done : bool
+        The reader's explicit mark that the reading of this study is finished
+        (:mod:`spineviewer.core.reading_status`).
     study_date : datetime.date or None
         DICOM StudyDate.
     levels : VertebralLevels or None
@@ -102,6 +117,7 @@ class StudyAnnotations:
     created: str = ""
     modified: str = ""
     segment_rule: SegmentRule = SegmentRule.SPAN
+    done: bool = False
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self):
@@ -112,6 +128,8 @@ class StudyAnnotations:
                              "older files are migrated when they are loaded")
         for name in ("patient_id", "frame_of_reference_uid", "reader", "created", "modified"):
             assign(self, name, text_value(getattr(self, name), name))
+        if not isinstance(self.done, bool):
+            raise ValueError(f"done must be true or false, got {self.done!r}")
         if self.study_date is not None and not isinstance(self.study_date, dt.date):
             raise ValueError(f"study_date must be a date, got {self.study_date!r}")
         if self.levels is not None and not isinstance(self.levels, VertebralLevels):

@@ -17,6 +17,7 @@ Coordinates: everything held here is DICOM LPS mm (see :mod:`spineviewer.core.dr
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -62,6 +63,8 @@ class AnnotationDocument:
     history : History of StudyAnnotations
     reference : StudyAnnotations or None
         The answer key being shown beside the reader's annotations (read-only), if any.
+    reader : str
+        Who is reading; the first change saved records it in annotations that name no reader.
     changed : Signal
         Emitted, with no argument, after every edit, undo and redo (once saved) and when the
         current lesion or the answer key changes.
@@ -74,6 +77,7 @@ class AnnotationDocument:
         self.folder, self.path, self.keyed_path = Path(folder), Path(path), Path(keyed_path)
         self.history: History[StudyAnnotations] = History(study)
         self.reference: StudyAnnotations | None = None
+        self.reader = ""
         self.open_message, self.put_aside = open_message, put_aside
         self._current_lesion = study.lesions[-1].lesion_id if study.lesions else None
         self.changed, self.message = Signal(), Signal()
@@ -161,6 +165,8 @@ class AnnotationDocument:
             self.message.emit(f"Cannot {label}: {_error_text(exc)}")
             return False
         if value != self.study:
+            if not value.reader and self.reader:
+                value = replace(value, reader=self.reader)
             self.history.push(touched(value), label, merge_key=merge_key)
         return True
 

@@ -22,7 +22,8 @@ from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMes
                              QProgressBar, QPushButton, QWidget)
 
 from spineviewer import SAMPLE_DIR, __version__
-from spineviewer.core.loader import load_study
+from spineviewer.core.study_scan import scan_studies
+from spineviewer.core.worklist import entry_for
 from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.pixels import frame_pixels
 from spineviewer.gui.annotation.controls import AnnotationControls
@@ -36,6 +37,7 @@ from spineviewer.gui.reading.pixel_store import PixelStore
 from spineviewer.gui.shell.problems import ProblemsList, problem_summary
 from spineviewer.gui.reading.reading_tools import ReadingTools, icon
 from spineviewer.gui.shell.recent import RecentOpenings, entry_label
+from spineviewer.gui.shell.series_reading import SeriesReading
 from spineviewer.gui.shell.shortcuts import ShortcutsDialog
 from spineviewer.gui.reading.viewer_grid import LAYOUTS, ViewerGrid
 from spineviewer.gui.reading.viewport import EMPTY_MESSAGE, Viewport
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.annotations = AnnotationControls(self)
         self.teaching_export = TeachingExport(self)
+        self.reading = SeriesReading(self)
         self.browser.stackActivated.connect(lambda key: self.show_stack(self.grid.active, key))
         for viewport in self.grid.viewports:
             viewport.stackDropped.connect(self.show_stack)
@@ -242,8 +245,9 @@ class MainWindow(QMainWindow):
         self.work.cancel_reported()
         self.recent.add(paths)
         self.opened_paths = paths
+        self.reading.clear()
         self._show_result(None)
-        label = _paths_label(paths)
+        label = self.reading.paths_label(_paths_label(paths), len(paths))
         self.setWindowTitle(f"{label} — spineviewer")
         self.statusBar().showMessage(f"Scanning {label}…")
         for viewport in self.grid.viewports:
@@ -255,10 +259,16 @@ class MainWindow(QMainWindow):
                     pixels = frame_pixels(frame)
                 except Exception:  # noqa: BLE001 - a preview is optional; the scan goes on
                     return
-                task.partial.emit((pixels, frame.pixel_spacing, frame.file.series_description))
+                task.partial.emit(("preview", pixels, frame.pixel_spacing,
+                                   frame.file.series_description))
 
-            return load_study(paths, progress=task.progress.emit, cancel=task.cancel,
-                              on_first_image=first_image)
+            def studies(found) -> None:
+                # Reading each study's annotation file (its status) stays off the GUI thread.
+                task.partial.emit(("studies", [(study, entry_for(study)) for study in found]))
+
+            result, found = scan_studies(paths, progress=task.progress.emit, cancel=task.cancel,
+                                         on_first_image=first_image, on_studies=studies)
+            return result, [(study, entry_for(study)) for study in found] if len(found) > 1 else []
 
         self._generation += 1
         generation = self._generation
@@ -266,19 +276,30 @@ class MainWindow(QMainWindow):
             scan, label=f"Scanning {label}",
             on_done=lambda result: self._scan_done(generation, label, result),
             on_failed=lambda reason: self._scan_failed(generation, label, reason),
-            on_partial=lambda preview: self._preview(generation, preview))
+            on_partial=lambda partial: self._partial(generation, partial))
 
-    def _preview(self, generation: int, preview) -> None:
-        if generation == self._generation and self.result is None:
-            pixels, spacing, description = preview
+    def _partial(self, generation: int, partial) -> None:
+        if generation != self._generation:
+            return
+        if partial[0] == "studies":
+            self.reading.studies_found(partial[1])
+        elif self.result is None and not self.reading.is_series:
+            _, pixels, spacing, description = partial
             self.grid.viewports[0].show_preview(pixels, spacing, f"{description}  (scanning…)")
 
-    def _scan_done(self, generation: int, label: str, result: LoadResult) -> None:
+    def _scan_done(self, generation: int, label: str, scanned) -> None:
         if generation != self._generation or self._scan is None:
             return
+        result, studies = scanned
         cancelled = self._scan.cancelled()
         self._scan = None
+        if self.reading.is_series:
+            self.reading.studies_found(studies)
+            self.statusBar().showMessage(f"{len(studies)} studies in {label}: "
+                                         f"{self.reading.worklist.progress()}")
+            return
         self._show_result(result)
+        self.setWindowTitle(self.reading.title(self.windowTitle()))
         images = sum(series.n_images for _, _, series in result.iter_series())
         series = sum(1 for _ in result.iter_series())
         if cancelled:
@@ -299,12 +320,28 @@ class MainWindow(QMainWindow):
             for viewport in self.grid.viewports:
                 viewport.set_message(f"Could not open {label}.")
 
-    def _show_result(self, result: LoadResult | None) -> None:
+    def show_study(self, result: LoadResult, paths: list[str]) -> None:
+        """Show one study of a worklist; its annotation file belongs to ``paths``."""
+        self._show_result(result, paths)
+        self.setWindowTitle(self.reading.title(self.windowTitle()))
+
+    def refresh_identity(self) -> None:
+        """Show the patient data again as blinded reading now wants them."""
+        shown = self.reading.shown(self.result)
+        self.browser.set_result(shown)
+        for viewport in self.grid.viewports:
+            if viewport.state is not None:
+                viewport.state.context = find_context(shown, viewport.state.stack)
+                viewport.set_patient_visible(self.patient_action.isChecked())
+        self.setWindowTitle(self.reading.title(f"{_paths_label(self.opened_paths)} — spineviewer"
+                                               if self.opened_paths else "spineviewer"))
+
+    def _show_result(self, result: LoadResult | None, paths: list[str] | None = None) -> None:
         self.result = result
         self.crossref.clear_cursor()
         self.store.clear()
-        self.browser.set_result(result)
-        self.annotations.study_shown(result, self.opened_paths)
+        self.browser.set_result(self.reading.shown(result))
+        self.annotations.study_shown(result, paths or self.opened_paths)
         for viewport in self.grid.viewports:
             viewport.show_state(None)
         self._shown_problems = -1
@@ -337,7 +374,7 @@ class MainWindow(QMainWindow):
             self.grid.set_active(viewport)
 
     def _display(self, viewport: Viewport, stack: Stack) -> None:
-        viewport.show_state(ViewportState(stack, find_context(self.result, stack)))
+        viewport.show_state(ViewportState(stack, find_context(self.reading.shown(self.result), stack)))
         viewport.set_patient_visible(self.patient_action.isChecked())
         self.store.request_volume(stack)
 

@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget
 
 from spineviewer.gui.annotation.tools import annotation_shortcuts
 from spineviewer.gui.reading.window_presets import WindowPreset, load_presets
+from spineviewer.gui.shell.series_reading import SERIES_SHORTCUTS
 
 #: (keys or mouse, what it does), in the order a reader meets them.
 SHORTCUTS: list[tuple[str, str]] = [
@@ -43,10 +44,10 @@ SHORTCUTS: list[tuple[str, str]] = [
 
 
 def shortcut_rows(presets: list[WindowPreset] | None = None) -> list[tuple[str, str]]:
-    """:data:`SHORTCUTS`, the annotation keys, then one row per window preset (default: the
-    bundled ones)."""
+    """:data:`SHORTCUTS`, the annotation keys, the worklist keys, then one row per window
+    preset (default: the bundled ones)."""
     presets = load_presets() if presets is None else presets
-    return SHORTCUTS + annotation_shortcuts() + [
+    return SHORTCUTS + annotation_shortcuts() + SERIES_SHORTCUTS + [
         (str(p.key), f"Window preset {p.name}: {p.description}") for p in presets]
 
 
