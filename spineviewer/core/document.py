@@ -62,7 +62,10 @@ class AnnotationDocument:
     ----------
     history : History of StudyAnnotations
     reference : StudyAnnotations or None
-        The answer key being shown beside the reader's annotations (read-only), if any.
+        The annotations shown beside the reader's for comparison (read-only), if any: the
+        study's answer key or another reader's file.
+    reference_title : str
+        What :attr:`reference` is, for the reader ("Answer key", "Reader B").
     reader : str
         Who is reading; the first change saved records it in annotations that name no reader.
     changed : Signal
@@ -77,6 +80,7 @@ class AnnotationDocument:
         self.folder, self.path, self.keyed_path = Path(folder), Path(path), Path(keyed_path)
         self.history: History[StudyAnnotations] = History(study)
         self.reference: StudyAnnotations | None = None
+        self.reference_title = ""
         self.reader = ""
         self.open_message, self.put_aside = open_message, put_aside
         self._current_lesion = study.lesions[-1].lesion_id if study.lesions else None
@@ -229,19 +233,30 @@ class AnnotationDocument:
         path = self.answer_key_path
         if not path.is_file():
             return f"This study has no answer key ({ANSWER_KEY_NAME} is not in {path.parent})"
+        return self._show_reference(path, "Answer key")
+
+    def load_other_reader(self, path) -> str:
+        """Show another reader's annotation file of this study beside the reader's own
+        (read-only, as the answer key is shown), for a reader study's consensus or training.
+        Returns the message for the reader."""
+        return self._show_reference(Path(path), None)
+
+    def _show_reference(self, path: Path, title: str | None) -> str:
         try:
             reference, _ = read_annotations(path)
         except AnnotationFileError as exc:
-            return f"Answer key: {exc}"
+            return f"{title or path.name}: {exc}"
         if reference.study_instance_uid != self.study.study_instance_uid:
-            return f"The answer key {path.name} belongs to another study"
+            return f"{path.name} belongs to another study, not the one open"
         self.reference = reference
+        self.reference_title = title or f"Reader {reference.reader or path.stem}"
         self.changed.emit()
-        return f"Answer key shown (read-only, in green): {path.name}"
+        return f"{self.reference_title} shown (read-only, in green): {path.name}"
 
     def hide_answer_key(self) -> None:
+        """Stop showing the answer key or the other reader's annotations."""
         if self.reference is not None:
-            self.reference = None
+            self.reference, self.reference_title = None, ""
             self.changed.emit()
 
 

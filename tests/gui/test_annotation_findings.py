@@ -1,4 +1,5 @@
-"""The findings form, File > Export CSV… and File > Open answer key…."""
+"""The findings form, File > Export CSV…, File > Open answer key… and File > Compare with
+another reader…."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import json
 import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QDialog
+from PyQt6.QtWidgets import QDialog, QFileDialog
 
+from spineviewer.core.annotation_file import save_annotations
+from spineviewer.core.annotations import Caliper, Lesion, StudyAnnotations
 from spineviewer.core.vocabulary import Location, Presence, Signal
 from spineviewer.gui.shell import csv_export
 from spineviewer.gui.annotation.findings_form import LESION_FIELDS, NOT_ASSESSED
 from tests.gui.annotation_helpers import CASE1, copy_case
+from tests.gui.conftest import STUDY_UID
 from tests.gui.test_annotation_session import draw_si, label_levels
 
 
@@ -176,3 +180,37 @@ class TestAnswerKey:
         assert json.loads(key_text)["study_instance_uid"] == controls.session.study.study_instance_uid
         controls.answer_key_action.trigger()
         assert controls.session.reference is None
+
+
+class TestOtherReader:
+    def _other_file(self, tmp_path, study_uid, reader="Dr B"):
+        caliper = Caliper(endpoints=[(-24.0, -52.0, 95.0), (-24.0, -52.0, 75.0)], role="si",
+                          series_instance_uid="1.2.3", sop_instance_uid="1.2.3.4")
+        return save_annotations(StudyAnnotations(study_uid, reader=reader,
+                                                 lesions=(Lesion(1, (caliper,)),)),
+                                tmp_path / "reader-b.spineviewer.json")
+
+    def test_other_readers_file_shown_beside_ones_own(self, window, tmp_path, monkeypatch):
+        """Another reader's file of the study fills the comparison column, titled with their
+        name; it is read only, and hiding it clears the column."""
+        path = self._other_file(tmp_path, STUDY_UID)
+        before = path.read_text()
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+        controls = window.annotations
+        controls.other_reader_action.trigger()
+        panel = controls.measurements
+        assert panel.tree.headerItem().text(2) == "Reader Dr B"
+        assert panel.row(1, "si").text(2) == "20.0 mm" and panel.value(1, "si") == ""
+        assert "Reader Dr B shown" in window.statusBar().currentMessage()
+        assert controls.answer_key_action.text() == "Hide Reader Dr B"
+        controls.answer_key_action.trigger()
+        assert controls.session.reference is None and panel.tree.isColumnHidden(2)
+        assert path.read_text() == before
+
+    def test_file_of_another_study_refused(self, window, tmp_path, monkeypatch):
+        """A file that belongs to another study is refused with the reason."""
+        path = self._other_file(tmp_path, "1.2.826.0.1.3680043.8.498.999")
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+        window.annotations.other_reader_action.trigger()
+        assert window.annotations.session.reference is None
+        assert "belongs to another study" in window.statusBar().currentMessage()

@@ -1,6 +1,6 @@
 """How the reader annotates from the main window: the Annotate toolbar and menu, the Edit menu
 (undo, redo, delete), the lesion selector, the measurements and findings docks, File > Export
-CSV… and File > Open answer key….
+CSV…, File > Open answer key… and File > Compare with another reader….
 
 One :class:`AnnotationControls` per main window creates the
 :class:`~spineviewer.gui.annotation.session.AnnotationSession`, the shared
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QObject, Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
-from PyQt6.QtWidgets import QComboBox, QDockWidget, QLabel, QMenu, QMessageBox, QToolBar
+from PyQt6.QtWidgets import (
+    QComboBox, QDockWidget, QFileDialog, QLabel, QMenu, QMessageBox, QToolBar,
+)
 
 from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
@@ -156,9 +158,12 @@ class AnnotationControls(QObject):
         quit_action = next((a for a in file_menu.actions() if "Quit" in a.text()), None)
         self.export_action = self._action("&Export CSV…", self.ask_export)
         self.answer_key_action = self._action("Open answer &key…", self.toggle_answer_key)
+        self.other_reader_action = self._action("Compare with another &reader…",
+                                                self.ask_other_reader)
         separator = QAction(self.window)
         separator.setSeparator(True)
-        for action in (self.export_action, self.answer_key_action, separator):
+        for action in (self.export_action, self.answer_key_action, self.other_reader_action,
+                       separator):
             file_menu.insertAction(quit_action, action)
 
     # -- study -----------------------------------------------------------------------------
@@ -230,10 +235,20 @@ class AnnotationControls(QObject):
 
     def toggle_answer_key(self) -> None:
         if self.session.reference is not None:
+            title = self.session.reference_title
             self.session.hide_answer_key()
-            self.say("Answer key hidden")
+            self.say(f"{title} hidden")
             return
         self.say(self.session.load_answer_key())
+
+    def ask_other_reader(self) -> None:
+        """Pick another reader's annotation file of this study to show beside one's own."""
+        folder = str(self.session.path.parent) if self.session.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Another reader's annotations of this study", folder,
+            "spineviewer annotations (*.json)")
+        if path:
+            self.say(self.session.load_other_reader(path))
 
     def show_drawing(self, drawing_id: str) -> None:
         """Show the slice a drawing was drawn on: in a viewport already showing its stack, else
@@ -272,11 +287,13 @@ class AnnotationControls(QObject):
         self.redo_action.setEnabled(bool(history and history.can_redo))
         self.undo_action.setText(f"&Undo {history.undo_label}" if history and history.can_undo else "&Undo")
         self.redo_action.setText(f"&Redo {history.redo_label}" if history and history.can_redo else "&Redo")
-        for action in (self.export_action, self.answer_key_action, self.new_lesion_action,
-                       self.delete_lesion_action):
+        for action in (self.export_action, self.answer_key_action, self.other_reader_action,
+                       self.new_lesion_action, self.delete_lesion_action):
             action.setEnabled(session.is_open)
-        self.answer_key_action.setText("Hide the answer &key" if session.reference is not None
-                                       else "Open answer &key…")
+        title = session.reference_title
+        self.answer_key_action.setText(
+            "Open answer &key…" if session.reference is None
+            else "Hide the answer &key" if title == "Answer key" else f"Hide {title}")
         study = session.study
         self.lesion_box.blockSignals(True)
         self.lesion_box.clear()

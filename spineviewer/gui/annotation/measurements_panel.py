@@ -215,6 +215,7 @@ class MeasurementsPanel(QWidget):
             # The key is compared under the reader's rule, so both columns count alike.
             reference = replace(reference, segment_rule=study.segment_rule)
         self.tree.setColumnHidden(2, reference is None)
+        self.tree.headerItem().setText(2, self.session.reference_title or "Answer key")
         metrics = patient_metrics(study)
         key = patient_metrics(reference) if reference is not None else None
         self._patient_rows(study, metrics, key)

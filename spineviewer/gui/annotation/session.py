@@ -47,6 +47,7 @@ class AnnotationSession(QObject):
     history = _forwarded("history")
     path = _forwarded("path")
     reference = _forwarded("reference")
+    reference_title = _forwarded("reference_title")
     current_lesion_id = _forwarded("current_lesion_id")
     put_aside = _forwarded("put_aside")
 
@@ -109,6 +110,9 @@ class AnnotationSession(QObject):
 
     def load_answer_key(self) -> str:
         return self.document.load_answer_key() if self.document else "Open a study first"
+
+    def load_other_reader(self, path) -> str:
+        return self.document.load_other_reader(path) if self.document else "Open a study first"
 
     def hide_answer_key(self) -> None:
         if self.document is not None:
