@@ -17,6 +17,7 @@ from spineviewer.core.loader import load_study
 from spineviewer.core.problems import ProblemKind
 from spineviewer.core.sources import FileSource, NotRegularFileError, find_files
 from tests.conftest import write_series
+from tests.core.test_hostile_headers import _count_reads
 
 
 class TestSpecialFiles:
@@ -54,16 +55,7 @@ class TestBoundedReads:
         """4 MB of zeros after the Pixel Data: the header scan reads a few kilobytes."""
         path = tmp_path / "padded"
         path.write_bytes(_member_with_trailing_zeros(tmp_path, 4 << 20))
-        reads = []
-        real_open = FileSource.open
-
-        def counting_open(self):
-            fp = real_open(self)
-            read = fp.read
-            fp.read = lambda size=-1: reads.append(len(data := read(size))) or data
-            return fp
-
-        monkeypatch.setattr(FileSource, "open", counting_open)
+        reads = _count_reads(monkeypatch)
         frames, problem = read_header(FileSource(str(path)))
         assert problem is None and len(frames) == 1
         assert sum(reads) < 64 << 10
