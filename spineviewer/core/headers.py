@@ -19,6 +19,7 @@ files. Coordinates are DICOM LPS mm; see :mod:`spineviewer.core.geometry`.
 from __future__ import annotations
 
 import warnings
+import zlib
 
 import pydicom
 from pydicom.dataset import Dataset
@@ -88,21 +89,47 @@ def _sniff(fp) -> tuple[bool, str | None]:
     return False, "not a DICOM file"
 
 
-def _zeros_after_meta(fp) -> bool:
-    """True when the dataset after the File Meta Information starts with zeros.
-
-    pydicom would read those as Command Set elements (group 0000) one by one up to the header
-    limit; a file's dataset never starts with a zero tag of zero length.
-    """
+def _meta_end(fp) -> int | None:
+    """Offset where the dataset starts after a File Meta Information group, None without one."""
     fp.seek(132)
     group_length = fp.read(12)
     fp.seek(0)
     if len(group_length) < 12 or group_length[:6] != b"\x02\x00\x00\x00UL":
-        return False
-    fp.seek(144 + int.from_bytes(group_length[8:12], "little"))
+        return None
+    return 144 + int.from_bytes(group_length[8:12], "little")
+
+
+def _dataset_start_problem(fp) -> str | None:
+    """Why the dataset after the File Meta Information cannot be parsed within bounds, or None.
+
+    pydicom would read zeros there as Command Set elements (group 0000) one by one, up to the
+    header limit; a dataset never starts with a zero tag of zero length. A deflated dataset
+    (PS3.5 A.5) is inflated whole by pydicom, so it is inflated here first, at most to the
+    header limit: a small file must not inflate to gigabytes.
+    """
+    start = _meta_end(fp)
+    if start is None:
+        return None
+    fp.seek(start)
     first = fp.read(8)
     fp.seek(0)
-    return first == bytes(8)
+    if first == bytes(8):
+        return "the file holds zeros where its dataset should start"
+    meta = fp.read(start)
+    fp.seek(0)
+    if pydicom.uid.DeflatedExplicitVRLittleEndian.encode() not in meta:
+        return None
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    fp.seek(start)
+    try:
+        inflated = inflater.decompress(fp.read(HEADER_LIMIT), HEADER_LIMIT)
+    except zlib.error:
+        return None  # pydicom reports the broken stream
+    finally:
+        fp.seek(0)
+    if len(inflated) >= HEADER_LIMIT and (inflater.unconsumed_tail or not inflater.eof):
+        return f"its deflated dataset inflates past {HEADER_LIMIT / 2**20:g} MB: not read"
+    return None
 
 
 def _non_image_reason(sop_class: str, ds: Dataset, has_pixels: bool) -> str | None:
@@ -161,7 +188,7 @@ def _pixel_location(ds: Dataset, stop: _PixelStop, element_start: int,
         return None, None
     if stop.length == 0xFFFFFFFF:
         return None, None
-    implicit = ds.original_encoding[0] is not False and transfer_syntax == pydicom.uid.ImplicitVRLittleEndian
+    implicit = bool(ds.original_encoding[0])
     return element_start + data_element_offset_to_value(implicit, stop.vr or "OB"), stop.length
 
 
@@ -277,8 +304,9 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             force, not_dicom = _sniff(fp)
             if not_dicom:
                 return [], Problem(shown, not_dicom, ProblemKind.SKIPPED)
-            if _zeros_after_meta(fp):
-                return [], Problem(shown, "the file holds zeros where its dataset should start")
+            unbounded = _dataset_start_problem(fp)
+            if unbounded:
+                return [], Problem(shown, unbounded)
             warnings.simplefilter("always")
             ds, stop, element_start = _parse(fp, force)
             if any("End of file reached" in str(w.message) for w in caught):

@@ -181,3 +181,23 @@ class TestGeometry:
         _edit(path, SliceThickness="nan")
         frames, problem = read_header(FileSource(str(path)))
         assert problem is None and frames[0].slice_thickness is None
+
+
+class TestDeflateBomb:
+    def test_deflated_dataset_inflating_past_the_limit(self, tmp_path, monkeypatch):
+        """A deflated file whose dataset inflates beyond the header limit is refused."""
+        path = write_series(tmp_path, n=1, shape=(64, 64))[0]
+        ds = pydicom.dcmread(path)
+        ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
+        ds.save_as(path)
+        monkeypatch.setattr(headers, "HEADER_LIMIT", 4096)
+        assert "inflates past" in _problem(path)
+
+    def test_small_deflated_file_loads(self, tmp_path):
+        """A deflated file within the limit loads as before."""
+        path = write_series(tmp_path, n=1)[0]
+        ds = pydicom.dcmread(path)
+        ds.file_meta.TransferSyntaxUID = pydicom.uid.DeflatedExplicitVRLittleEndian
+        ds.save_as(path)
+        frames, problem = read_header(FileSource(str(path)))
+        assert problem is None and len(frames) == 1
