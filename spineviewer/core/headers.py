@@ -7,7 +7,8 @@ holds (a run of zeros in place of a header). For native (uncompressed) pixel dat
 of the Pixel Data value is kept, which lets :mod:`spineviewer.core.pixels` read a slice with one
 ``read`` instead of parsing the file again.
 
-Declared sizes are checked against the file before any frame is built (:mod:`.frame_checks`):
+Declared sizes are checked against the file before any frame is built
+(:mod:`spineviewer.core.frame_checks`):
 NumberOfFrames x Rows x Columns x samples x bits must fit in the Pixel Data actually present.
 
 Enhanced (multi-frame) images are described frame by frame from their Per-frame and Shared
@@ -42,6 +43,8 @@ _DEFER_BYTES = 2048
 #: The most the header scan reads of one file before its Pixel Data: far above the largest
 #: enhanced MR header (a few MB for thousands of frames), far below a padding attack.
 HEADER_LIMIT = 32 << 20
+#: More than any File Meta Information group holds (a few hundred bytes in practice).
+_META_LIMIT = 64 << 10
 _DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
 #: Transfer syntaxes whose Pixel Data bytes sit unencoded in the file (deflate does not).
 _NATIVE_SYNTAXES = {
@@ -115,7 +118,7 @@ def _dataset_start_problem(fp) -> str | None:
     fp.seek(0)
     if first == bytes(8):
         return "the file holds zeros where its dataset should start"
-    meta = fp.read(start)
+    meta = fp.read(min(start, _META_LIMIT))
     fp.seek(0)
     if pydicom.uid.DeflatedExplicitVRLittleEndian.encode() not in meta:
         return None
