@@ -200,6 +200,7 @@ def run(corpus: Path, *, mutants: int, seed: int, budget_s: int = 60) -> dict:
     rng = random.Random(seed)
     sources = corpus_sources(corpus)
     totals: Counter = Counter()
+    kinds: Counter = Counter()
     failures, slowest = [], (0.0, "")
     signal.signal(signal.SIGALRM, _alarm)
     with tempfile.TemporaryDirectory() as work:
@@ -208,6 +209,7 @@ def run(corpus: Path, *, mutants: int, seed: int, budget_s: int = 60) -> dict:
             folder = Path(work) / f"m{index:05d}"
             folder.mkdir()
             what = write_mutant(source, folder, rng)
+            kinds[what.split()[0]] += 1
             started = time.perf_counter()
             signal.alarm(budget_s)
             try:
@@ -225,7 +227,7 @@ def run(corpus: Path, *, mutants: int, seed: int, budget_s: int = 60) -> dict:
             for path in folder.iterdir():
                 path.unlink()
             folder.rmdir()
-    return {"seed": seed, "mutants": mutants, "sources": len(sources), **totals,
+    return {"seed": seed, "mutants": mutants, "sources": len(sources), "kinds": dict(kinds), **totals,
             "failures": failures, "slowest_s": round(slowest[0], 2), "slowest": slowest[1]}
 
 
