@@ -178,10 +178,12 @@ class _PixelStop:
         self.length = 0
 
     def __call__(self, tag, vr, length) -> bool:
-        if tag in _PIXEL_TAGS:
+        # Called for every top-level element: plain int arithmetic, no Tag comparisons.
+        group = tag >> 16
+        if group == 0x7FE0 and int(tag) in _PIXEL_TAGS:
             self.pixel_tag, self.vr, self.length = int(tag), vr, length
             return True
-        return tag >> 16 == 0 or tag == _TRAILING_PADDING
+        return group == 0 or int(tag) == _TRAILING_PADDING
 
 
 def _pixel_location(ds: Dataset, stop: _PixelStop, element_start: int,
@@ -269,12 +271,13 @@ def _missing_decoder(transfer_syntax: str) -> str | None:
     return None if available else f"no installed decoder can read {syntax.name} pixel data"
 
 
-def _parse(fp, force: bool) -> tuple[Dataset, _PixelStop, int]:
+def _parse(fp, force: bool, size: int) -> tuple[Dataset, _PixelStop, int]:
     """Parse up to the pixel data within ``HEADER_LIMIT``: the dataset, where it stopped and
-    the offset of the element it stopped at."""
-    bounded, stop = _Prefix(fp, HEADER_LIMIT), _PixelStop()
+    the offset of the element it stopped at. ``size`` is the file's length: a file that ends
+    within the limit needs no bounded reader (most do, and it costs a call per read)."""
+    bounded, stop = (_Prefix(fp, HEADER_LIMIT) if size > HEADER_LIMIT else fp), _PixelStop()
     ds = read_partial(bounded, stop_when=stop, defer_size=_DEFER_BYTES, force=force)
-    if stop.pixel_tag is None and bounded.exhausted:
+    if stop.pixel_tag is None and isinstance(bounded, _Prefix) and bounded.exhausted:
         raise BadHeader(f"its header runs past {HEADER_LIMIT / 2**20:g} MB without reaching "
                         "the pixel data: not read further")
     return ds, stop, fp.tell()
@@ -311,7 +314,8 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             if unbounded:
                 return [], Problem(shown, unbounded)
             warnings.simplefilter("always")
-            ds, stop, element_start = _parse(fp, force)
+            size = source.size()
+            ds, stop, element_start = _parse(fp, force, size)
             if any("End of file reached" in str(w.message) for w in caught):
                 return [], Problem(shown, "the file is truncated (it ends inside an element)")
             sop_class = text(ds, "SOPClassUID") or str(ds.file_meta.get("MediaStorageSOPClassUID", ""))
@@ -326,7 +330,7 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             image = _image_file(source, ds, sop_class, location)
             # Sizes first: a NumberOfFrames of 2**31 must not build two billion frames.
             problem = (_missing_decoder(image.transfer_syntax_uid)
-                       or declared_size_problem(image, source.size(), element_start, ds))
+                       or declared_size_problem(image, size, element_start, ds))
             if problem:
                 return [], Problem(shown, problem)
             frames = _frames(image, ds)
