@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = load_study(args.paths)
     if args.json:
-        print(json.dumps(report_dict(result), indent=2))
+        print(json.dumps(report_dict(result), indent=2, allow_nan=False))
     else:
         print(report_text(result))
     return 0 if result.patients else 1

@@ -17,6 +17,14 @@ from spineviewer.core.sources import FileSource
 from spineviewer.core.tags import get, integer, number, text, vector
 
 
+#: Beyond this a rescaled 32-bit value leaves float32's range (about 3e38).
+_RESCALE_LIMIT = 1e25
+
+
+class BadHeader(ValueError):
+    """A header value that makes the file unusable; the message is the reason shown."""
+
+
 @dataclass(frozen=True)
 class MosaicLayout:
     """How a Siemens mosaic tiles its slices into one stored image.
@@ -119,6 +127,25 @@ class Frame:
         return self.position is not None and self.orientation is not None
 
 
+def _rescale(ds: Dataset, keyword: str, default: float, fallback: Dataset | None = None) -> float:
+    """RescaleSlope or RescaleIntercept (PS3.3 C.11.1.1.2): ``default`` when absent.
+
+    Raises
+    ------
+    BadHeader
+        The value is present but not a finite number, or so large that rescaled values overflow
+        a float32 volume: every pixel value would be wrong.
+    """
+    raw = get(ds, keyword)
+    if raw is None:
+        return default if fallback is None else _rescale(fallback, keyword, default)
+    value = number(raw)
+    if value is None or abs(value) > _RESCALE_LIMIT:
+        shown = "\\".join(map(str, raw)) if isinstance(raw, list) else str(raw)
+        raise BadHeader(f"its {keyword} {shown[:40]!r} is not a finite number")
+    return value
+
+
 def _window(ds: Dataset) -> tuple[float, float] | None:
     centre, width = number(get(ds, "WindowCenter")), number(get(ds, "WindowWidth"))
     if centre is None or width is None or width <= 0:
@@ -146,8 +173,8 @@ def _classic_variant(ds: Dataset) -> tuple:
 
 def classic_attributes(ds: Dataset) -> dict:
     """The Frame fields of a classic image file, as keyword arguments shared by its frames."""
-    slope = number(get(ds, "RescaleSlope"), 1.0) or 1.0
-    intercept = number(get(ds, "RescaleIntercept"), 0.0)
+    slope = _rescale(ds, "RescaleSlope", 1.0) or 1.0
+    intercept = _rescale(ds, "RescaleIntercept", 0.0)
     return dict(
         position=vector(get(ds, "ImagePositionPatient"), 3),
         orientation=vector(get(ds, "ImageOrientationPatient"), 6),
@@ -196,8 +223,8 @@ def enhanced_frames(image: ImageFile, ds: Dataset) -> list[Frame]:
         echo = item("MREchoSequence")
         diffusion = item("MRDiffusionSequence")
         frame_type = text(item("MRImageFrameTypeSequence"), "FrameType")
-        slope = number(get(transform, "RescaleSlope"), number(get(ds, "RescaleSlope"), 1.0)) or 1.0
-        intercept = number(get(transform, "RescaleIntercept"), number(get(ds, "RescaleIntercept"), 0.0))
+        slope = _rescale(transform, "RescaleSlope", 1.0, ds) or 1.0
+        intercept = _rescale(transform, "RescaleIntercept", 0.0, ds)
         frames.append(Frame(
             file=image,
             index=index,

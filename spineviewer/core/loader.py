@@ -12,6 +12,7 @@ import threading
 from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
+from spineviewer.core.duplicates import drop_duplicates
 from spineviewer.core.frames import Frame
 from spineviewer.core.headers import read_header
 from spineviewer.core.model import LoadResult, Patient, Series, Study
@@ -105,7 +106,8 @@ def load_study(paths, *, progress: ProgressCallback | None = None,
     -------
     LoadResult
         Patients with their studies, series and stacks (pixels not yet decoded), and a problem
-        for each file that gave no image.
+        for each file that gave no image (a second file with an already seen SOPInstanceUID
+        included: :mod:`spineviewer.core.duplicates`).
     """
     sources, problems = find_files(paths)
     frames: list[Frame] = []
@@ -117,4 +119,5 @@ def load_study(paths, *, progress: ProgressCallback | None = None,
             problems.append(problem)
         if progress is not None:
             progress(done, len(sources))
-    return assemble(frames, problems)
+    frames, duplicates = drop_duplicates(frames)
+    return assemble(frames, problems + duplicates)

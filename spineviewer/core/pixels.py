@@ -116,22 +116,17 @@ def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
 
 def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
     """Frames ``indices`` decoded by pydicom's pixel backends, ``(len(indices), rows, cols)``."""
-    try:
-        with image.source.open() as fp, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ds = dcmread(fp, force=True)
-            if "TransferSyntaxUID" not in ds.file_meta:
-                ds.file_meta.TransferSyntaxUID = UID(image.transfer_syntax_uid)
-            if image.number_of_frames == 1:
-                values = ds.pixel_array[np.newaxis]
-            elif len(indices) == 1:
-                values = pixel_array(ds, index=indices[0])[np.newaxis]
-            else:
-                values = ds.pixel_array[indices]
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
-        raise _decode_failure(image, exc) from exc
+    with image.source.open() as fp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = dcmread(fp, force=True)
+        if "TransferSyntaxUID" not in ds.file_meta:
+            ds.file_meta.TransferSyntaxUID = UID(image.transfer_syntax_uid)
+        if image.number_of_frames == 1:
+            values = ds.pixel_array[np.newaxis]
+        elif len(indices) == 1:
+            values = pixel_array(ds, index=indices[0])[np.newaxis]
+        else:
+            values = ds.pixel_array[indices]
     values = _to_gray(values, image)
     if values.shape[1:] != (image.rows, image.columns):
         raise PixelDecodeError(f"{image.source.display}: decoded pixels do not match Rows/Columns")
@@ -139,13 +134,29 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
 
 
 def read_frames(image: ImageFile, indices: list[int]) -> np.ndarray:
-    """Stored values of frames ``indices`` (0-based) of one file, ``(n, rows, cols)``."""
-    layout = image.mosaic
-    if layout is not None:
-        # The stored image is the whole mosaic: decode it once, then cut every requested tile.
-        whole = replace(image, rows=layout.rows, columns=layout.columns, number_of_frames=1, mosaic=None)
-        return cut_tiles(read_frames(whole, [0])[0], layout, indices)
-    return _read_native(image, indices) if _fast_path(image) else _read_decoded(image, indices)
+    """Stored values of frames ``indices`` (0-based) of one file, ``(n, rows, cols)``.
+
+    This is the one place pixels are read and decoders called, so it is where their failures
+    become the file's :class:`PixelDecodeError`: decoders raise many types, and the Rust ones
+    (pylibjpeg-rle) panic with ``pyo3_runtime.PanicException``, a ``BaseException``. Only
+    ``KeyboardInterrupt`` and ``SystemExit`` pass through.
+
+    Raises
+    ------
+    PixelDecodeError
+        The file cannot be read or its pixels decoded; the message names the file.
+    """
+    try:
+        layout = image.mosaic
+        if layout is not None:
+            # The stored image is the whole mosaic: decode it once, then cut every requested tile.
+            whole = replace(image, rows=layout.rows, columns=layout.columns, number_of_frames=1, mosaic=None)
+            return cut_tiles(read_frames(whole, [0])[0], layout, indices)
+        return _read_native(image, indices) if _fast_path(image) else _read_decoded(image, indices)
+    except (KeyboardInterrupt, SystemExit, PixelDecodeError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
+        raise _decode_failure(image, exc) from exc
 
 
 def _rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
@@ -158,7 +169,13 @@ def _rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
 
 
 def frame_pixels(frame: Frame, *, dtype: np.dtype | None = None) -> np.ndarray:
-    """Decode one frame on its own, ``(rows, cols)``, rescaled (Modality LUT applied)."""
+    """Decode one frame on its own, ``(rows, cols)``, rescaled (Modality LUT applied).
+
+    Raises
+    ------
+    PixelDecodeError
+        The frame's file cannot be decoded (whatever the decoder raised).
+    """
     stored = read_frames(frame.file, [frame.index or 0])[0]
     out = np.empty(stored.shape, dtype=dtype or output_dtype([frame]))
     _rescale_into(out, stored, frame)
@@ -184,13 +201,24 @@ def load_volume(stack, *, progress: Callable[[int, int], None] | None = None,
     workers : int, optional
         Threads reading files (file reads and most decoders release the GIL).
 
+    Raises
+    ------
+    PixelDecodeError
+        Only when the whole volume cannot be allocated.
+
     Notes
     -----
     A file whose pixels cannot be decoded leaves its slices blank (zero) and adds a
     :class:`Problem` naming it to ``stack.decode_problems``; the other slices still load.
     """
     frames = stack.frames
-    volume = np.empty(stack.shape, dtype=output_dtype(frames))
+    try:
+        # Zeroed pages are only committed when written, so a file that fails costs no memory.
+        volume = np.zeros(stack.shape, dtype=output_dtype(frames))
+    except MemoryError as exc:
+        size = np.prod(stack.shape, dtype=float) * output_dtype(frames).itemsize
+        raise PixelDecodeError(f"{stack.files[0]}: its volume needs {size / 2**30:.1f} GiB, more "
+                               "memory than is free") from exc
     by_file: dict[int, list[tuple[int, Frame]]] = defaultdict(list)
     files: dict[int, ImageFile] = {}
     for position, frame in enumerate(frames):
@@ -209,7 +237,6 @@ def load_volume(stack, *, progress: Callable[[int, int], None] | None = None,
         except PixelDecodeError as exc:
             # One bad file must not cost the radiologist the rest of the series: its slices
             # stay blank and the problem is reported with the file's name.
-            volume[[position for position, _ in entries]] = 0
             with lock:
                 failures.append(Problem(files[key].source.display, str(exc).split(": ", 1)[-1]))
             return len(entries)

@@ -94,13 +94,15 @@ def text(ds: Dataset, keyword: str) -> str:
 
 
 def number(value, default=None):
-    """The first value as a float, or ``default`` when absent or not a number."""
+    """The first value as a finite float, or ``default`` when absent, not a number, NaN or
+    infinite (a DS of ``nan`` or ``1e999`` is no measurement)."""
     try:
         if isinstance(value, (list, tuple, pydicom.multival.MultiValue)):
             value = value[0]
-        return float(value)
-    except (TypeError, ValueError, IndexError):
+        result = float(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return default
+    return result if np.isfinite(result) else default
 
 
 def integer(value) -> int | None:

@@ -3,13 +3,27 @@
 The JSON form describes each stack's grid the way SimpleITK does (``size`` [columns, rows,
 slices], ``spacing`` [column, row, slice] mm, ``origin`` LPS mm of the first voxel, ``direction``
 the 3 x 3 matrix whose columns are the row, column and slice directions, flattened row-major),
-so a script can compare the two readers directly.
+so a script can compare the two readers directly. The report is strict JSON: a number the
+files leave unknown or that is not finite (a NaN slice thickness) is ``null``, never ``NaN``.
 """
 
 from __future__ import annotations
 
+import math
+
 from spineviewer.core.model import LoadResult, Stack
 from spineviewer.core.units import Unit
+
+
+def _strict(value):
+    """``value`` with every non-finite float replaced by None, so JSON needs no ``NaN``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(item) for item in value]
+    return value
 
 
 def _stack_dict(stack: Stack) -> dict:
@@ -27,7 +41,7 @@ def _stack_dict(stack: Stack) -> dict:
 
 
 def report_dict(result: LoadResult) -> dict:
-    """The whole load result as plain JSON-ready data."""
+    """The whole load result as plain data for strict JSON (unknown numbers are None)."""
     patients = []
     for patient in result.patients:
         studies = []
@@ -48,11 +62,11 @@ def report_dict(result: LoadResult) -> dict:
                 "series": series_list,
             })
         patients.append({"patient_id": patient.id, "name": patient.name, "studies": studies})
-    return {
+    return _strict({
         "patients": patients,
         "stacks": [_stack_dict(stack) for stack in result.iter_stacks()],
         "problems": [problem.as_dict() for problem in result.all_problems()],
-    }
+    })
 
 
 def _stack_line(stack: Stack, of: int) -> str:

@@ -51,3 +51,50 @@ def test_info_does_not_import_qt(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "2 slices" in run.stdout
     assert run.stdout.splitlines()[-1] == "0 []"
+
+
+def _strict_json(text: str):
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+class TestStrictJson:
+    def test_nan_slice_thickness_prints_strict_json(self, tmp_path, capsys):
+        """A single slice with a NaN SliceThickness gives JSON without NaN."""
+        import warnings
+
+        import pydicom
+
+        path = write_series(tmp_path, n=1)[0]
+        ds = pydicom.dcmread(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds.SliceThickness = "nan"
+            ds.save_as(path)
+        assert main(["info", str(tmp_path), "--json"]) == 0
+        report = _strict_json(capsys.readouterr().out)
+        assert report["stacks"][0]["spacing"] == [0.8, 0.8, 1.0]
+
+    def test_unknown_numbers_are_null(self, tmp_path):
+        """A value that is not finite in the model is written as null."""
+        from spineviewer.core.loader import load_study
+        from spineviewer.export.info import report_dict
+
+        write_series(tmp_path, n=2)
+        result = load_study(tmp_path)
+        stack = next(result.iter_stacks())
+        stack.geometry.spacing[2] = float("nan")
+        stack.geometry.origin[0] = float("inf")
+        report = _strict_json(json.dumps(report_dict(result), allow_nan=False))
+        assert report["stacks"][0]["spacing"][2] is None and report["stacks"][0]["origin"][0] is None
+
+    def test_device_is_refused_quickly(self):
+        """``info /dev/zero`` names the device and reads nothing from it."""
+        run = subprocess.run([sys.executable, "-m", "spineviewer", "info", "/dev/zero", "--json"],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        [problem] = _strict_json(run.stdout)["problems"]
+        assert problem["path"] == "/dev/zero" and problem["kind"] == "skipped"
+        assert "character device" in problem["reason"]

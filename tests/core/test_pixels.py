@@ -5,7 +5,7 @@ import pydicom
 import pytest
 
 from spineviewer.core.loader import load_study
-from spineviewer.core.pixels import output_dtype
+from spineviewer.core.pixels import PixelDecodeError, frame_pixels, output_dtype
 from tests.conftest import write_series
 
 
@@ -136,3 +136,63 @@ class TestDecoderFailure:
         assert not stack.volume().any()
         assert [p.reason for p in stack.decode_problems] == [
             "its pixel data cannot be decoded: decoder panicked (Panic)"] * 2
+
+
+class Panic(BaseException):
+    """Stands in for ``pyo3_runtime.PanicException``: a BaseException, not an Exception."""
+
+
+class TestDecoderPanicEverywhere:
+    @pytest.fixture
+    def panicking(self, tmp_path, monkeypatch):
+        """A two-slice stack whose every pixel read panics, on the fast path too."""
+        from spineviewer.core import pixels
+
+        def panic(*args, **kwargs):
+            raise Panic("index out of bounds")
+
+        write_series(tmp_path, n=2)
+        stack = next(load_study(tmp_path).iter_stacks())
+        monkeypatch.setattr(pixels, "_read_native", panic)
+        monkeypatch.setattr(pixels, "_read_decoded", panic)
+        return stack
+
+    def test_frame_pixels(self, panicking):
+        """A single frame's decode raises the file's PixelDecodeError, never the panic."""
+        with pytest.raises(PixelDecodeError, match="IM0000: its pixel data cannot be decoded"):
+            frame_pixels(panicking.frames[0])
+
+    def test_slice_pixels(self, panicking):
+        """A slice asked before the volume reports the same clean error."""
+        with pytest.raises(PixelDecodeError, match="index out of bounds"):
+            panicking.slice_pixels(1)
+
+    def test_volume(self, panicking):
+        """The volume blanks both files and names them."""
+        assert not panicking.volume().any()
+        assert len(panicking.decode_problems) == 2
+
+    def test_keyboard_interrupt_is_not_swallowed(self, tmp_path, monkeypatch):
+        """Ctrl+C while decoding still interrupts."""
+        from spineviewer.core import pixels
+
+        def interrupt(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        write_series(tmp_path, n=1)
+        stack = next(load_study(tmp_path).iter_stacks())
+        monkeypatch.setattr(pixels, "_read_native", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            stack.slice_pixels(0)
+
+
+class TestRealDecoderPanic:
+    def test_rle_with_rows_halved(self, corpus, tmp_path):
+        """pylibjpeg-rle panics on an RLE file whose Rows was halved: the file's decode problem."""
+        ds = pydicom.dcmread(corpus / "pydicom" / "MR_small_RLE.dcm")
+        ds.Rows = ds.Rows // 2
+        ds.save_as(tmp_path / "halved.dcm")
+        stack = next(load_study(tmp_path).iter_stacks())
+        assert stack.volume().shape == (1, 32, 64)
+        [problem] = stack.decode_problems
+        assert problem.path == str(tmp_path / "halved.dcm") and "cannot be decoded" in problem.reason

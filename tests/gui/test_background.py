@@ -1,10 +1,88 @@
-"""Background work: results reach the GUI thread, and none arrives after shutdown."""
+"""Background work reports every outcome in the GUI thread, decoder panics included, and
+nothing after shutdown."""
+
+from __future__ import annotations
 
 import threading
 
+import pytest
 from PyQt6.QtCore import QCoreApplication
+from PyQt6.QtWidgets import QApplication
 
+from spineviewer.core import pixels
+from spineviewer.core.loader import load_study
 from spineviewer.gui.shell.background import BackgroundWork
+from spineviewer.gui.shell.errors import show_error
+from spineviewer.gui.shell.thumbnails import stack_thumbnail
+from tests.conftest import write_series
+
+
+class Panic(BaseException):
+    """Stands in for ``pyo3_runtime.PanicException``: a BaseException, not an Exception."""
+
+
+def _run(qtbot, fn):
+    """Submit ``fn`` and wait for its outcome: ``("done", result)`` or ``("failed", reason)``."""
+    work = BackgroundWork()
+    outcome = []
+    work.submit(fn, label="test", on_done=lambda r: outcome.append(("done", r)),
+                on_failed=lambda reason: outcome.append(("failed", reason)))
+    qtbot.waitUntil(lambda: bool(outcome), timeout=10000)
+    assert work.wait(10000) and not work.running()
+    return outcome[0]
+
+
+def test_base_exception_in_a_worker_fires_failed(qtbot):
+    """A panic in the worker reaches ``on_failed`` as one line; the task is finished."""
+    def panic(task):
+        raise Panic("index out of bounds")
+
+    kind, reason = _run(qtbot, panic)
+    assert kind == "failed" and reason == "index out of bounds (Panic)"
+
+
+def test_thumbnail_of_a_panicking_stack_fails_cleanly(qtbot, tmp_path, monkeypatch):
+    """A thumbnail whose decoder panics fails with the file's name, in the GUI thread."""
+    def panic(*args, **kwargs):
+        raise Panic("index out of bounds")
+
+    write_series(tmp_path, n=3)
+    stack = next(load_study(tmp_path).iter_stacks())
+    monkeypatch.setattr(pixels, "_read_native", panic)
+    kind, reason = _run(qtbot, lambda task: stack_thumbnail(stack))
+    assert kind == "failed" and "IM0001: its pixel data cannot be decoded" in reason
+
+
+def test_no_error_box_off_the_gui_thread(qtbot):
+    """An error shown from a worker thread is logged only: widgets belong to the GUI thread."""
+    boxes = []
+    thread = threading.Thread(target=lambda: boxes.append(show_error(ValueError("late"))))
+    thread.start()
+    thread.join(10)
+    assert boxes == [None] and QApplication.instance() is not None
+
+
+@pytest.mark.parametrize("kind", [KeyboardInterrupt, SystemExit])
+def test_interrupts_are_reported_then_raised(qtbot, kind, monkeypatch):
+    """Ctrl+C or exit inside a worker still fires ``on_failed`` and is not swallowed."""
+    from spineviewer.gui.shell import background
+
+    raised = []
+
+    class Runner(background._Runner):
+        def run(self):
+            try:
+                super().run()
+            except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+                raised.append(exc)
+
+    monkeypatch.setattr(background, "_Runner", Runner)
+
+    def interrupt(task):
+        raise kind()
+
+    outcome, _ = _run(qtbot, interrupt)
+    assert outcome == "failed" and [type(e) for e in raised] == [kind]
 
 
 def test_result_is_delivered(qtbot):

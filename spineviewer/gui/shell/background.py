@@ -50,9 +50,13 @@ class _Runner(QRunnable):
         task = self._task
         try:
             result = self._fn(task)
-        except Exception as exc:  # noqa: BLE001 - a worker must report, never die silently
+        except BaseException as exc:  # noqa: BLE001 - a worker must report, never die silently
+            # BaseException too: a decoder's Rust panic is one, and if it escaped, neither
+            # callback would fire and the error box would be built off the GUI thread.
             log.exception("background task %r failed", task.label)
             task.failed.emit(describe_exception(exc))
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
         else:
             task.done.emit(result)
 

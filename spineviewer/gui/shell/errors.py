@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PyQt6.QtCore import QStandardPaths
+from PyQt6.QtCore import QStandardPaths, QThread
 from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from spineviewer.core.problems import describe_exception
@@ -49,10 +49,11 @@ def user_message(exc: BaseException) -> str:
 
 
 def show_error(exc: BaseException) -> QMessageBox | None:
-    """Log ``exc`` with its traceback and show a short, non-blocking message."""
+    """Log ``exc`` with its traceback and, in the GUI thread, show a short, non-blocking message."""
     log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
     app = QApplication.instance()
-    if app is None:
+    if app is None or QThread.currentThread() is not app.thread():
+        # Widgets live in the GUI thread only; off it the log is the whole report.
         return None
     box = QMessageBox(QMessageBox.Icon.Warning, "spineviewer", user_message(exc),
                       QMessageBox.StandardButton.Ok, app.activeWindow())
