@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable, Iterable
 
 #: The command modules, in the order the help lists them; each module is named after its command.
-COMMAND_MODULES = ("info", "sample", "measure", "figure", "anonymize", "sr")
+COMMAND_MODULES = ("info", "sample", "measure", "figure", "anonymize", "sr", "cohort")
 
 #: Where a summary starts in a listing, counted from the end of the prefix.
 _SUMMARY_COLUMN = 22

@@ -136,7 +136,7 @@ def write_lesions_csv(path, studies: Iterable[StudyAnnotations], *,
     rows = [row for study in studies
             for row in lesion_rows(study, pseudonym=_pseudonym(study, pseudonyms),
                                    conus_zone_mm=conus_zone_mm)]
-    return _write(path, LESION_COLUMNS, rows)
+    return write_table(path, LESION_COLUMNS, rows)
 
 
 def write_patients_csv(path, studies: Iterable[StudyAnnotations], *,
@@ -145,10 +145,12 @@ def write_patients_csv(path, studies: Iterable[StudyAnnotations], *,
     """Write ``patients.csv`` for a cohort: one row per study (see :func:`write_lesions_csv`)."""
     rows = [patient_row(study, pseudonym=_pseudonym(study, pseudonyms), conus_zone_mm=conus_zone_mm)
             for study in studies]
-    return _write(path, PATIENT_COLUMNS, rows)
+    return write_table(path, PATIENT_COLUMNS, rows)
 
 
-def _write(path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+def write_table(path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    """Write text rows keyed by ``columns`` (:data:`LESION_COLUMNS` or :data:`PATIENT_COLUMNS`)
+    as a CSV file, atomically; rows already made, such as a cohort's merged rows."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()

@@ -1,0 +1,8 @@
+"""Many studies at once: the cohort tables and statistics of a case series (no Qt).
+
+:mod:`~spineviewer.cohort.build` is the entry: it gathers the rows of ``lesions.csv`` and
+``patients.csv`` from annotation files and CSV files (:mod:`~spineviewer.cohort.inputs`), checks
+every cell against the export contract (:mod:`~spineviewer.cohort.rows`), summarises them
+(:mod:`~spineviewer.cohort.summary`, :mod:`~spineviewer.cohort.association`) and writes the
+tables (:mod:`~spineviewer.cohort.tables`) and figures (:mod:`~spineviewer.cohort.figures`).
+"""
