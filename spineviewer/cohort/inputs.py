@@ -33,6 +33,20 @@ class CohortError(ValueError):
     """The cohort cannot be tabulated; the message is one line for the user."""
 
 
+class SeveralReaders(CohortError):
+    """The input holds several readers' readings and none was chosen.
+
+    Attributes
+    ----------
+    readers : list of str
+        Their names, in the order they were found, for a caller to offer as a choice.
+    """
+
+    def __init__(self, message: str, readers: list[str]):
+        super().__init__(message)
+        self.readers = readers
+
+
 @dataclass
 class Gathered:
     """The rows of every input, in the order they were found, and what went wrong."""
@@ -94,9 +108,10 @@ def select_reader(gathered: Gathered, reader: str | None) -> Gathered:
 
     Raises
     ------
+    SeveralReaders
+        Several readers and none chosen (the message names them and where each appears).
     CohortError
-        Several readers and none chosen (the message names them and where each appears), or a
-        chosen reader who has no rows.
+        A chosen reader who has no rows.
     """
     present = readers(gathered)
     if reader is None:
@@ -104,8 +119,8 @@ def select_reader(gathered: Gathered, reader: str | None) -> Gathered:
             return gathered
         names = "; ".join(f"{name} (first in {source.file}, {source.row}, column reader)"
                           for name, source in present.items())
-        raise CohortError(f"the input holds the readings of {len(present)} readers: {names}; "
-                          "choose one with --reader NAME")
+        raise SeveralReaders(f"the input holds the readings of {len(present)} readers: {names}; "
+                             "choose one with --reader NAME", list(present))
     wanted = reader.strip()
     if wanted not in present:
         raise CohortError(f"no rows of reader {wanted!r}; the readers are "
