@@ -87,8 +87,11 @@ def add_import(module: Path, statement: str) -> int:
         ("phantom/study.py", "import spineviewer.gui.shell.app", LAYERS, None,
          "spineviewer.phantom is not allowed to import spineviewer.gui:\n\n"
          "- spineviewer.phantom.study -> spineviewer.gui.shell.app (l.{line})"),
+        ("cohort/summary.py", "import spineviewer.gui.shell.app", LAYERS, None,
+         "spineviewer.cohort is not allowed to import spineviewer.gui:\n\n"
+         "- spineviewer.cohort.summary -> spineviewer.gui.shell.app (l.{line})"),
     ],
-    ids=["core-imports-export", "export-imports-qt", "phantom-imports-gui"],
+    ids=["core-imports-export", "export-imports-qt", "phantom-imports-gui", "cohort-imports-gui"],
 )
 def test_import_contracts_fail_on_a_forbidden_import(package_copy, module, statement, broken,
                                                      kept, chain):

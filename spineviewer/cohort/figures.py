@@ -9,6 +9,7 @@ written beside it.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from spineviewer.cohort.rows import CATEGORIES, CohortRow
 
 FIGURE_NAMES = ("t2_extent_histogram.png", "t2_vs_enhancement.png", "locations.png")
 _COLOUR = "#2f6f9f"
+#: Area of one lesion's disc in the scatter, points squared.
+_AREA = 30
 
 
 def write_figures(lesions: tuple[CohortRow, ...], folder) -> list[Path]:
@@ -68,20 +71,25 @@ def _t2_against_enhancement(axes, lesions) -> None:
                   linewidth=1.2, label=f"mean T2/enhancement ratio {mean:.1f} (n = {len(ratios)})")
     if counts:
         xs, ys = zip(*counts)
-        sizes = [30 * counts[pair] for pair in counts]
-        axes.scatter(xs, ys, s=sizes, color=_COLOUR, alpha=0.75, zorder=3,
-                     label=f"lesions (n = {len(pairs)}); area ∝ number")
+        sizes = [_AREA * counts[pair] for pair in counts]
+        axes.scatter(xs, ys, s=sizes, color=_COLOUR, alpha=0.75, zorder=3)
         for (x, y), count in counts.items():
             if count > 1:
-                axes.annotate(str(count), (x, y), textcoords="offset points", xytext=(7, 4),
-                              fontsize=8)
+                # beside the disc, clear of its edge: its radius in points is sqrt(area) / 2
+                radius = math.sqrt(_AREA * count) / 2
+                axes.annotate(str(count), (x, y), textcoords="offset points",
+                              xytext=(radius + 2, radius / 2), fontsize=8)
+    # A marker of one lesion's area stands for the points in the legend.
+    axes.scatter([], [], s=_AREA, color=_COLOUR, alpha=0.75,
+                 label=f"lesions (n = {len(pairs)}); area ∝ number of lesions")
     axes.set_xlim(0, right)
     axes.set_ylim(0, top)
     axes.set_xticks(range(0, right + 1))
     axes.set_xlabel("Enhancing lesion, vertebral segments")
     axes.set_ylabel("Cord T2 signal hyperintensity, vertebral segments")
     axes.set_title("Cord T2 hyperintensity against the enhancing lesion")
-    axes.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    # Below the axes, where it can hide no point.
+    axes.figure.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
 
 
 def _locations(axes, lesions) -> None:

@@ -22,7 +22,7 @@ from spineviewer.core.annotation_file import (
     ANSWER_KEY_NAME, AnnotationFileError, annotation_files, read_annotations,
 )
 from spineviewer.core.annotations import StudyAnnotations
-from spineviewer.core.metrics import CONUS_ZONE_MM
+from spineviewer.core.metrics import CONUS_ZONE_MM, patient_metrics
 from spineviewer.export.csv_tables import LESION_COLUMNS, PATIENT_COLUMNS, lesion_rows, patient_row
 
 _OWN_PREFIX, _OWN_SUFFIX = "spineviewer-", ".spineviewer.json"
@@ -169,10 +169,11 @@ def _read(path: Path, problems: list[Problem]) -> StudyAnnotations | None:
 
 
 def _add_study(gathered: Gathered, path: Path, study: StudyAnnotations, conus_zone_mm: float) -> None:
-    for row in lesion_rows(study, conus_zone_mm=conus_zone_mm):
+    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+    for row in lesion_rows(study, metrics=metrics):
         gathered.lesions.append(CohortRow(Source(str(path), f"lesion {row['lesion_id']}"), row))
     gathered.patients.append(CohortRow(Source(str(path), "patient"),
-                                       patient_row(study, conus_zone_mm=conus_zone_mm)))
+                                       patient_row(study, metrics=metrics)))
 
 
 def _add_csv(gathered: Gathered, path: Path) -> None:

@@ -141,7 +141,7 @@ def cohort_tables(summary: dict) -> tuple[Table, Table, Table]:
                     derived["other_mets_and_primary_visible"], patients),
         _present_line("New ISCM on follow-up", pv["new_iscm_on_followup"], patients),
         *_categories("Leptomeningeal metastasis sites", "leptomeningeal_sites",
-                     pv["leptomeningeal_sites"], pv["leptomeningeal_mets"]["counts"]["present"]),
+                     pv["leptomeningeal_sites"], patients),
         Line("Cord T2 signal hyperintensity of the longest lesion", "", 0),
         *(_threshold(limits[f"t2_segments_ge{k}_patients"], k, patients) for k in (2, 3)),
     ))

@@ -20,16 +20,21 @@ _VARIABLE_LABELS = {
 }
 _TEST_LABELS = {"chi-square": "Pearson chi-square", "fisher-exact": "Fisher exact"}
 _STYLE = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; max-width: 60em; }
-table { border-collapse: collapse; margin: 0.5em 0 2em 0; min-width: 36em; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5em; color: #222; font-size: 14px; }
+h1 { font-size: 1.5em; margin: 0 0 0.3em 0; }
+h2 { font-size: 1.1em; }
+.columns { display: flex; flex-wrap: wrap; gap: 0 2.5em; align-items: flex-start; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em 0; }
+table.features { width: 36em; }
 caption { text-align: left; font-weight: bold; padding: 0.4em 0; }
-th, td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: left; }
+th, td { padding: 0.15em 0.6em; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 th { border-bottom: 2px solid #444; }
-td.value { text-align: right; white-space: nowrap; }
-tr.heading td { font-weight: bold; padding-top: 0.6em; }
-td.depth1 { padding-left: 2em; }
-p.rule, p.warning { margin: 0.3em 0; }
-p.warning, td.warning { color: #8a4b00; }
+th.value, td.value { text-align: right; white-space: nowrap; }
+tr.heading td { font-weight: bold; padding-top: 0.5em; }
+td.depth1 { padding-left: 1.8em; }
+code { font-size: 1em; background: #f0f0f0; padding: 0 0.2em; }
+p.rule { margin: 0.3em 0; }
+td.warning { color: #8a4b00; }
 li { margin: 0.2em 0; }
 """
 
@@ -55,8 +60,10 @@ def render_markdown(summary: dict) -> str:
 def render_html(summary: dict) -> str:
     """The tables, tests and problems as one HTML page."""
     body = [f"<h1>{TITLE}</h1>", f'<p class="rule">{_inline(_rule(summary))}</p>']
-    for table in cohort_tables(summary):
-        body.append(_html_table(table))
+    first, second, third = cohort_tables(summary)
+    # Two columns, the patients' tables beside the lesions', so one screen shows all three.
+    body.append('<div class="columns"><div>' + _html_table(first) + _html_table(third)
+                + "</div><div>" + _html_table(second) + "</div></div>")
     body.append("<table><caption>Solitary vs multiple ISCM</caption><tr>" + "".join(
         f"<th>{h}</th>" for h in ("Variable", "Solitary", "Multiple", "Test", "Statistic", "P", "Note"))
         + "</tr>")
@@ -129,8 +136,8 @@ def _inline(text: str) -> str:
 
 
 def _html_table(table: Table) -> str:
-    rows = [f"<table><caption>{html.escape(table.title)}</caption>",
-            "<tr><th>Feature</th><th>Prevalence</th></tr>"]
+    rows = [f'<table class="features"><caption>{html.escape(table.title)}</caption>',
+            '<tr><th>Feature</th><th class="value">Prevalence</th></tr>']
     for line in table.lines:
         kind = ' class="heading"' if line.depth == 0 else ""
         rows.append(f'<tr{kind}><td class="depth{line.depth}">{html.escape(line.label)}</td>'

@@ -72,9 +72,14 @@ _REMOVED = "[removed]"
 
 
 def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
-                conus_zone_mm: float = CONUS_ZONE_MM) -> list[dict[str, str]]:
-    """The ``lesions.csv`` rows of one study, as text cells keyed by :data:`LESION_COLUMNS`."""
-    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+                conus_zone_mm: float = CONUS_ZONE_MM,
+                metrics: PatientMetrics | None = None) -> list[dict[str, str]]:
+    """The ``lesions.csv`` rows of one study, as text cells keyed by :data:`LESION_COLUMNS`.
+
+    ``metrics``, when the caller has them already (``patient_metrics(study, conus_zone_mm=...)``),
+    are used instead of being computed again.
+    """
+    metrics = metrics or patient_metrics(study, conus_zone_mm=conus_zone_mm)
     scrub = _scrubber(study, pseudonym)
     rows = []
     for lesion, values in zip(study.lesions, metrics.lesions):
@@ -94,9 +99,11 @@ def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
 
 
 def patient_row(study: StudyAnnotations, *, pseudonym: str | None = None,
-                conus_zone_mm: float = CONUS_ZONE_MM) -> dict[str, str]:
-    """The ``patients.csv`` row of one study, as text cells keyed by :data:`PATIENT_COLUMNS`."""
-    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+                conus_zone_mm: float = CONUS_ZONE_MM,
+                metrics: PatientMetrics | None = None) -> dict[str, str]:
+    """The ``patients.csv`` row of one study, as text cells keyed by :data:`PATIENT_COLUMNS`
+    (``metrics`` as for :func:`lesion_rows`)."""
+    metrics = metrics or patient_metrics(study, conus_zone_mm=conus_zone_mm)
     patient = study.patient
     scrub = _scrubber(study, pseudonym)
     cells = metrics.as_row()
