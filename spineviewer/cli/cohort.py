@@ -28,16 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the cohort's files, print its size, the problems and where the tables are."""
     from spineviewer.cohort.build import HTML_FILE, build_cohort
+    from spineviewer.cohort.tables import problem_text
 
     result = build_cohort(args.inputs, args.out, reader=args.reader,
                           conus_zone_mm=args.conus_zone)
     summary = result.summary
     print(f"{summary['n_patients']} patients, {summary['n_lesions']} lesions")
     for problem in result.problems:
-        where = ", ".join(part for part in (problem["file"], problem["row"],
-                                            f"column {problem['column']}" if problem["column"] else "")
-                          if part)
-        print(f"problem: {where}: {problem['message']}" if where else f"problem: {problem['message']}")
+        print(f"problem: {problem_text(problem)}")
     print(f"wrote the tables to {result.out_dir / HTML_FILE} (and tables.md, summary.json, "
           "lesions.csv, patients.csv, figures/)")
     return 0

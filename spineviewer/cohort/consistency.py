@@ -22,15 +22,15 @@ class CheckedCohort:
     patients: tuple[CohortRow, ...]
     problems: tuple[Problem, ...]
 
-    @property
-    def segment_rules(self) -> dict[str, int]:
-        """How many patients each segment counting rule was used for."""
-        rules: dict[str, int] = {}
-        for row in self.patients:
-            rule = row.get("segment_rule")
-            if rule is not None:
-                rules[rule] = rules.get(rule, 0) + 1
-        return rules
+
+def segment_rules(patients) -> dict[str, int]:
+    """How many patients each segment counting rule was used for."""
+    rules: dict[str, int] = {}
+    for row in patients:
+        rule = row.get("segment_rule")
+        if rule is not None:
+            rules[rule] = rules.get(rule, 0) + 1
+    return rules
 
 
 def check_cohort(gathered: Gathered) -> CheckedCohort:
@@ -44,13 +44,12 @@ def check_cohort(gathered: Gathered) -> CheckedCohort:
             problems.append(Problem(row.source.file, row.source.row, "patient_id",
                                     f"lesion of patient {row.get('patient_id')!r}, who has no row "
                                     "in patients.csv; counted in the lesion table only"))
-    checked = CheckedCohort(tuple(lesions), tuple(patients), ())
-    rules = checked.segment_rules
+    rules = segment_rules(patients)
     if len(rules) > 1:
         said = ", ".join(f"{rule} ({count} patients)" for rule, count in sorted(rules.items()))
         problems.append(Problem("", "", "segment_rule", f"the studies count segments by different "
                                 f"rules: {said}; their segment counts are not comparable"))
-    return CheckedCohort(checked.lesions, checked.patients, tuple(problems))
+    return CheckedCohort(tuple(lesions), tuple(patients), tuple(problems))
 
 
 def _unique(rows, checks, key_columns, problems: list[Problem], what: str) -> list[CohortRow]:

@@ -53,7 +53,7 @@ def render_markdown(summary: dict) -> str:
     for row in association_rows(summary["tests"]):
         lines.append("| " + " | ".join(_md(cell) for cell in row) + " |")
     lines += ["", "## Problems in the input", ""]
-    lines += [f"- {_md(_problem(p))}" for p in summary["problems"]] or ["None."]
+    lines += [f"- {_md(problem_text(p))}" for p in summary["problems"]] or ["None."]
     return "\n".join(lines) + "\n"
 
 
@@ -72,7 +72,7 @@ def render_html(summary: dict) -> str:
         body.append(f'<tr>{cells}<td class="warning">{html.escape(row[-1])}</td></tr>')
     body.append("</table><h2>Problems in the input</h2>")
     problems = summary["problems"]
-    body.append("<ul>" + "".join(f"<li>{html.escape(_problem(p))}</li>" for p in problems) + "</ul>"
+    body.append("<ul>" + "".join(f"<li>{html.escape(problem_text(p))}</li>" for p in problems) + "</ul>"
                 if problems else "<p>None.</p>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{TITLE}</title><style>{_STYLE}</style></head>\n<body>\n"
@@ -118,7 +118,8 @@ def _rule(summary: dict) -> str:
     return rule_statement({rule: count for rule, count in counts.items() if count})
 
 
-def _problem(problem: dict) -> str:
+def problem_text(problem: dict) -> str:
+    """A problem of ``summary.json`` as one line: ``file, row 3, column location: message``."""
     where = ", ".join(part for part in (problem["file"], problem["row"],
                                         f"column {problem['column']}" if problem["column"] else "")
                       if part)

@@ -43,13 +43,15 @@ class CohortSummary:
     def run(self, inputs: list[str], out: str, reader: str | None = None) -> None:
         """Build the cohort's files in the background; the status bar says how it went."""
         from spineviewer.cohort.build import build_cohort
-        from spineviewer.cohort.inputs import SeveralReaders
+        from spineviewer.cohort.inputs import CohortError
 
         def work(task):
+            # A refusal is an answer for the user (whose readings? nothing to count?), not a
+            # failure of the worker.
             try:
                 return build_cohort(inputs, out, reader=reader)
-            except SeveralReaders as several:
-                return several
+            except CohortError as refusal:
+                return refusal
 
         self._say("Making the cohort tables…")
         self.window.work.submit(work, label=LABEL,
@@ -59,7 +61,7 @@ class CohortSummary:
 
     def _done(self, result, inputs: list[str], out: str) -> None:
         from spineviewer.cohort.build import HTML_FILE
-        from spineviewer.cohort.inputs import SeveralReaders
+        from spineviewer.cohort.inputs import CohortError, SeveralReaders
 
         if isinstance(result, SeveralReaders):
             reader, ok = QInputDialog.getItem(self.window, LABEL, "The studies were read by "
@@ -69,6 +71,9 @@ class CohortSummary:
                 self.run(inputs, out, reader=reader)
             else:
                 self._say("Cohort summary cancelled: choose one reader")
+            return
+        if isinstance(result, CohortError):
+            self._say(f"The cohort tables could not be made: {result}")
             return
         summary = result.summary
         problems = len(summary["problems"])
