@@ -89,7 +89,7 @@ class TestUnknownCommand:
         assert main(["zzz"]) == 2
         assert capsys.readouterr().err.splitlines()[-1] == (
             "spineviewer: unknown command 'zzz' (not a file or folder either; the commands are "
-            "info, sample, measure, figure, anonymize, sr)")
+            "info, sample, measure, figure, anonymize, sr, cohort)")
         assert workstation == []
 
     @pytest.mark.parametrize("module", ["spineviewer", "spineviewer.cli"])
