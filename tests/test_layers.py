@@ -18,8 +18,8 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split('.')[0] in {'PyQt6', 'PyQt5', 'PySide6', 'PySide2', 'pyqtgraph', 'qtpy'}:
             raise ImportError('Qt is not allowed here: ' + name)
 sys.meta_path.insert(0, Block())
-import pkgutil, importlib, spineviewer.core, spineviewer.export
-for package in (spineviewer.core, spineviewer.export):
+import pkgutil, importlib, spineviewer.core, spineviewer.export, spineviewer.cohort
+for package in (spineviewer.core, spineviewer.export, spineviewer.cohort):
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):
         importlib.import_module(module.name)
 import spineviewer.cli
@@ -44,7 +44,7 @@ def lint_imports(project: Path) -> subprocess.CompletedProcess:
 
 
 def test_core_and_export_import_without_qt():
-    """Every module of core/ and export/ imports with all Qt bindings blocked."""
+    """Every module of core/, export/ and cohort/ imports with all Qt bindings blocked."""
     run = subprocess.run([sys.executable, "-c", _BLOCK_QT], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
@@ -87,8 +87,11 @@ def add_import(module: Path, statement: str) -> int:
         ("phantom/study.py", "import spineviewer.gui.shell.app", LAYERS, None,
          "spineviewer.phantom is not allowed to import spineviewer.gui:\n\n"
          "- spineviewer.phantom.study -> spineviewer.gui.shell.app (l.{line})"),
+        ("cohort/summary.py", "import spineviewer.gui.shell.app", LAYERS, None,
+         "spineviewer.cohort is not allowed to import spineviewer.gui:\n\n"
+         "- spineviewer.cohort.summary -> spineviewer.gui.shell.app (l.{line})"),
     ],
-    ids=["core-imports-export", "export-imports-qt", "phantom-imports-gui"],
+    ids=["core-imports-export", "export-imports-qt", "phantom-imports-gui", "cohort-imports-gui"],
 )
 def test_import_contracts_fail_on_a_forbidden_import(package_copy, module, statement, broken,
                                                      kept, chain):

@@ -7,7 +7,7 @@ import argparse
 from spineviewer.cli.registry import Command, register
 
 
-def _millimetres(text: str) -> float:
+def millimetres(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="folder of the CSV files")
     parser.add_argument("--pseudonym", metavar="ID",
                         help="write ID instead of the PatientID and leave out every date")
-    parser.add_argument("--conus-zone", type=_millimetres, default=CONUS_ZONE_MM, metavar="MM",
+    parser.add_argument("--conus-zone", type=millimetres, default=CONUS_ZONE_MM, metavar="MM",
                         help=f"length of the conus zone above the conus tip (default {CONUS_ZONE_MM:g})")
 
 

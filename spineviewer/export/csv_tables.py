@@ -72,9 +72,14 @@ _REMOVED = "[removed]"
 
 
 def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
-                conus_zone_mm: float = CONUS_ZONE_MM) -> list[dict[str, str]]:
-    """The ``lesions.csv`` rows of one study, as text cells keyed by :data:`LESION_COLUMNS`."""
-    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+                conus_zone_mm: float = CONUS_ZONE_MM,
+                metrics: PatientMetrics | None = None) -> list[dict[str, str]]:
+    """The ``lesions.csv`` rows of one study, as text cells keyed by :data:`LESION_COLUMNS`.
+
+    ``metrics``, when the caller has them already (``patient_metrics(study, conus_zone_mm=...)``),
+    are used instead of being computed again.
+    """
+    metrics = metrics or patient_metrics(study, conus_zone_mm=conus_zone_mm)
     scrub = _scrubber(study, pseudonym)
     rows = []
     for lesion, values in zip(study.lesions, metrics.lesions):
@@ -94,9 +99,11 @@ def lesion_rows(study: StudyAnnotations, *, pseudonym: str | None = None,
 
 
 def patient_row(study: StudyAnnotations, *, pseudonym: str | None = None,
-                conus_zone_mm: float = CONUS_ZONE_MM) -> dict[str, str]:
-    """The ``patients.csv`` row of one study, as text cells keyed by :data:`PATIENT_COLUMNS`."""
-    metrics = patient_metrics(study, conus_zone_mm=conus_zone_mm)
+                conus_zone_mm: float = CONUS_ZONE_MM,
+                metrics: PatientMetrics | None = None) -> dict[str, str]:
+    """The ``patients.csv`` row of one study, as text cells keyed by :data:`PATIENT_COLUMNS`
+    (``metrics`` as for :func:`lesion_rows`)."""
+    metrics = metrics or patient_metrics(study, conus_zone_mm=conus_zone_mm)
     patient = study.patient
     scrub = _scrubber(study, pseudonym)
     cells = metrics.as_row()
@@ -136,7 +143,7 @@ def write_lesions_csv(path, studies: Iterable[StudyAnnotations], *,
     rows = [row for study in studies
             for row in lesion_rows(study, pseudonym=_pseudonym(study, pseudonyms),
                                    conus_zone_mm=conus_zone_mm)]
-    return _write(path, LESION_COLUMNS, rows)
+    return write_table(path, LESION_COLUMNS, rows)
 
 
 def write_patients_csv(path, studies: Iterable[StudyAnnotations], *,
@@ -145,10 +152,12 @@ def write_patients_csv(path, studies: Iterable[StudyAnnotations], *,
     """Write ``patients.csv`` for a cohort: one row per study (see :func:`write_lesions_csv`)."""
     rows = [patient_row(study, pseudonym=_pseudonym(study, pseudonyms), conus_zone_mm=conus_zone_mm)
             for study in studies]
-    return _write(path, PATIENT_COLUMNS, rows)
+    return write_table(path, PATIENT_COLUMNS, rows)
 
 
-def _write(path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+def write_table(path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    """Write text rows keyed by ``columns`` (:data:`LESION_COLUMNS` or :data:`PATIENT_COLUMNS`)
+    as a CSV file, atomically; rows already made, such as a cohort's merged rows."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
