@@ -124,11 +124,13 @@ class FileSource:
             return fp.read(length)
 
 
-def _is_own_file(name: str) -> bool:
+def is_own_file(name: str) -> bool:
+    """True for spineviewer's own companion files (ground truth, answer key, annotations)."""
     return name in OWN_FILE_NAMES or name.endswith(OWN_FILE_SUFFIXES)
 
 
-def _is_hidden(name: str) -> bool:
+def is_hidden(name: str) -> bool:
+    """True for hidden entries and the desktop litter a folder walk passes over."""
     return name.startswith(".") or name in {"Thumbs.db", "desktop.ini", "__MACOSX"}
 
 
@@ -145,9 +147,9 @@ def _not_regular(path: str) -> Problem | None:
 def _walk_folder(folder: Path) -> tuple[list[FileSource], list[Problem]]:
     found, skipped = [], []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
         for name in sorted(files):
-            if _is_hidden(name) or _is_own_file(name):
+            if is_hidden(name) or is_own_file(name):
                 continue
             path = os.path.join(root, name)
             problem = _not_regular(path)
@@ -169,7 +171,7 @@ def _zip_members(archive: Path) -> tuple[list[FileSource], list[Problem]]:
             problems.append(Problem(f"{archive}!{name}", "the member's name leads outside the "
                                     "archive (an absolute path or '..'): not read"))
             continue
-        if any(_is_hidden(part) for part in parts) or _is_own_file(parts[-1]):
+        if any(is_hidden(part) for part in parts) or is_own_file(parts[-1]):
             continue
         keep.append(FileSource(str(archive), name))
     return keep, problems

@@ -24,7 +24,7 @@ from spineviewer.core.frames import Frame
 from spineviewer.core.loader import ProgressCallback, assemble, scan_headers
 from spineviewer.core.model import LoadResult
 from spineviewer.core.problems import Problem
-from spineviewer.core.sources import find_files
+from spineviewer.core.sources import find_files, is_hidden, is_own_file
 
 
 @dataclass(eq=False)
@@ -61,7 +61,8 @@ def reading_units(paths) -> list[list[str]]:
 
     A folder without a DICOMDIR gives its loose files (one unit), then each subfolder and each
     ``.zip`` archive in name order; any other path (a file, an archive, a DICOMDIR, a folder
-    with a DICOMDIR) is one unit. Hidden entries are left out, as the folder walk does.
+    with a DICOMDIR) is one unit. Hidden entries and spineviewer's own companion files are left
+    out, as the folder walk leaves them out (they are not images, and not problems either).
     """
     units: list[list[str]] = []
     for raw in paths:
@@ -70,7 +71,8 @@ def reading_units(paths) -> list[list[str]]:
             units.append([str(path)])
             continue
         try:
-            children = sorted(c for c in path.iterdir() if not c.name.startswith("."))
+            children = sorted(c for c in path.iterdir()
+                              if not is_hidden(c.name) and not is_own_file(c.name))
         except OSError:
             units.append([str(path)])  # find_files names the reason
             continue

@@ -1,5 +1,7 @@
 """Scanning a folder of many studies unit by unit, and the worklist built from it."""
 
+from pathlib import Path
+
 from spineviewer.core.annotation_file import annotation_path_for, save_annotations
 from spineviewer.core.annotations import Lesion, StudyAnnotations
 from spineviewer.core.loader import load_study
@@ -27,6 +29,18 @@ class TestReadingUnits:
         (tmp_path / ".hidden").mkdir()
         assert reading_units([tmp_path]) == [[str(tmp_path / "x.dcm")], [str(tmp_path / "a")],
                                              [str(tmp_path / "b")], [str(tmp_path / "c.zip")]]
+
+    def test_own_companion_files_are_neither_images_nor_problems(self, tmp_path):
+        """The ground truth, the answer key and annotation files beside the images are left
+        out of the units, so opening a sample study reports no problem."""
+        write_series(tmp_path, n=2, study_uid=UIDS[0])
+        for name in ("ground-truth.json", "reference-annotations.json", "a.spineviewer.json",
+                     "Thumbs.db"):
+            (tmp_path / name).write_text("{}")
+        units = reading_units([tmp_path])
+        assert [Path(p).name for p in units[0]] == ["IM0000", "IM0001"]
+        whole, _ = scan_studies([tmp_path])
+        assert whole.all_problems() == []
 
     def test_dicomdir_folder_is_one_unit(self, tmp_path):
         (tmp_path / "DICOMDIR").write_bytes(b"")

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QApplication
 from spineviewer.gui.shell import main_window as main_window_module
 from spineviewer.gui.shell.browser import stack_key
 from spineviewer.gui.reading.viewport import STACK_MIME
+from tests.gui.annotation_helpers import copy_case
 from tests.gui.conftest import wait_until_loaded
 
 
@@ -115,6 +116,13 @@ class TestBadFiles:
         window = open_window([damaged_study])
         message = window.statusBar().currentMessage()
         assert "could not be loaded" in message and "see Problems" in message
+
+    def test_sample_folder_has_no_problems(self, open_window, tmp_path):
+        """A sample study's folder (its images beside ground-truth.json and the answer key)
+        opens with nothing in Problems."""
+        window = open_window([copy_case(tmp_path / "case1")])
+        assert window.problems.problems_shown() == []
+        assert not window.problems_dock.isVisible()
 
     def test_missing_path_is_a_problem_not_a_crash(self, open_window, tmp_path):
         """Opening a path that does not exist lists it and leaves the window usable."""
