@@ -241,10 +241,10 @@ def shift_date(value: str, days: int) -> str:
     """A DA (``YYYYMMDD``) or the date part of a DT moved by ``days``; '' when unreadable."""
     text = str(value).strip()
     try:
-        date = dt.datetime.strptime(text[:8], "%Y%m%d").date()
-    except ValueError:
+        return (dt.datetime.strptime(text[:8], "%Y%m%d").date()
+                + dt.timedelta(days=days)).strftime("%Y%m%d") + text[8:]
+    except (ValueError, OverflowError):  # unreadable, or moved past the year 9999
         return ""
-    return (date + dt.timedelta(days=days)).strftime("%Y%m%d") + text[8:]
 
 
 def _clean(ds: Dataset, how: Deidentification, *, top: bool) -> None:

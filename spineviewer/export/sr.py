@@ -58,7 +58,7 @@ from highdicom.sr.value_types import ContentSequence
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 
-from spineviewer.core.annotation_file import write_atomically
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.annotations import (
     Bidirectional,
     Caliper,
@@ -75,6 +75,7 @@ from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.model import LoadResult
 from spineviewer.export import sr_codes as C
 from spineviewer.export.located_image import LocatedImage, image_index
+from spineviewer.export.study_input import check_size
 
 #: Series number of the SR series (high, so that it sorts after the images).
 SR_SERIES_NUMBER = 990
@@ -94,9 +95,11 @@ def build_sr(result: LoadResult, annotations: StudyAnnotations) -> Comprehensive
     Raises
     ------
     ValueError
-        When a drawing refers to an image that is not in ``result``, or the study has no frame
-        of reference.
+        When a drawing refers to an image that is not in ``result``, the study has no frame
+        of reference, or more lesions or drawings than an export takes on
+        (:func:`.study_input.check_size`).
     """
+    check_size(annotations)
     images = image_index(result)
     used: dict[str, LocatedImage] = {}
 
