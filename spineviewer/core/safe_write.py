@@ -56,9 +56,11 @@ def check_output_file(path) -> Path:
 def check_output_folder(path) -> Path:
     """The output folder ``path``, or OutputPathError when it exists and is not a folder."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
+    if not path.exists():
+        return check_output_file(path)  # its parents must be folders
+    if not path.is_dir():
         raise OutputPathError(f"{path} is a file, not a folder; name a new or existing folder")
-    return check_output_file(path) if not path.exists() else path
+    return path
 
 
 def write_atomically(path, data: bytes) -> None:

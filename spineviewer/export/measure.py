@@ -93,8 +93,8 @@ def measure_study(study_path, out_dir, *, annotation_path=None, answer_key: bool
         raise MeasureError("the pseudonym is empty")
     study_path, out_dir = Path(study_path), Path(out_dir)
     # Checked before anything is read, so a wrong --out costs no time and leaves nothing.
-    for target in (out_dir / "lesions.csv", out_dir / "patients.csv"):
-        check_output_file(check_output_folder(out_dir) / target.name)
+    for name in ("lesions.csv", "patients.csv"):
+        check_output_file(check_output_folder(out_dir) / name)
     patient_id, study_date, annotations, path = _read(study_path, annotation_path, answer_key)
     annotations = dataclasses.replace(annotations, patient_id=patient_id or annotations.patient_id,
                                       study_date=study_date or annotations.study_date)
