@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from spineviewer import RESOURCES_DIR
 from spineviewer.core.annotation_codec import FormatError
+from spineviewer.core.annotations import check_size
 
 #: The JSON Schema of the current annotation layout.
 SCHEMA_PATH = RESOURCES_DIR / "annotation.schema.json"
@@ -34,7 +35,20 @@ def parse_json(text: str):
 
 
 def validate(value) -> None:
-    """FormatError naming the first place where ``value`` breaks the schema, and why."""
+    """FormatError naming the first place where ``value`` breaks the schema, and why.
+
+    The number of lesions and drawings is checked first (:func:`~spineviewer.core.annotations.check_size`),
+    so the time spent on a file is bounded whatever it holds.
+    """
+    if isinstance(value, dict):
+        lesions = value.get("lesions") if isinstance(value.get("lesions"), list) else []
+        drawings = sum(len(item["annotations"]) for item in lesions
+                       if isinstance(item, dict) and isinstance(item.get("annotations"), list))
+        free = value.get("annotations")
+        try:
+            check_size(len(lesions), drawings + (len(free) if isinstance(free, list) else 0))
+        except ValueError as exc:
+            raise FormatError(str(exc)) from None
     errors = [e for error in _validator().iter_errors(value) for e in _leaves(error)]
     error = min(errors, key=_depth, default=None)
     if error is not None:

@@ -31,7 +31,6 @@ from spineviewer.export.panel_choice import (
     find_series,
     shows_drawings,
 )
-from spineviewer.export.study_input import check_size
 
 WATERMARK_TEXT = "NOT FOR DIAGNOSTIC USE"
 #: Largest panel height accepted, pixels (a 4x figure of a 512-row image).
@@ -102,12 +101,10 @@ def render_figure(result: LoadResult, panels: list[PanelChoice],
     Raises
     ------
     ValueError
-        No panel, a scale giving panels too small or too large, or more lesions or drawings
-        than an export takes on (:func:`.study_input.check_size`).
+        No panel, or a scale giving panels too small or too large.
     """
     if not panels:
         raise ValueError("a figure needs at least one panel")
-    check_size(annotations)
     if not (0 < scale <= 8):
         raise ValueError(f"scale must be between 0 and 8, got {scale}")
     height = max(native_height(slice_plane(p.stack, p.index)) for p in panels)

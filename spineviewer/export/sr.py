@@ -75,7 +75,6 @@ from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.model import LoadResult
 from spineviewer.export import sr_codes as C
 from spineviewer.export.located_image import LocatedImage, image_index
-from spineviewer.export.study_input import check_size
 
 #: Series number of the SR series (high, so that it sorts after the images).
 SR_SERIES_NUMBER = 990
@@ -95,11 +94,9 @@ def build_sr(result: LoadResult, annotations: StudyAnnotations) -> Comprehensive
     Raises
     ------
     ValueError
-        When a drawing refers to an image that is not in ``result``, the study has no frame
-        of reference, or more lesions or drawings than an export takes on
-        (:func:`.study_input.check_size`).
+        When a drawing refers to an image that is not in ``result``, or the study has no frame
+        of reference.
     """
-    check_size(annotations)
     images = image_index(result)
     used: dict[str, LocatedImage] = {}
 

@@ -28,12 +28,6 @@ from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
 from spineviewer.core.model import LoadResult
 
-#: Most lesions, and drawings, of a study that the figure and SR exports take on: far beyond a
-#: real study (the ISCM series has at most 8 lesions per patient), and small enough that the
-#: export finishes in seconds rather than hours.
-MAX_LESIONS = 100
-MAX_DRAWINGS = 500
-
 
 def load_images(paths) -> LoadResult:
     """The study at ``paths``; ValueError naming the first problems when it holds no images."""
@@ -103,12 +97,3 @@ def study_annotations(given, source, result: LoadResult, *, required: bool,
         return None, None
     return read_study_annotations(path, uids, where=str(source)), path
 
-
-def check_size(annotations: StudyAnnotations | None) -> None:
-    """ValueError when a study has more lesions or drawings than an export takes on."""
-    if annotations is None:
-        return
-    lesions, drawings = len(annotations.lesions), sum(1 for _ in annotations.all_drawings())
-    if lesions > MAX_LESIONS or drawings > MAX_DRAWINGS:
-        raise ValueError(f"the annotations hold {lesions} lesions and {drawings} drawings; an "
-                         f"export takes at most {MAX_LESIONS} lesions and {MAX_DRAWINGS} drawings")

@@ -1,19 +1,18 @@
 """Hostile input to the commands: a bad annotation file, bad option values and output paths
 give one line and exit status 1 or 2, and nothing is written where the user did not point."""
 
+import json
 import os
 import shutil
 
 import pytest
 
 from spineviewer.cli import main
-from spineviewer.core.annotations import Lesion, StudyAnnotations
+from spineviewer.core.annotations import MAX_LESIONS, Lesion, StudyAnnotations
+from spineviewer.core.edits import add_lesion
 from spineviewer.export import anonymize as anonymize_module
 from spineviewer.export.anonymize import anonymize_study
 from spineviewer.export.deid_profile import shift_date
-from spineviewer.export.figure import choose_panels, render_figure
-from spineviewer.export.sr import build_sr
-from spineviewer.export.study_input import MAX_LESIONS
 from tests.export.samples import CASES, SAMPLES, sample
 
 pytestmark = pytest.mark.skipif(len(CASES) < 2, reason="needs two sample studies")
@@ -154,19 +153,23 @@ class TestAnonymizeFolders:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]
 
 
-class TestExportSize:
-    def _many(self, study_uid):
-        return StudyAnnotations(study_uid, lesions=tuple(Lesion(k) for k in range(1, MAX_LESIONS + 2)))
+class TestStudySize:
+    def test_a_file_of_more_lesions_than_a_study_holds_is_refused_unvalidated(self, tmp_path, capsys, case):
+        """20,000 lesions: sr and figure refuse the file with the counts, before the schema or
+        any drawing is looked at (the item-by-item check below would otherwise fail first)."""
+        value = json.loads((case / "reference-annotations.json").read_text())
+        lesion = value["lesions"][0]
+        value["lesions"] = [dict(lesion, lesion_id=True) for _ in range(20_000)]
+        many = tmp_path / "many.json"
+        many.write_text(json.dumps(value))
+        for command, out in (("sr", "r.dcm"), ("figure", "f.png")):
+            code, err = _run(capsys, command, case, "--annotations", many, "--out", tmp_path / out)
+            assert code == 1 and "20000 lesions" in err and f"at most {MAX_LESIONS}" in err
+            assert _one_line(err) and not (tmp_path / out).exists()
 
-    def test_sr_refuses_more_lesions_than_the_limit(self):
-        """The SR of 101 lesions is refused with the counts before any work."""
-        result = sample(CASES[0])[0]
-        with pytest.raises(ValueError, match=f"{MAX_LESIONS + 1} lesions"):
-            build_sr(result, self._many(result.patients[0].studies[0].uid))
-
-    def test_figure_refuses_more_lesions_than_the_limit(self):
-        """The figure of 101 lesions is refused with the counts before any drawing."""
-        result = sample(CASES[0])[0]
-        annotations = self._many(result.patients[0].studies[0].uid)
+    def test_an_edit_beyond_the_limit_is_refused(self):
+        """Adding lesion 101 is refused like any invalid edit, so the workstation never saves
+        a file it could not read again."""
+        study = StudyAnnotations("1.2.3", lesions=tuple(Lesion(k) for k in range(1, MAX_LESIONS + 1)))
         with pytest.raises(ValueError, match=f"at most {MAX_LESIONS} lesions"):
-            render_figure(result, choose_panels(result), annotations)
+            add_lesion(study)
