@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, bounded_int, register
+
+#: Largest date shift, days: a century either way keeps every DICOM date a valid date.
+MAX_SHIFT_DAYS = 36_500
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,14 +16,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", metavar="OUT", help="a new or empty folder")
     parser.add_argument("--pseudonym", required=True, metavar="ID",
                         help="PatientName and PatientID of the copy")
-    parser.add_argument("--annotations", metavar="FILE",
-                        help="annotation file to carry over (default: the study's own, else a "
-                             "sample study's reference-annotations.json, if any)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--annotations", metavar="FILE",
+                        help="annotation file to carry over (default: the study's own, if any)")
+    source.add_argument("--answer-key", action="store_true",
+                        help="use a sample study's answer key (reference-annotations.json) "
+                             "instead of the reader's annotations")
     parser.add_argument("--series", nargs="+", metavar="SERIES",
                         help="only these series (UID, number or description)")
     parser.add_argument("--study", metavar="UID", help="the StudyInstanceUID, when IN holds several")
-    parser.add_argument("--shift-dates", type=int, metavar="DAYS",
-                        help="shift every date by DAYS (keeps intervals) instead of removing dates")
+    parser.add_argument("--shift-dates", type=bounded_int(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS),
+                        metavar="DAYS",
+                        help="shift every date by DAYS (keeps intervals) instead of removing "
+                             f"dates; at most {MAX_SHIFT_DAYS} days either way")
     parser.add_argument("--keep-patient-characteristics", action="store_true",
                         help="keep sex, age, size and weight")
 
@@ -32,9 +40,12 @@ def run(args: argparse.Namespace) -> int:
 
     result = load_images(args.source)
     _, study = choose_study(result, args.study)
-    annotations = study_annotations(args.annotations, args.source, result, required=False,
-                                    study_uid=study.uid)
+    annotations, source = study_annotations(args.annotations, args.source, result, required=False,
+                                            study_uid=study.uid, answer_key=args.answer_key)
+    if source is not None:
+        print(f"annotations read: {source}")
     done = anonymize_study(result, args.out, pseudonym=args.pseudonym, annotations=annotations,
+                           source=args.source,
                            series=args.series, study_uid=study.uid,
                            date_shift_days=args.shift_dates,
                            keep_patient_characteristics=args.keep_patient_characteristics)

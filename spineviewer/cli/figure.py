@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, bounded_number, positive_int, register
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The study, the output file, the panels and slices, and what is drawn on the figure."""
     parser.add_argument("study", metavar="STUDY", help="DICOM folder, files, zip or DICOMDIR")
     parser.add_argument("--out", required=True, metavar="FILE", help="output .png, .jpg or .jpeg")
-    parser.add_argument("--annotations", metavar="FILE",
-                        help="annotation file (default: the study's own, else a sample study's "
-                             "reference-annotations.json, if any)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--annotations", metavar="FILE",
+                        help="annotation file (default: the study's own, if any)")
+    source.add_argument("--answer-key", action="store_true",
+                        help="use a sample study's answer key (reference-annotations.json) "
+                             "instead of the reader's annotations")
     parser.add_argument("--panels", nargs="+", metavar="SERIES",
                         help="series descriptions or numbers, one per panel (default: sagittal "
                              "T2, sagittal T1 after contrast, axial after contrast)")
-    parser.add_argument("--slice", nargs="+", type=int, metavar="N", dest="slices",
+    parser.add_argument("--slice", nargs="+", type=positive_int, metavar="N", dest="slices",
                         help="1-based slice number per panel (or one for all panels)")
-    parser.add_argument("--lesion", type=int, metavar="N",
+    parser.add_argument("--lesion", type=positive_int, metavar="N",
                         help="show the slices where lesion N was drawn")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="1 = native resolution (default), 2 = twice as many pixels")
+    parser.add_argument("--scale", type=bounded_number(0.25, 8), default=1.0,
+                        help="1 = native resolution (default), 2 = twice as many pixels; "
+                             "0.25 to 8")
     parser.add_argument("--caption", default="", metavar="TEXT", help="caption under the panels")
     parser.add_argument("--watermark", action="store_true",
                         help='print "NOT FOR DIAGNOSTIC USE" across the figure')
@@ -36,11 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render and save the figure; print its file, size and the slices shown."""
+    from spineviewer.core.safe_write import check_output_file
     from spineviewer.export.figure import choose_panels, render_figure, save_figure
     from spineviewer.export.study_input import load_images, study_annotations
 
+    check_output_file(args.out)
     result = load_images(args.study)
-    annotations = study_annotations(args.annotations, args.study, result, required=False)
+    annotations, source = study_annotations(args.annotations, args.study, result, required=False,
+                                            answer_key=args.answer_key)
+    if source is not None:
+        print(f"annotations: {source}")
     panels = choose_panels(result, annotations, names=args.panels, slices=args.slices,
                            lesion=args.lesion)
     image = render_figure(result, panels, annotations, scale=args.scale, caption=args.caption,

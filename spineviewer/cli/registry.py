@@ -77,6 +77,36 @@ def commands() -> dict[str, Command]:
     return {name: _registered[name] for name in COMMAND_MODULES}
 
 
+def bounded_number(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number from ``low`` to ``high``, else a usage error saying so."""
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
+        return value
+    return number
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else a usage error."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return whole
+
+
+#: An argparse type: a whole number from 1 (slice and lesion numbers).
+positive_int = bounded_int(1, 10**6)
+
+
 def listing(entries: Iterable[Command], *, prefix: str) -> list[str]:
     """Lines naming each command with its synopsis and summary, summaries aligned.
 

@@ -11,18 +11,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The study, the output file and the annotation file."""
     parser.add_argument("study", metavar="STUDY", help="DICOM folder, files, zip or DICOMDIR")
     parser.add_argument("--out", required=True, metavar="FILE", help="output DICOM file")
-    parser.add_argument("--annotations", metavar="FILE",
-                        help="annotation file (default: the study's own, else a sample study's "
-                             "reference-annotations.json)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--annotations", metavar="FILE",
+                        help="annotation file (default: the study's own)")
+    source.add_argument("--answer-key", action="store_true",
+                        help="use a sample study's answer key (reference-annotations.json) "
+                             "instead of the reader's annotations")
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the report and print its file and number of lesions."""
+    from spineviewer.core.safe_write import check_output_file
     from spineviewer.export.sr import write_sr
     from spineviewer.export.study_input import load_images, study_annotations
 
+    check_output_file(args.out)
     result = load_images(args.study)
-    annotations = study_annotations(args.annotations, args.study, result, required=True)
+    annotations, source = study_annotations(args.annotations, args.study, result, required=True,
+                                            answer_key=args.answer_key)
+    print(f"annotations: {source}")
     path = write_sr(result, annotations, args.out)
     print(f"{path}: {len(annotations.lesions)} lesion(s)")
     return 0

@@ -3,13 +3,19 @@
 One JSON file per study (layout: ``docs/annotation-format.md``, encoding:
 :mod:`spineviewer.core.annotation_codec`). Source DICOM files are never written: the
 annotation file sits beside them as ``spineviewer-<StudyInstanceUID>.spineviewer.json`` when
-their folder is writable, and in the per-user data folder otherwise. A copy keyed by
+their folder is writable, and in the per-user data folder otherwise. A UID with characters a
+file name cannot hold gets them replaced and a hash of the whole UID appended, so two studies
+never share a file; a file found under the name older versions gave such a UID is still read
+when it holds that study. A file holding another study's annotations is never written over. A copy keyed by
 StudyInstanceUID is kept in the per-user folder too, so a study that arrives again from a PACS
 or from another copy of its folder finds its annotations. :func:`annotation_files` is the one
-lookup: the workstation, ``measure`` and the export commands all find a study's file with it.
+lookup: the workstation, ``measure`` and the export commands all find a study's file with it;
+the answer key of a sample study is only read when asked for (:func:`answer_key_path`).
 
-Saving is atomic (a temporary file in the same folder, fsync, then ``os.replace``), so a crash
-leaves either the previous file or the new one, never half of one. Loading never loses data: a
+Saving is atomic (:func:`spineviewer.core.safe_write.write_atomically`), so a crash leaves
+either the previous file or the new one, never half of one, and temporaries a killed save left
+in the folder are removed at the next save. Reading is strict: the JSON Schema of the layout,
+finite numbers only (:mod:`spineviewer.core.annotation_schema`). Loading never loses data: a
 file that cannot be read or understood is moved aside to ``<name>.unreadable-<timestamp>`` and
 the caller gets a message naming both files; a file of an older schema version is migrated in
 memory and its original kept as ``<name>.schema-<n>.bak``.
@@ -18,17 +24,19 @@ memory and its original kept as ``<name>.schema-<n>.bak``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from spineviewer.core.annotation_codec import FormatError, from_json, migrate, to_json
+from spineviewer.core.annotation_schema import parse_json, validate
 from spineviewer.core.annotations import StudyAnnotations
+from spineviewer.core.safe_write import remove_stale_temporaries, write_atomically
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -80,7 +88,22 @@ def user_annotation_folder() -> Path:
 
 
 def annotation_file_name(study_uid: str) -> str:
-    """``spineviewer-<uid>.spineviewer.json``; characters unsafe in a file name become ``_``."""
+    """``spineviewer-<uid>.spineviewer.json``, a different name for every UID.
+
+    Characters unsafe in a file name become ``_`` and, when there were any, the first 12 hex
+    digits of the SHA-256 of the UID are appended (``spineviewer-1.2_3-<hash>.spineviewer.json``),
+    so ``1.2+3`` and ``1.2*3`` get different files; an ordinary UID keeps its plain name.
+    """
+    uid = study_uid.strip()
+    safe = _UNSAFE.sub("_", uid)
+    if safe == uid:
+        return f"spineviewer-{uid}.spineviewer.json"
+    digest = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:12]
+    return f"spineviewer-{safe}-{digest}.spineviewer.json"
+
+
+def _legacy_file_name(study_uid: str) -> str:
+    """The name versions before injective names gave a UID with unsafe characters."""
     return f"spineviewer-{_UNSAFE.sub('_', study_uid.strip())}.spineviewer.json"
 
 
@@ -118,31 +141,40 @@ def answer_key_path(study_folder) -> Path:
     return _folder_of(study_folder) / ANSWER_KEY_NAME
 
 
-def annotation_files(study_folder, study_uids, *, answer_key: bool = True,
-                     user_folder: Path | None = None) -> list[Path]:
+def annotation_files(study_folder, study_uids, *, user_folder: Path | None = None) -> list[Path]:
     """Existing annotation files for the studies of a folder, in the order they are used.
 
     For each study: its own file, beside the study or in the per-user folder (when both
     exist, the one spineviewer saves to comes first: beside a writable folder, else the
-    per-user one), then the copy keyed by StudyInstanceUID (:func:`keyed_annotation_path`).
-    Then the folder's answer key, unless ``answer_key`` is False. Only looks: nothing is
-    created, and the study folder is probed for writing only when both own files exist.
+    per-user one), then the copy keyed by StudyInstanceUID (:func:`keyed_annotation_path`),
+    then the same under the name older versions gave a UID with unsafe characters (such a
+    file may hold another study: callers check the UID, :func:`check_study`). Never the
+    answer key. Only looks: nothing is created, and the study folder is probed for writing
+    only when both own files exist.
     """
     folder = _folder_of(study_folder)
     user = user_folder or user_annotation_folder()
     found = []
     for uid in study_uids:
-        name = annotation_file_name(uid)
-        own = [path for path in (folder / name, user / name) if path.is_file()]
-        if len(own) == 2 and not _is_writable(folder):
-            own.reverse()
-        found += own
-        keyed = keyed_annotation_path(uid, user_folder=user)
-        if keyed.is_file():
-            found.append(keyed)
-    if answer_key and answer_key_path(folder).is_file():
-        found.append(answer_key_path(folder))
+        for name in dict.fromkeys((annotation_file_name(uid), _legacy_file_name(uid))):
+            own = [path for path in (folder / name, user / name) if path.is_file()]
+            if len(own) == 2 and not _is_writable(folder):
+                own.reverse()
+            found += own
+            keyed = user / KEYED_FOLDER / name
+            if keyed.is_file():
+                found.append(keyed)
     return found
+
+
+def check_study(study: StudyAnnotations, path, study_uids, *, where: str = "the images") -> None:
+    """AnnotationFileError when the annotations read from ``path`` belong to none of the
+    studies ``study_uids`` (StudyInstanceUIDs); every command and the workstation check so."""
+    uids = list(study_uids)
+    if study.study_instance_uid not in uids:
+        wanted = uids[0] if len(uids) == 1 else f"one of the {len(uids)} studies"
+        raise AnnotationFileError(Path(path), f"it annotates study {study.study_instance_uid}, "
+                                              f"not {wanted} of {where}")
 
 
 def study_folder(paths) -> Path | None:
@@ -167,35 +199,44 @@ def read_annotations(path) -> tuple[StudyAnnotations, int]:
     if not path.is_file():
         raise AnnotationFileError(path, "no such annotation file", missing=True)
     try:
-        value, version = migrate(json.loads(path.read_bytes().decode("utf-8")))
+        value, version = migrate(parse_json(path.read_bytes().decode("utf-8")))
+        validate(value)
         return from_json(value), version
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, FormatError) as exc:
         raise AnnotationFileError(path, _reason(exc)) from None
+    except RecursionError:
+        raise AnnotationFileError(path, "its JSON is nested too deeply to be an annotation file") from None
 
 
 def save_annotations(study: StudyAnnotations, path) -> Path:
     """Write study annotations atomically (creating the folder if needed); returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(to_json(study), indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: JSON has no NaN, and a file that other tools cannot read is no backup.
+    text = json.dumps(to_json(study), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     write_atomically(path, text.encode("utf-8"))
+    remove_stale_temporaries(path.parent)
     return path
 
 
-def load_annotations(path) -> AnnotationLoad:
+def load_annotations(path, study_uid: str | None = None) -> AnnotationLoad:
     """Read the annotation file at ``path``; never raises for a bad file.
 
     A missing file gives an empty result. A file that cannot be read, parsed or understood
-    (including one from a newer spineviewer) is moved aside, never overwritten, and the
-    message says where it went and why.
+    (including one from a newer spineviewer), or that annotates another study than
+    ``study_uid`` when one is given, is moved aside, never overwritten, and the message says
+    where it went and why.
     """
     path = Path(path)
+    remove_stale_temporaries(path.parent)
     if not path.exists():
         return AnnotationLoad(path)
     if not path.is_file():
         return AnnotationLoad(path, message=f"{path} is not a file; the study starts without annotations")
     try:
         study, version = read_annotations(path)
+        if study_uid is not None:
+            check_study(study, path, [study_uid], where="the study opened")
     except AnnotationFileError as exc:
         return _put_aside(path, exc.reason)
     if version == study.schema_version:
@@ -211,39 +252,23 @@ def load_annotations(path) -> AnnotationLoad:
                           message=f"{path.name} was converted from schema version {version}; {kept}")
 
 
-def put_aside_if_unreadable(path) -> AnnotationLoad:
+def put_aside_if_unreadable(path, study_uid: str | None = None) -> AnnotationLoad:
     """Move a file that is about to be written over aside when it cannot be used.
 
-    A file from a newer spineviewer or a damaged one is kept as ``<name>.unreadable-<timestamp>``
-    (the message says so), never replaced; a missing or usable file is left as it is.
+    A file from a newer spineviewer, a damaged one, or one annotating another study than
+    ``study_uid`` is kept as ``<name>.unreadable-<timestamp>`` (the message says so), never
+    replaced; a missing or usable file is left as it is.
     """
     path = Path(path)
     if not path.is_file():
         return AnnotationLoad(path)
     try:
-        read_annotations(path)
+        study, _ = read_annotations(path)
+        if study_uid is not None:
+            check_study(study, path, [study_uid], where="the study opened")
     except AnnotationFileError as exc:
         return _put_aside(path, exc.reason, then="a new one is written at the next change")
     return AnnotationLoad(path)
-
-
-def write_atomically(path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically: temporary file in the same folder, fsync,
-    ``os.replace``, then fsync of the folder. The temporary file is removed on failure."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
 
 
 def _put_aside(path: Path, reason: str, *,
@@ -289,16 +314,3 @@ def _is_writable(folder: Path) -> bool:
             return True
     except OSError:
         return False
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the rename is done all the same
-    finally:
-        os.close(descriptor)

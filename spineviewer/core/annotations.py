@@ -30,14 +30,20 @@ from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.validation import assign, text_value
 
 __all__ = [
-    "DRAWING_KINDS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION", "Arrow", "Bidirectional",
-    "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "Lesion",
-    "LesionFindings", "Outline", "PatientFindings", "StudyAnnotations", "TextNote", "new_id",
-    "timestamp",
+    "DRAWING_KINDS", "MAX_DRAWINGS", "MAX_LESIONS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION",
+    "Arrow", "Bidirectional", "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "Lesion",
+    "LesionFindings", "Outline", "PatientFindings", "StudyAnnotations", "TextNote", "check_size",
+    "new_id", "timestamp",
 ]
 
 #: Version of the annotation model and of its file layout (docs/annotation-format.md).
 SCHEMA_VERSION = 2
+
+#: Most lesions, and drawings, a study holds: far beyond a real study (the ISCM series has at
+#: most 8 lesions per patient), and few enough that reading a file, an SR and a figure take
+#: seconds, not hours. Edits beyond them are refused and files beyond them are not read.
+MAX_LESIONS = 100
+MAX_DRAWINGS = 500
 
 
 @dataclass(frozen=True)
@@ -144,10 +150,12 @@ class StudyAnnotations:
         lesions = tuple(sorted(self.lesions, key=lambda lesion: lesion.lesion_id))
         ids = [lesion.lesion_id for lesion in lesions]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"lesion ids must be unique, got {ids}")
+            twice = sorted({i for i in ids if ids.count(i) > 1} if len(ids) <= MAX_LESIONS else ())
+            raise ValueError("lesion ids must be unique" + (f"; repeated: {twice}" if twice else ""))
         assign(self, "lesions", lesions)
         assign(self, "annotations", _drawings(self.annotations, "the study"))
         every = [a.id for a in self.all_drawings()]
+        check_size(len(lesions), len(every))
         if len(set(every)) != len(every):
             raise ValueError("annotation ids must be unique within a study")
 
@@ -187,3 +195,11 @@ def _drawings(values, owner: str) -> tuple[Drawing, ...]:
         if not isinstance(value, Drawing) or type(value) is Drawing:
             raise ValueError(f"{owner}: {value!r} is not a drawing")
     return values
+
+
+def check_size(lesions: int, drawings: int) -> None:
+    """ValueError when a study would hold more than :data:`MAX_LESIONS` lesions or
+    :data:`MAX_DRAWINGS` drawings."""
+    if lesions > MAX_LESIONS or drawings > MAX_DRAWINGS:
+        raise ValueError(f"{lesions} lesions and {drawings} drawings are more than a study holds: "
+                         f"at most {MAX_LESIONS} lesions and {MAX_DRAWINGS} drawings")

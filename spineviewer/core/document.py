@@ -25,6 +25,7 @@ from spineviewer.core.annotation_file import (
     ANSWER_KEY_NAME,
     AnnotationFileError,
     AnnotationLoad,
+    annotation_file_name,
     annotation_files,
     annotation_path_for,
     answer_key_path,
@@ -95,8 +96,9 @@ class AnnotationDocument:
         The file is the first that :func:`~spineviewer.core.annotation_file.annotation_files`
         finds (beside the study, in the per-user folder, the keyed copy); changes are saved to
         :func:`~spineviewer.core.annotation_file.annotation_path_for` and the keyed copy.
-        Opening writes nothing, except that an unreadable file is put aside, never written
-        over (:attr:`open_message` says where it went).
+        Opening writes nothing, except that an unreadable file, or one holding another
+        study's annotations, is put aside, never written over (:attr:`open_message` says
+        where it went).
 
         Parameters
         ----------
@@ -112,26 +114,34 @@ class AnnotationDocument:
         """
         path = annotation_path_for(folder, study.uid, user_folder=user_folder)
         keyed = keyed_annotation_path(study.uid, user_folder=user_folder)
-        found = annotation_files(folder, [study.uid], answer_key=False, user_folder=user_folder)
-        loaded = load_annotations(found[0] if found else path)
-        # The keyed copy is written over at the first change: one that cannot be read goes
-        # aside now, like the study's own file would; one saved later than the study's own
-        # file (which a full disk or another copy of the study left behind) is the work to open.
-        copy = AnnotationLoad(keyed) if loaded.path == keyed else load_annotations(keyed)
-        if _later(copy, loaded, study.uid):
-            note = (f"{keyed} was saved after {loaded.path.name} ({copy.study.modified}): it is "
-                    "the one opened, and the next change is saved to both")
-            loaded, copy = AnnotationLoad(keyed, copy.study, message=note), AnnotationLoad(keyed)
+        loaded = AnnotationLoad(path)
+        for candidate in annotation_files(folder, [study.uid], user_folder=user_folder):
+            if candidate.name != annotation_file_name(study.uid) and not _holds(candidate, study.uid):
+                continue  # a name older versions gave: it may be another study's file
+            loaded = load_annotations(candidate, study.uid)
+            break
+        # The keyed copy saved later than the file found (a save beside the study that failed,
+        # or work on another copy of the study) is the work to open.
+        if loaded.path != keyed:
+            copy = load_annotations(keyed, study.uid)
+            if _later(copy, loaded, study.uid):
+                note = (f"{keyed} was saved after {loaded.path.name} ({copy.study.modified}): it "
+                        "is the one opened, and the next change is saved to both")
+                loaded = AnnotationLoad(keyed, copy.study, message=note)
+        # Both files are written over at the first change: one that cannot be read or that
+        # holds another study goes aside now, like the file opened would.
+        copies = [AnnotationLoad(target) if loaded.path == target
+                  else put_aside_if_unreadable(target, study.uid) for target in (path, keyed)]
         value = loaded.study
-        if value is None or value.study_instance_uid != study.uid:
+        if value is None:
             value = StudyAnnotations.new(
                 study.uid, patient_id=patient.id if patient is not None else "",
                 frame_of_reference_uid=next((s.frame_of_reference_uid for s in study.series
                                              if s.frame_of_reference_uid), ""),
                 study_date=_study_date(study.date))
-        message = " ".join(m for m in (loaded.message, copy.message) if m)
+        message = " ".join(m for m in (loaded.message, *(c.message for c in copies)) if m)
         return cls(folder, value, path=path, keyed_path=keyed, open_message=message,
-                   put_aside=loaded.moved_to or copy.moved_to)
+                   put_aside=loaded.moved_to or next((c.moved_to for c in copies if c.moved_to), None))
 
     # -- state -----------------------------------------------------------------------------
 
@@ -272,6 +282,14 @@ def _later(copy: AnnotationLoad, own: AnnotationLoad, uid: str) -> bool:
         return copy.study.modified > own.study.modified
     return (copy.study != own.study
             and copy.path.stat().st_mtime_ns > own.path.stat().st_mtime_ns)
+
+
+def _holds(path: Path, study_uid: str) -> bool:
+    """Whether the annotation file at ``path`` can be read and annotates ``study_uid``."""
+    try:
+        return read_annotations(path)[0].study_instance_uid == study_uid
+    except AnnotationFileError:
+        return False
 
 
 def _error_text(exc: Exception) -> str:

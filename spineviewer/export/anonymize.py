@@ -4,7 +4,9 @@ Every image of the study (or of the chosen series) is read, de-identified with t
 Application Level Confidentiality Profile (:mod:`.deid_profile`) and written to a new file;
 geometry and pixel data are copied unchanged, in the same transfer syntax. Every UID is
 remapped consistently across the study, so series, references and the frame of reference still
-line up. The source files are only read.
+line up. The source files are only read, and the copy is never written inside them (nor
+are they inside it). The copy is written into a hidden folder beside OUT and renamed to OUT at
+the end: a failed export (a full disk, an interruption) leaves no half-made copy.
 
 The study's annotations are carried over: the study, series and image UIDs of every drawing
 are remapped the same way, the patient ID becomes the pseudonym, the reader's name is left out,
@@ -20,6 +22,8 @@ import datetime as dt
 import io
 import os
 import secrets as random_secrets
+import shutil
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +32,8 @@ from pydicom.dataset import FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
-from spineviewer.core.annotation_file import annotation_file_name, save_annotations, write_atomically
+from spineviewer.core.annotation_file import annotation_file_name, save_annotations
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.annotations import StudyAnnotations, timestamp
 from spineviewer.core.model import LoadResult, Patient, Series, Study
 from spineviewer.core.sources import FileSource
@@ -88,7 +93,7 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
                     annotations: StudyAnnotations | None = None, series: list[str] | None = None,
                     study_uid: str | None = None, date_shift_days: int | None = None,
                     keep_patient_characteristics: bool = False,
-                    key: bytes | None = None) -> AnonymizedStudy:
+                    key: bytes | None = None, source=None) -> AnonymizedStudy:
     """Write an anonymized copy of one study to ``out_dir``.
 
     Parameters
@@ -113,6 +118,16 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
     key : bytes, optional
         Secret of the UID mapping: the same key maps a UID to the same new UID, which keeps
         separate exports of one patient's studies consistent. Random by default.
+    source : path-like or list of path-like, optional
+        What the study was loaded from (folders, files, archives): ``out_dir`` must be neither
+        inside nor around any of them.
+
+    Raises
+    ------
+    ValueError
+        A bad pseudonym, series or folder, annotations of another study.
+    OSError
+        The copy could not be written; nothing is left at ``out_dir`` then.
     """
     pseudonym = _checked_pseudonym(pseudonym)
     patient, study = choose_study(result, study_uid)
@@ -121,7 +136,8 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
         raise ValueError("the annotations belong to another study "
                          f"({annotations.study_instance_uid}, not {study.uid})")
     sources = {s.uid: _sources(s) for s in chosen}
-    out = _prepared_folder(Path(out_dir), [src for files in sources.values() for src in files])
+    out = _checked_folder(Path(out_dir), [Path(f.path) for files in sources.values() for f in files],
+                          [Path(p) for p in _paths(source)])
     secrets = _secrets(sources, annotations)
     if pseudonym.casefold() in {patient.id.casefold(), patient.name.casefold()} or any(
             s.casefold() == pseudonym.casefold() for s in secrets):
@@ -129,21 +145,35 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
                          "identifying value")
     how = Deidentification(pseudonym, UidMap(key or random_secrets.token_bytes(32)),
                            date_shift_days, keep_patient_characteristics, tuple(secrets))
-    written, problems = [], []
-    for k, one in enumerate(chosen, start=1):
-        for n, source in enumerate(sources[one.uid], start=1):
-            target = out / f"S{k:03d}" / f"I{n:04d}.dcm"
-            try:
-                _write_one(source, target, how)
-            except (OSError, InvalidDicomError, ValueError) as exc:
-                problems.append(f"{source.display}: {exc}")
-                continue
-            written.append(target)
-    annotation_file, left_out = None, 0
-    if annotations is not None:
-        annotations, left_out = _on_series(annotations, {s.uid for s in chosen})
-        carried = anonymize_annotations(annotations, how)
-        annotation_file = save_annotations(carried, out / annotation_file_name(carried.study_instance_uid))
+    work = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:12]}")
+    os.makedirs(work)
+    try:
+        written, problems = [], []
+        for k, one in enumerate(chosen, start=1):
+            for n, file in enumerate(sources[one.uid], start=1):
+                target = Path(f"S{k:03d}") / f"I{n:04d}.dcm"
+                try:
+                    data = _anonymized(file, how)
+                except (OSError, InvalidDicomError, ValueError, OverflowError) as exc:
+                    problems.append(f"{file.display}: {exc}")
+                    continue
+                # A file that cannot be written (full disk) ends the export: see below.
+                (work / target).parent.mkdir(exist_ok=True)
+                write_atomically(work / target, data)
+                written.append(out / target)
+        annotation_file, left_out = None, 0
+        if annotations is not None:
+            annotations, left_out = _on_series(annotations, {s.uid for s in chosen})
+            carried = anonymize_annotations(annotations, how)
+            name = annotation_file_name(carried.study_instance_uid)
+            save_annotations(carried, work / name)
+            annotation_file = out / name
+        if out.exists():
+            out.rmdir()  # empty, as checked: the finished copy takes its place
+        os.rename(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     dates = "removed" if date_shift_days is None else f"shifted by {date_shift_days} days"
     return AnonymizedStudy(out, written, how.uids(study.uid), annotation_file, dates, problems,
                            left_out)
@@ -186,7 +216,8 @@ def _on_series(study: StudyAnnotations, series_uids: set[str]) -> tuple[StudyAnn
     return kept, sum(1 for _ in study.all_drawings()) - sum(1 for _ in kept.all_drawings())
 
 
-def _write_one(source: FileSource, target: Path, how: Deidentification) -> None:
+def _anonymized(source: FileSource, how: Deidentification) -> bytes:
+    """The de-identified file of ``source``, encoded."""
     with source.open() as handle:
         ds = pydicom.dcmread(handle)
     if str(ds.get("BurnedInAnnotation", "")).upper() == "YES":
@@ -202,8 +233,7 @@ def _write_one(source: FileSource, target: Path, how: Deidentification) -> None:
     ds.file_meta = meta
     buffer = io.BytesIO()
     pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _sources(series: Series) -> list[FileSource]:
@@ -279,13 +309,26 @@ def _checked_pseudonym(pseudonym: str) -> str:
     return text
 
 
-def _prepared_folder(out: Path, sources: list[FileSource]) -> Path:
+def _paths(source) -> list:
+    if source is None:
+        return []
+    return [source] if isinstance(source, (str, os.PathLike)) else list(source)
+
+
+def _checked_folder(out: Path, files: list[Path], given: list[Path]) -> Path:
+    """``out`` resolved (symlinks followed), when it is a new or empty folder that is not a
+    source file's folder, lies inside no folder given as the source, and holds no source file;
+    only its parent folder is created."""
     out = out.resolve()
-    for source in sources:
-        origin = Path(source.path).resolve()
+    for folder in (p.resolve() for p in given):
+        if folder.is_dir() and (out == folder or folder in out.parents):
+            raise ValueError(f"{out} is inside the source folder {folder}; write the anonymized "
+                             "copy outside it")
+    for source in files:
+        origin = source.resolve()
         if out == origin.parent or out in origin.parents:
             raise ValueError(f"{out} holds source files; write the anonymized copy elsewhere")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"{out} is not an empty folder; choose a new one")
-    os.makedirs(out, exist_ok=True)
+    os.makedirs(out.parent, exist_ok=True)
     return out

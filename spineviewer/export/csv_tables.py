@@ -34,7 +34,7 @@ import io
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from spineviewer.core.annotation_file import write_atomically
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.measurement import measured_columns
 from spineviewer.core.metrics import CONUS_ZONE_MM, LesionMetrics, PatientMetrics, patient_metrics

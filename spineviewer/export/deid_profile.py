@@ -7,9 +7,13 @@ The actions are those of PS3.15 Annex E, Table E.1-1, for the attributes MR stud
 - ``X``: removed;
 - ``U``: replaced by a UID of our own, the same for the same original everywhere in the study.
 
-Combined actions (``X/Z``, ``Z/D``, ``X/Z/D``) take the empty value, which is valid whatever
-the attribute's type in the IOD; so do the dummy dates of the enhanced MR frame content (their
-true values are gone either way). On top of the table, for every element at every depth:
+A combined action is resolved so that the output stays as valid as its input (PS3.15 E.1.1:
+an attribute the IOD requires with a value gets a dummy one, an optional one is removed rather
+than emptied): the attributes that some MR IOD requires with a value (:data:`TYPE_1_SOMEWHERE`,
+e.g. ContentDate and DeviceSerialNumber of the enhanced MR image, the frame content
+date-times) get a dummy value of their VR (:data:`DUMMY_VALUES`) when they had a value; other
+``X/Z`` and ``X/Z/D`` attributes are removed, and ``Z/D`` ones emptied. On top of the table,
+for every element at every depth:
 
 - private elements and the curve (50xx) and overlay (60xx) groups are removed;
 - every UID (VR UI) that is not one the DICOM standard defines (``1.2.840.10008.*``: SOP
@@ -19,7 +23,10 @@ true values are gone either way). On top of the table, for every element at ever
 - person names (VR PN) not in the table are removed;
 - dates and date-times not in the table are removed, or shifted with the dates;
 - a retained text that contains any identifying value of the source (name parts, IDs,
-  accession number, dates, institution) is emptied.
+  accession number, dates, institution) is emptied, or set to the dummy word when its VR is a
+  short or long string (a coil name or code meaning that matches a name part is Type 1);
+- for an animal (PS3.3 C.7.1.1: Patient Species present), ResponsiblePerson and
+  ResponsibleOrganization are emptied, not removed, as the Patient module then requires them.
 
 Options (PS3.15 E.3): the Clean Descriptors Option keeps descriptions (study, series,
 protocol, contrast agent) that contain no identifying value, since readers and hanging
@@ -110,6 +117,19 @@ BASIC_PROFILE: dict[str, str] = {
     "StorageMediaFileSetUID": "U", "UID": "U", "TrackingUID": "U",
 }
 
+#: Attributes of the profile that an MR IOD requires with a value (Type 1 or 1C), so a dummy
+#: value replaces them: the Multi-frame Functional Groups module (ContentDate/Time), Enhanced
+#: General Equipment (DeviceSerialNumber), the MR Image and Spectroscopy Instance macro
+#: (AcquisitionDateTime) and the Frame Content macro (Frame Acquisition/Reference DateTime).
+TYPE_1_SOMEWHERE = frozenset({
+    "ContentDate", "ContentTime", "DeviceSerialNumber", "AcquisitionDateTime",
+    "FrameAcquisitionDateTime", "FrameReferenceDateTime",
+})
+
+#: The dummy value of each VR: a date and time that say nothing of the study, a word for text.
+DUMMY_VALUES = {"DA": "19000101", "TM": "000000", "DT": "19000101000000",
+                "LO": "ANONYMIZED", "SH": "ANONYMIZED", "CS": "ANONYMIZED"}
+
 #: Kept under the Clean Descriptors Option when they contain no identifying value.
 CLEAN_DESCRIPTORS = frozenset({
     "StudyDescription", "SeriesDescription", "ProtocolName", "ContrastBolusAgent",
@@ -126,6 +146,7 @@ _DICOM_UID_ROOT = "1.2.840.10008."
 _TEXT_VRS = {"SH", "LO", "ST", "LT", "UT", "UC", "PN", "UR"}
 _DATE_VRS = {"DA", "DT"}
 _NAME_SEPARATORS = re.compile(r"[\^=\s,]+")
+_ANIMAL_TYPE_2 = frozenset({"ResponsiblePerson", "ResponsibleOrganization"})
 
 
 class UidMap:
@@ -241,10 +262,10 @@ def shift_date(value: str, days: int) -> str:
     """A DA (``YYYYMMDD``) or the date part of a DT moved by ``days``; '' when unreadable."""
     text = str(value).strip()
     try:
-        date = dt.datetime.strptime(text[:8], "%Y%m%d").date()
-    except ValueError:
+        return (dt.datetime.strptime(text[:8], "%Y%m%d").date()
+                + dt.timedelta(days=days)).strftime("%Y%m%d") + text[8:]
+    except (ValueError, OverflowError):  # unreadable, or moved past the year 9999
         return ""
-    return (date + dt.timedelta(days=days)).strftime("%Y%m%d") + text[8:]
 
 
 def _clean(ds: Dataset, how: Deidentification, *, top: bool) -> None:
@@ -254,10 +275,14 @@ def _clean(ds: Dataset, how: Deidentification, *, top: bool) -> None:
             del ds[tag]
             continue
         action = _action(element, how)
+        if action == "X" and element.keyword in _ANIMAL_TYPE_2 and _is_animal(ds):
+            action = "Z"
         if action == "X":
             del ds[tag]
         elif action == "Z":
             element.value = [] if element.VR == "SQ" else None
+        elif action == "D":
+            element.value = DUMMY_VALUES[element.VR]
         elif action == "SHIFT":
             element.value = _shifted(element.value, how.date_shift_days)
         elif element.VR == "SQ":
@@ -266,11 +291,11 @@ def _clean(ds: Dataset, how: Deidentification, *, top: bool) -> None:
         elif element.VR == "UI":
             element.value = _mapped(element.value, how.uids)
         elif element.VR in _TEXT_VRS and _contains_secret(element.value, how.secrets):
-            element.value = None
+            element.value = DUMMY_VALUES.get(element.VR) if element.VR in ("SH", "LO") else None
 
 
 def _action(element: DataElement, how: Deidentification) -> str:
-    """``X`` (remove), ``Z`` (empty), ``SHIFT`` or ``KEEP`` for one element."""
+    """``X`` (remove), ``Z`` (empty), ``D`` (dummy), ``SHIFT`` or ``KEEP`` for one element."""
     keyword, vr = element.keyword, element.VR
     if keyword in PATIENT_CHARACTERISTICS and how.keep_patient_characteristics:
         return "KEEP"
@@ -288,9 +313,15 @@ def _action(element: DataElement, how: Deidentification) -> str:
         return "KEEP"
     if rule in ("U", "X/Z/U*"):
         return "KEEP"
-    if rule == "X" or rule == "X/D":
+    if keyword in TYPE_1_SOMEWHERE and element.VR in DUMMY_VALUES:
+        return "D" if element.value not in (None, "", []) else "KEEP"
+    if rule in ("X", "X/D", "X/Z", "X/Z/D"):
         return "X"
     return "Z"
+
+
+def _is_animal(ds: Dataset) -> bool:
+    return "PatientSpeciesDescription" in ds or "PatientSpeciesCodeSequence" in ds
 
 
 def _shifted(value, days: int):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from spineviewer.core.annotation_file import write_atomically
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.annotations import Drawing, StudyAnnotations
 from spineviewer.core.model import LoadResult, Patient, Series, Study
 from spineviewer.core.stack_geometry import slice_plane
@@ -35,6 +35,8 @@ from spineviewer.export.panel_choice import (
 WATERMARK_TEXT = "NOT FOR DIAGNOSTIC USE"
 #: Largest panel height accepted, pixels (a 4x figure of a 512-row image).
 MAX_PANEL_HEIGHT = 4096
+#: Smallest panel height accepted, pixels (room for a letter and a scale bar).
+MIN_PANEL_HEIGHT = 32
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
@@ -95,6 +97,11 @@ def render_figure(result: LoadResult, panels: list[PanelChoice],
     identify : bool
         Print the patient's name, ID, birth date, study date and accession number above the
         panels. Off by default: figures are anonymous unless asked otherwise.
+
+    Raises
+    ------
+    ValueError
+        No panel, or a scale giving panels too small or too large.
     """
     if not panels:
         raise ValueError("a figure needs at least one panel")
@@ -102,6 +109,8 @@ def render_figure(result: LoadResult, panels: list[PanelChoice],
         raise ValueError(f"scale must be between 0 and 8, got {scale}")
     height = max(native_height(slice_plane(p.stack, p.index)) for p in panels)
     height = round(height * scale)
+    if height < MIN_PANEL_HEIGHT:
+        raise ValueError(f"panels {height} pixels tall are too small; use a larger scale")
     if height > MAX_PANEL_HEIGHT:
         raise ValueError(f"panels {height} pixels tall are too large; use a smaller scale")
     letters = [chr(ord("A") + k) for k in range(len(panels))] if len(panels) > 1 else [""]

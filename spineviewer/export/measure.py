@@ -2,12 +2,11 @@
 
 The study's headers are read (not its pixels) to know which study it is: its PatientID and
 StudyDate go into the tables, replacing what the annotation file says, so the cohort tables
-follow the images. The annotation file is, unless one is named, the first that
-:func:`~spineviewer.core.annotation_file.annotation_files` finds: the study's own, else its copy
-keyed by StudyInstanceUID in the per-user folder, else the answer key
-``reference-annotations.json`` that the sample studies carry in their folder. It is only read:
-a file that cannot be used is reported and left as it is (the workstation, not this command,
-puts such files aside).
+follow the images. The annotation file is the one named, else, when asked for, the answer key
+``reference-annotations.json`` that the sample studies carry in their folder, else the study's
+own (beside it, or its copy keyed by StudyInstanceUID in the per-user folder): the rule of
+every command (:mod:`spineviewer.export.study_input`). It is only read: a file that cannot be
+used is reported and left as it is (the workstation, not this command, puts such files aside).
 
 Metrics are computed in patient space (DICOM LPS mm) by :mod:`spineviewer.core.metrics`;
 ``lesions.csv`` and ``patients.csv`` are written atomically by
@@ -20,19 +19,15 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from spineviewer.core.annotation_file import (
-    ANSWER_KEY_NAME,
-    AnnotationFileError,
-    annotation_file_name,
-    annotation_files,
-    read_annotations,
-)
+from spineviewer.core.annotation_file import annotation_file_name
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.loader import load_study
 from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import CONUS_ZONE_MM, PatientMetrics, patient_metrics
+from spineviewer.core.safe_write import check_output_file, check_output_folder
 from spineviewer.core.units import Unit
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
+from spineviewer.export.study_input import find_annotation_file, read_study_annotations
 
 #: Measured columns of the printed summary: the heading and the LesionMetrics field shown.
 SUMMARY_COLUMNS = (("AP mm", "ap"), ("TR mm", "transverse"), ("SI mm", "si"),
@@ -67,7 +62,8 @@ class MeasureResult:
     patients_csv: Path
 
 
-def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str | None = None,
+def measure_study(study_path, out_dir, *, annotation_path=None, answer_key: bool = False,
+                  pseudonym: str | None = None,
                   conus_zone_mm: float = CONUS_ZONE_MM) -> MeasureResult:
     """Measure one annotated study and write ``lesions.csv`` and ``patients.csv``.
 
@@ -78,7 +74,9 @@ def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str |
     out_dir : path-like
         Folder of the CSV files (created if needed).
     annotation_path : path-like, optional
-        The annotation file; by default the study's own, else its ``reference-annotations.json``.
+        The annotation file; by default the study's own.
+    answer_key : bool
+        Without ``annotation_path``, read the study's ``reference-annotations.json`` instead.
     pseudonym : str, optional
         Written instead of the PatientID, with every date left out.
     conus_zone_mm : float
@@ -88,15 +86,19 @@ def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str |
     ------
     MeasureError
         No images, several studies, no or an unusable annotation file, a bad option.
+    OSError
+        An output path that is not a folder, or holds something else than a regular file.
     """
     if pseudonym is not None and not pseudonym.strip():
         raise MeasureError("the pseudonym is empty")
-    study_path = Path(study_path)
-    patient_id, study_date, annotations, path = _read(study_path, annotation_path)
+    study_path, out_dir = Path(study_path), Path(out_dir)
+    # Checked before anything is read, so a wrong --out costs no time and leaves nothing.
+    for name in ("lesions.csv", "patients.csv"):
+        check_output_file(check_output_folder(out_dir) / name)
+    patient_id, study_date, annotations, path = _read(study_path, annotation_path, answer_key)
     annotations = dataclasses.replace(annotations, patient_id=patient_id or annotations.patient_id,
                                       study_date=study_date or annotations.study_date)
     pseudonyms = None if pseudonym is None else {annotations.patient_id: pseudonym}
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     lesions = write_lesions_csv(out_dir / "lesions.csv", [annotations], pseudonyms=pseudonyms,
                                 conus_zone_mm=conus_zone_mm)
@@ -104,15 +106,6 @@ def measure_study(study_path, out_dir, *, annotation_path=None, pseudonym: str |
                                   conus_zone_mm=conus_zone_mm)
     return MeasureResult(annotations, path, patient_metrics(annotations, conus_zone_mm=conus_zone_mm),
                          lesions, patients)
-
-
-def read_annotation_file(path) -> StudyAnnotations:
-    """Read an annotation file without changing anything on disk (older versions migrated in
-    memory); MeasureError naming the file and the reason when it cannot be used."""
-    try:
-        return read_annotations(path)[0]
-    except AnnotationFileError as exc:
-        raise MeasureError(str(exc)) from None
 
 
 def summary_table(metrics: PatientMetrics, *, patient: str) -> str:
@@ -140,7 +133,8 @@ def _cell(measurement: Measurement | None) -> str:
     return f"{text} px" if measurement.unit is Unit.PX else text
 
 
-def _read(study_path: Path, annotation_path) -> tuple[str, dt.date | None, StudyAnnotations, Path]:
+def _read(study_path: Path, annotation_path,
+          answer_key: bool) -> tuple[str, dt.date | None, StudyAnnotations, Path]:
     """PatientID and StudyDate of the annotated study, its annotations and their file.
 
     A named annotation file picks its study among those the images hold; without one, the
@@ -154,23 +148,20 @@ def _read(study_path: Path, annotation_path) -> tuple[str, dt.date | None, Study
     if annotation_path is None and len(studies) > 1:
         raise MeasureError(f"{study_path} holds {len(studies)} studies; measure one at a time "
                            "or name the annotation file with --annotations")
-    path = Path(annotation_path) if annotation_path is not None else _default_file(
-        study_path, studies[0][1].uid)
-    annotations = read_annotation_file(path)
-    match = [pair for pair in studies if pair[1].uid == annotations.study_instance_uid]
-    if not match:
-        raise MeasureError(f"{path} annotates another study than the images in {study_path}")
-    patient, study = match[0]
+    uids = [study.uid for _, study in studies]
+    try:
+        path = find_annotation_file(annotation_path, study_path, uids, answer_key=answer_key)
+        if path is None:
+            raise MeasureError(f"no annotation file for the study in {study_path} (looked for "
+                               f"{annotation_file_name(uids[0])}); name one with --annotations "
+                               "FILE, or use --answer-key for a sample study's answer key")
+        annotations = read_study_annotations(path, uids, where=str(study_path))
+    except MeasureError:
+        raise
+    except ValueError as exc:
+        raise MeasureError(str(exc)) from None
+    patient, study = next(pair for pair in studies if pair[1].uid == annotations.study_instance_uid)
     return patient.id, _dicom_date(study.date), annotations, path
-
-
-def _default_file(study_path: Path, study_uid: str) -> Path:
-    found = annotation_files(study_path, [study_uid])
-    if found:
-        return found[0]
-    raise MeasureError(f"no annotation file for the study in {study_path} (looked for "
-                       f"{annotation_file_name(study_uid)} and {ANSWER_KEY_NAME}); name one with "
-                       "--annotations FILE")
 
 
 def _dicom_date(text: str) -> dt.date | None:

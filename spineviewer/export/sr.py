@@ -58,7 +58,7 @@ from highdicom.sr.value_types import ContentSequence
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 
-from spineviewer.core.annotation_file import write_atomically
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.annotations import (
     Bidirectional,
     Caliper,

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ import pytest
 from spineviewer.core import annotation_file
 from spineviewer.core.annotation_codec import FormatError, from_json, migrate, migration, to_json
 from spineviewer.core.annotation_file import (
-    ANSWER_KEY_NAME, annotation_file_name, annotation_files, annotation_path_for,
+    ANSWER_KEY_NAME, AnnotationFileError, annotation_file_name, annotation_files, annotation_path_for,
     answer_key_path, keyed_annotation_path, load_annotations, put_aside_if_unreadable,
-    save_annotations, study_folder, user_annotation_folder, write_atomically,
+    read_annotations, save_annotations, study_folder, user_annotation_folder, write_atomically,
 )
 from spineviewer.core.annotations import (
     SCHEMA_VERSION,
@@ -21,6 +22,7 @@ from spineviewer.core.annotations import (
     StudyAnnotations, TextNote,
 )
 from spineviewer.core.levels import VertebralLevels
+from spineviewer.core.safe_write import STALE_AFTER_S
 
 SCHEMA = Path(__file__).resolve().parents[2] / "resources" / "annotation.schema.json"
 SAG = {"series_instance_uid": "1.2.3.10", "sop_instance_uid": "1.2.3.10.5"}
@@ -114,6 +116,39 @@ class TestAtomicSave:
             save_annotations(StudyAnnotations.new("9.9"), path)
         assert path.read_bytes() == before and _leftovers(tmp_path, path) == []
 
+    def test_nan_is_never_written(self, tmp_path):
+        """JSON has no NaN: a value that would need one is refused, the old file kept."""
+        path = save_annotations(sample_study(), tmp_path / "a.json")
+        bad = sample_study()
+        # Past the checks of the findings form, as a bug elsewhere could.
+        object.__setattr__(bad.patient, "symptom_duration_weeks", float("nan"))
+        with pytest.raises(ValueError):
+            save_annotations(bad, path)
+        assert "NaN" not in path.read_text() and _leftovers(tmp_path, path) == []
+
+    @pytest.mark.parametrize("special", ["folder", "fifo"])
+    def test_refuses_to_replace_what_is_not_a_regular_file(self, tmp_path, special):
+        """A folder or a FIFO (a device at /dev/full the same) at the path is left as it is."""
+        path = tmp_path / "out"
+        os.mkfifo(path) if special == "fifo" else path.mkdir()
+        with pytest.raises(OSError, match="regular file|a folder"):
+            write_atomically(path, b"x")
+        assert not path.is_file() and path.exists() and _leftovers(tmp_path, path) == []
+
+    def test_stale_temporaries_are_removed_at_the_next_save(self, tmp_path):
+        """Temporaries a killed save left (our pattern, older than the limit) go; fresh ones,
+        and files of other names, stay."""
+        stale = tmp_path / ".a.json.0123456789ab.tmp"
+        fresh = tmp_path / ".a.json.ba9876543210.tmp"
+        other = tmp_path / ".notes.tmp"
+        for path in (stale, fresh, other):
+            path.write_text("x")
+        old = time.time() - STALE_AFTER_S - 60
+        os.utime(stale, (old, old))
+        os.utime(other, (old, old))
+        save_annotations(sample_study(), tmp_path / "a.json")
+        assert not stale.exists() and fresh.exists() and other.exists()
+
     def test_creates_the_folder(self, tmp_path):
         """The per-user folder is created on first save."""
         path = save_annotations(StudyAnnotations.new("1.2"), tmp_path / "x" / "y" / "a.json")
@@ -174,6 +209,50 @@ class TestLoad:
         path.write_text("{{")
         second = load_annotations(path).moved_to
         assert first != second and first.read_text() == "{" and second.read_text() == "{{"
+
+    @pytest.mark.parametrize("change, reason", [
+        (lambda v: v["lesions"][0]["annotations"][0]["endpoints_lps"][0].__setitem__(1, True),
+         "lesions[0].annotations[0]"),
+        (lambda v: v["lesions"][0]["annotations"][0]["endpoints_lps"][0].__setitem__(1, "5"),
+         "lesions[0].annotations[0]"),
+        (lambda v: v["lesions"][0].__setitem__("lesion_id", 10 ** 200), "lesions[0].lesion_id"),
+        (lambda v: v["levels"]["discs"][0].__setitem__("point_lps", [0, 1e7, 0]),
+         "levels.discs[0].point_lps[1]"),
+    ])
+    def test_values_outside_the_schema_are_refused_with_the_place(self, tmp_path, change, reason):
+        """Booleans or strings as coordinates, absurd numbers: the schema refuses them."""
+        value = to_json(sample_study())
+        change(value)
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(value))
+        with pytest.raises(AnnotationFileError, match=re.escape(reason)):
+            read_annotations(path)
+
+    @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+    def test_non_finite_numbers_are_refused(self, tmp_path, number):
+        """NaN and infinities (and numbers beyond a float) are not JSON numbers we accept."""
+        text = json.dumps(to_json(sample_study()), allow_nan=False)
+        point = json.dumps(to_json(sample_study())["levels"]["discs"][0]["point_lps"])
+        path = tmp_path / "a.json"
+        path.write_text(text.replace(point, f"[0, {number}, 0]", 1))
+        with pytest.raises(AnnotationFileError, match="finite|too large"):
+            read_annotations(path)
+
+    def test_deep_nesting_is_a_format_problem(self, tmp_path):
+        """A deeply nested JSON value is refused as a bad file, not a RecursionError."""
+        path = tmp_path / "a.json"
+        path.write_text("[" * 100_000 + "]" * 100_000)
+        with pytest.raises(AnnotationFileError, match="nested too deeply"):
+            read_annotations(path)
+        assert load_annotations(path).moved_to is not None
+
+    def test_another_studys_file_is_put_aside_not_used(self, tmp_path):
+        """Opened for study 9.9, a file annotating another study is kept aside, unchanged."""
+        path = save_annotations(sample_study(), tmp_path / "a.json")
+        before = path.read_bytes()
+        loaded = load_annotations(path, "9.9")
+        assert loaded.study is None and not path.exists()
+        assert loaded.moved_to.read_bytes() == before and "annotates study" in loaded.message
 
     def test_newer_schema_is_kept_aside(self, tmp_path):
         """A file from a newer spineviewer is not overwritten: it is kept aside with the reason."""
@@ -280,7 +359,17 @@ class TestPath:
 
     def test_unsafe_characters_replaced(self):
         """A non-conformant UID cannot climb out of the folder."""
-        assert annotation_file_name("../1.2 3") == "spineviewer-.._1.2_3.spineviewer.json"
+        name = annotation_file_name("../1.2 3")
+        assert re.fullmatch(r"spineviewer-\.\._1\.2_3-[0-9a-f]{12}\.spineviewer\.json", name)
+
+    def test_names_are_injective(self):
+        """UIDs differing only in replaced characters get different files; ordinary UIDs keep
+        their plain name, so files saved before are still found."""
+        assert annotation_file_name("1.2.3.4+5") != annotation_file_name("1.2.3.4*5")
+        assert annotation_file_name("1.2.3.4_5") == "spineviewer-1.2.3.4_5.spineviewer.json"
+        assert annotation_file_name("1.2.3.4_5") not in {annotation_file_name("1.2.3.4+5"),
+                                                       annotation_file_name("1.2.3.4*5")}
+        assert keyed_annotation_path("1.2.3.4+5") != keyed_annotation_path("1.2.3.4*5")
 
 
 def _check(value, schema, root, where="$"):
@@ -371,22 +460,33 @@ class TestSchema:
 
 
 class TestAnnotationFiles:
-    def test_own_file_first_then_answer_key_and_nothing_written(self, tmp_path):
-        """The reader's own file (beside the study or per user) comes before the answer key,
-        and looking creates nothing in the study folder."""
+    def test_own_file_never_the_answer_key_and_nothing_written(self, tmp_path):
+        """The reader's own file (beside the study or per user) is found, the answer key never
+        (it is read only when asked for), and looking creates nothing in the study folder."""
         study, user = tmp_path / "study", tmp_path / "user"
         study.mkdir()
         user.mkdir()
         (study / ANSWER_KEY_NAME).write_text("{}")
-        assert annotation_files(study, ["1.2.3"], user_folder=user) == [study / ANSWER_KEY_NAME]
+        assert annotation_files(study, ["1.2.3"], user_folder=user) == []
         (user / annotation_file_name("1.2.3")).write_text("{}")
         found = annotation_files(study, ["1.2.3"], user_folder=user)
-        assert found == [user / annotation_file_name("1.2.3"), study / ANSWER_KEY_NAME]
+        assert found == [user / annotation_file_name("1.2.3")]
         assert sorted(p.name for p in study.iterdir()) == [ANSWER_KEY_NAME]
 
-    def test_keyed_copy_after_the_own_files_and_before_the_answer_key(self, tmp_path):
+    def test_legacy_name_found_after_the_new_one(self, tmp_path):
+        """A file saved under the name older versions gave an unsafe UID is still found."""
+        study, user = tmp_path / "study", tmp_path / "user"
+        study.mkdir()
+        legacy = study / "spineviewer-1.2_3.spineviewer.json"
+        legacy.write_text("{}")
+        assert annotation_files(study, ["1.2+3"], user_folder=user) == [legacy]
+        (study / annotation_file_name("1.2+3")).write_text("{}")
+        assert annotation_files(study, ["1.2+3"], user_folder=user) == [
+            study / annotation_file_name("1.2+3"), legacy]
+
+    def test_keyed_copy_after_the_own_files(self, tmp_path):
         """The copy keyed by StudyInstanceUID in the per-user folder is found after the
-        study's own file and before the answer key."""
+        study's own file."""
         study, user = tmp_path / "study", tmp_path / "user"
         keyed = keyed_annotation_path("1.2.3", user_folder=user)
         assert keyed == user / "by-study" / annotation_file_name("1.2.3")
@@ -395,8 +495,6 @@ class TestAnnotationFiles:
         for path in (keyed, study / ANSWER_KEY_NAME, study / annotation_file_name("1.2.3")):
             path.write_text("{}")
         assert annotation_files(study, ["1.2.3"], user_folder=user) == [
-            study / annotation_file_name("1.2.3"), keyed, study / ANSWER_KEY_NAME]
-        assert annotation_files(study, ["1.2.3"], user_folder=user, answer_key=False) == [
             study / annotation_file_name("1.2.3"), keyed]
 
     @pytest.mark.parametrize("writable", [True, False])

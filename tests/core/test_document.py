@@ -242,6 +242,52 @@ class TestReopen:
         assert "starts without annotations" in document.open_message
 
 
+    def test_another_studys_file_is_put_aside_not_overwritten(self, folder):
+        """A file at the study's name holding another study's annotations is kept aside at
+        opening; the first change writes the study's own file, the other is untouched."""
+        path = folder / annotation_file_name(STUDY_UID)
+        save_annotations(StudyAnnotations("9.9", reader="other"), path)
+        before = path.read_bytes()
+        document = _open(folder)
+        assert document.study.study_instance_uid == STUDY_UID and document.study.reader == ""
+        assert document.put_aside.read_bytes() == before and "annotates study 9.9" in document.open_message
+        document.apply(add_disc, (0.0, -50.0, 90.0), name="T9-T10", label="mark disc")
+        assert _on_disk(path)["study_instance_uid"] == STUDY_UID
+        assert document.put_aside.read_bytes() == before
+
+    @pytest.mark.filterwarnings("ignore:Invalid value for VR UI")
+    def test_uids_differing_in_replaced_characters_do_not_share_a_file(self, tmp_path):
+        """Studies 1.2.3.4+5 and 1.2.3.4*5 keep their own annotations, beside them and keyed."""
+        documents = []
+        for k, uid in enumerate(("1.2.3.4+5", "1.2.3.4*5")):
+            write_series(tmp_path / "both", n=2, study_uid=uid, prefix=f"S{k}")
+        result = load_study(tmp_path / "both")
+        studies = {s.uid: (p, s) for p in result.patients for s in p.studies}
+        for uid, name in (("1.2.3.4+5", "T9-T10"), ("1.2.3.4*5", "T11-T12")):
+            patient, study = studies[uid]
+            document = AnnotationDocument.open(tmp_path / "both", study, patient)
+            document.apply(add_disc, (0.0, -50.0, 90.0), name=name, label="mark disc")
+            documents.append(document)
+        assert len({d.path for d in documents} | {d.keyed_path for d in documents}) == 4
+        for uid, name in (("1.2.3.4+5", "T9-T10"), ("1.2.3.4*5", "T11-T12")):
+            patient, study = studies[uid]
+            reopened = AnnotationDocument.open(tmp_path / "both", study, patient)
+            assert reopened.study.study_instance_uid == uid and _discs(to_json(reopened.study)) == [name]
+
+    @pytest.mark.filterwarnings("ignore:Invalid value for VR UI")
+    def test_a_file_of_the_old_name_is_read_only_for_its_own_study(self, tmp_path):
+        """A file saved under the name older versions gave 1.2.3.4+5 is opened for that study,
+        and not for 1.2.3.4*5, whose old name was the same."""
+        for k, uid in enumerate(("1.2.3.4+5", "1.2.3.4*5")):
+            write_series(tmp_path / "both", n=2, study_uid=uid, prefix=f"S{k}")
+        old = tmp_path / "both" / "spineviewer-1.2.3.4_5.spineviewer.json"
+        save_annotations(StudyAnnotations("1.2.3.4+5", reader="plus"), old)
+        result = load_study(tmp_path / "both")
+        readers = {s.uid: AnnotationDocument.open(tmp_path / "both", s, p).study.reader
+                   for p in result.patients for s in p.studies}
+        assert readers == {"1.2.3.4+5": "plus", "1.2.3.4*5": ""} and old.is_file()
+
+
 class TestAnswerKey:
     def test_shown_read_only(self, folder):
         """The answer key is read into ``reference``, never moved; hiding it forgets it."""

@@ -153,18 +153,36 @@ class TestOutput:
                      "--conus-zone", "5"]) == 0
         assert _rows(tmp_path / "lesions.csv")[0]["location"] == "thoracic"
 
-    def test_own_annotation_file_comes_first(self, tmp_path):
-        """The study's own annotation file is preferred to reference-annotations.json."""
+    def test_answer_key_only_when_asked_and_the_file_read_is_printed(self, tmp_path, capsys):
+        """Without the study's own file the answer key is not measured unless --answer-key is
+        given; the file read is printed either way."""
         study_uid = "1.2.826.0.1.3680043.8.498.77"
         write_series(tmp_path / "study", n=2, study_uid=study_uid)
-        save_annotations(StudyAnnotations(study_uid, reader="reference"), tmp_path / "study" / FILE_NAME)
-        assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "a")]) == 0
+        key = save_annotations(StudyAnnotations(study_uid, reader="reference"),
+                               tmp_path / "study" / FILE_NAME)
+        assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "a")]) == 1
+        assert "--answer-key" in capsys.readouterr().err and not (tmp_path / "a").exists()
+        assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "a"),
+                     "--answer-key"]) == 0
+        assert f"annotations: {key}" in capsys.readouterr().out
         assert _rows(tmp_path / "a" / "patients.csv")[0]["reader"] == "reference"
-        save_annotations(StudyAnnotations(study_uid, reader="own"),
-                         annotation_path_for(tmp_path / "study", study_uid))
+        own = save_annotations(StudyAnnotations(study_uid, reader="own"),
+                               annotation_path_for(tmp_path / "study", study_uid))
         assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "b")]) == 0
+        assert f"annotations: {own}" in capsys.readouterr().out
         rows = _rows(tmp_path / "b" / "patients.csv")
         assert rows[0]["reader"] == "own" and rows[0]["patient_id"] == "TEST001"
+
+    def test_out_naming_a_file_is_one_clear_line(self, tmp_path, capsys):
+        """--out naming an existing file (a folder is expected): one line, no [Errno 17]."""
+        study_uid = "1.2.826.0.1.3680043.8.498.77"
+        write_series(tmp_path / "study", n=2, study_uid=study_uid)
+        save_annotations(StudyAnnotations(study_uid), annotation_path_for(tmp_path / "study", study_uid))
+        (tmp_path / "taken").write_text("x")
+        assert main(["measure", str(tmp_path / "study"), "--out", str(tmp_path / "taken")]) == 1
+        err = capsys.readouterr().err
+        assert "is a file, not a folder" in err and "Errno" not in err
+        assert len(err.strip().splitlines()) == 1 and (tmp_path / "taken").read_text() == "x"
 
     def test_a_copy_of_the_study_finds_the_keyed_annotations(self, tmp_path):
         """Images copied elsewhere without their annotation file are measured with the copy
@@ -190,7 +208,7 @@ class TestFailures:
     def test_no_annotation_file(self, study, tmp_path, capsys):
         """A study without annotations: exit 1, one line saying what was looked for."""
         code, err = self._measure(capsys, study, "--out", tmp_path / "out")
-        assert code == 1 and "no annotation file" in err and FILE_NAME in err
+        assert code == 1 and "no annotation file" in err and "--answer-key" in err
         assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
 
     def test_missing_named_file(self, study, tmp_path, capsys):
@@ -200,7 +218,7 @@ class TestFailures:
 
     @pytest.mark.parametrize("content, reason", [
         (b"{not json", "not valid JSON"), (b"\xff\xfe", "not UTF-8"),
-        (b'{"schema_version": 1, "format": "spineviewer-annotations"}', "missing"),
+        (b'{"schema_version": 1, "format": "spineviewer-annotations"}', "required"),
         (b'{"schema_version": 9}', "newer spineviewer"),
     ])
     def test_unreadable_file_is_reported_and_left_alone(self, study, tmp_path, capsys, content, reason):
@@ -216,7 +234,7 @@ class TestFailures:
         """Annotations of another study than the images: exit 1."""
         other = save_annotations(StudyAnnotations("1.2.3.999"), tmp_path / "other.json")
         code, err = self._measure(capsys, study, "--annotations", other, "--out", tmp_path / "out")
-        assert code == 1 and "annotates another study" in err
+        assert code == 1 and "annotates study 1.2.3.999" in err
 
     def test_no_images(self, tmp_path, capsys):
         """A path without images: exit 1, the reason given."""

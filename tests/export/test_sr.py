@@ -237,14 +237,17 @@ def test_drawing_on_a_foreign_image_is_refused():
 
 
 def test_cli_sr(tmp_path, capsys):
-    """``spineviewer sr`` writes the report (a sample study's answer key by default); for a
-    study without annotations it says what is missing."""
+    """``spineviewer sr`` writes the report (a sample study's answer key when asked); without
+    --answer-key the answer key is not used, and the command says what is missing."""
     case = case_params()[0]
     if case is None:
         pytest.skip("no sample cases")
     folder = SAMPLES / case
     out = tmp_path / "report.dcm"
-    assert main(["sr", str(folder), "--out", str(out)]) == 0
+    assert main(["sr", str(folder), "--out", str(out)]) == 1
+    assert "--answer-key" in capsys.readouterr().err and not out.exists()
+    assert main(["sr", str(folder), "--out", str(out), "--answer-key"]) == 0
+    assert "reference-annotations.json" in capsys.readouterr().out
     assert pydicom.dcmread(out).Modality == "SR"
     bare = tmp_path / "bare"
     bare.mkdir()
