@@ -31,6 +31,7 @@ from spineviewer.core.annotation_file import (
     answer_key_path,
     keyed_annotation_path,
     load_annotations,
+    put_aside_if_unreadable,
     read_annotations,
     save_annotations,
 )
@@ -122,12 +123,13 @@ class AnnotationDocument:
             break
         # The keyed copy saved later than the file found (a save beside the study that failed,
         # or work on another copy of the study) is the work to open.
+        copy = AnnotationLoad(keyed)
         if loaded.path != keyed:
             copy = load_annotations(keyed, study.uid)
             if _later(copy, loaded, study.uid):
                 note = (f"{keyed} was saved after {loaded.path.name} ({copy.study.modified}): it "
                         "is the one opened, and the next change is saved to both")
-                loaded = AnnotationLoad(keyed, copy.study, message=note)
+                loaded, copy = AnnotationLoad(keyed, copy.study, message=note), AnnotationLoad(keyed)
         # Both files are written over at the first change: one that cannot be read or that
         # holds another study goes aside now, like the file opened would.
         copies = [AnnotationLoad(target) if loaded.path == target
@@ -139,9 +141,10 @@ class AnnotationDocument:
                 frame_of_reference_uid=next((s.frame_of_reference_uid for s in study.series
                                              if s.frame_of_reference_uid), ""),
                 study_date=_study_date(study.date))
-        message = " ".join(m for m in (loaded.message, *(c.message for c in copies)) if m)
+        checked = (loaded, copy, *copies)
+        message = " ".join(m for m in (c.message for c in checked) if m)
         return cls(folder, value, path=path, keyed_path=keyed, open_message=message,
-                   put_aside=loaded.moved_to or next((c.moved_to for c in copies if c.moved_to), None))
+                   put_aside=next((c.moved_to for c in checked if c.moved_to), None))
 
     # -- state -----------------------------------------------------------------------------
 
