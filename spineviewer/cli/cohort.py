@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reader", metavar="NAME",
                         help="the reader whose readings are counted (needed when the input "
                              "holds several readers')")
+    parser.add_argument("--answer-key", action="store_true",
+                        help="count a sample study's reference-annotations.json answer key where "
+                             "the study has no reading of its own")
     parser.add_argument("--conus-zone", type=millimetres, default=CONUS_ZONE_MM, metavar="MM",
                         help="length of the conus zone above the conus tip, for lesions read "
                              f"from annotation files (default {CONUS_ZONE_MM:g})")
@@ -31,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from spineviewer.cohort.tables import problem_text
 
     result = build_cohort(args.inputs, args.out, reader=args.reader,
-                          conus_zone_mm=args.conus_zone)
+                          conus_zone_mm=args.conus_zone, answer_key=args.answer_key)
     summary = result.summary
     print(f"{summary['n_patients']} patients, {summary['n_lesions']} lesions")
     for problem in result.problems:
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
 register(Command(
     name="cohort",
-    synopsis="INPUT... --out DIR [--reader NAME]",
+    synopsis="INPUT... --out DIR [--reader NAME] [--answer-key]",
     summary="tables, tests and figures of a case series",
     description="Tabulate a case series: read the annotation files of study folders (or of a "
                 "parent folder of many studies) and lesions.csv / patients.csv files, and write "

@@ -48,15 +48,16 @@ class CohortResult:
         return self.summary["problems"]
 
 
-def cohort_summary(inputs, *, reader: str | None = None,
-                   conus_zone_mm: float = CONUS_ZONE_MM) -> tuple[CheckedCohort, dict]:
+def cohort_summary(inputs, *, reader: str | None = None, conus_zone_mm: float = CONUS_ZONE_MM,
+                   answer_key: bool = False) -> tuple[CheckedCohort, dict]:
     """Gather, check and summarise the inputs without writing anything.
 
     Returns the rows counted and the content of ``summary.json``. Raises
     :class:`~spineviewer.cohort.inputs.CohortError` when several readers are present and none
     is chosen, or when no input holds a row.
     """
-    gathered = select_reader(gather(inputs, conus_zone_mm=conus_zone_mm), reader)
+    gathered = select_reader(gather(inputs, conus_zone_mm=conus_zone_mm, answer_key=answer_key),
+                             reader)
     if not gathered.lesions and not gathered.patients:
         said = "; ".join(str(problem) for problem in gathered.problems)
         raise CohortError("no lesion or patient rows in the input" + (f" ({said})" if said else ""))
@@ -68,7 +69,7 @@ def cohort_summary(inputs, *, reader: str | None = None,
 
 
 def build_cohort(inputs, out_dir, *, reader: str | None = None,
-                 conus_zone_mm: float = CONUS_ZONE_MM) -> CohortResult:
+                 conus_zone_mm: float = CONUS_ZONE_MM, answer_key: bool = False) -> CohortResult:
     """Read the inputs and write the cohort's files into ``out_dir`` (created if needed).
 
     Parameters
@@ -81,6 +82,8 @@ def build_cohort(inputs, out_dir, *, reader: str | None = None,
         The reader whose readings are tabulated; needed when the input holds several.
     conus_zone_mm : float
         Length of the conus zone above the conus tip, for lesions read from annotation files.
+    answer_key : bool
+        Count a sample study's answer key where the study has no reading of its own.
 
     Raises
     ------
@@ -90,7 +93,8 @@ def build_cohort(inputs, out_dir, *, reader: str | None = None,
     # matplotlib is imported when figures are drawn: the summary alone does not need it.
     from spineviewer.cohort.figures import write_figures
 
-    checked, summary = cohort_summary(inputs, reader=reader, conus_zone_mm=conus_zone_mm)
+    checked, summary = cohort_summary(inputs, reader=reader, conus_zone_mm=conus_zone_mm,
+                                      answer_key=answer_key)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = [write_table(out / "lesions.csv", LESION_COLUMNS, [r.cells for r in checked.lesions]),

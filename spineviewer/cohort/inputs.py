@@ -56,7 +56,7 @@ class Gathered:
     problems: list[Problem] = field(default_factory=list)
 
 
-def gather(inputs, *, conus_zone_mm: float = CONUS_ZONE_MM) -> Gathered:
+def gather(inputs, *, conus_zone_mm: float = CONUS_ZONE_MM, answer_key: bool = False) -> Gathered:
     """Read every input into contract rows.
 
     Parameters
@@ -65,6 +65,9 @@ def gather(inputs, *, conus_zone_mm: float = CONUS_ZONE_MM) -> Gathered:
         Study folders, parent folders, annotation files, ``lesions.csv`` and ``patients.csv``.
     conus_zone_mm : float, keyword-only
         Length of the conus zone, for the location of lesions read from annotation files.
+    answer_key : bool, keyword-only
+        Count a sample study's answer key (``reference-annotations.json``) where the study has
+        no reading of its own; never otherwise, as for ``spineviewer measure``.
 
     Returns
     -------
@@ -75,10 +78,11 @@ def gather(inputs, *, conus_zone_mm: float = CONUS_ZONE_MM) -> Gathered:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            files = _annotation_files_under(path, gathered.problems)
+            files = _annotation_files_under(path, gathered.problems, answer_key=answer_key)
             if not files:
                 gathered.problems.append(Problem(str(path), "", "", "no annotation files found "
-                                                 f"({_OWN_PREFIX}*{_OWN_SUFFIX} or {ANSWER_KEY_NAME})"))
+                                                 f"({_OWN_PREFIX}*{_OWN_SUFFIX}"
+                                                 + (f" or {ANSWER_KEY_NAME})" if answer_key else ")")))
             for file, study in files:
                 _add_study(gathered, file, study, conus_zone_mm)
         elif path.is_file() and path.suffix.lower() == ".csv":
@@ -139,12 +143,14 @@ def select_reader(gathered: Gathered, reader: str | None) -> Gathered:
     return chosen
 
 
-def _annotation_files_under(folder: Path, problems: list[Problem]) -> list[tuple[Path, StudyAnnotations]]:
-    """The annotation file in use for each study found under ``folder``, with its content."""
+def _annotation_files_under(folder: Path, problems: list[Problem], *,
+                            answer_key: bool) -> list[tuple[Path, StudyAnnotations]]:
+    """The annotation file in use for each study found under ``folder``, with its content:
+    the workstation's own, else (with ``answer_key``) the folder's answer key."""
     found = []
     for root, dirs, names in os.walk(folder):
         dirs.sort()
-        candidates = sorted(name for name in names if name == ANSWER_KEY_NAME
+        candidates = sorted(name for name in names if (answer_key and name == ANSWER_KEY_NAME)
                             or (name.startswith(_OWN_PREFIX) and name.endswith(_OWN_SUFFIX)))
         if not candidates:
             continue
@@ -152,7 +158,8 @@ def _annotation_files_under(folder: Path, problems: list[Problem]) -> list[tuple
         uids = list(dict.fromkeys(study.study_instance_uid for study in read.values() if study))
         used = set()
         # annotation_files orders the files of each study as the workstation uses them.
-        for path in annotation_files(root, uids):
+        key = Path(root) / ANSWER_KEY_NAME
+        for path in [*annotation_files(root, uids), *([key] if key in read else [])]:
             study = read[path] if path in read else _read(path, problems)
             if study is not None and study.study_instance_uid not in used:
                 used.add(study.study_instance_uid)

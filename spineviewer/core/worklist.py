@@ -66,7 +66,7 @@ def saved_annotations(folder, study_uid: str, *, user_folder: Path | None = None
                       ) -> StudyAnnotations | None:
     """The annotations the workstation would open for a study, read only (None: none yet,
     or none readable; opening the study deals with an unreadable file)."""
-    for path in annotation_files(folder, [study_uid], answer_key=False, user_folder=user_folder):
+    for path in annotation_files(folder, [study_uid], user_folder=user_folder):
         try:
             study, _ = read_annotations(path)
         except AnnotationFileError:

@@ -34,7 +34,8 @@ def test_studies_and_csv_mixed(tmp_path, capsys):
     """A parent folder of studies and a CSV pair together: 2 + 49 patients."""
     lesions, patients = write_published_cohort(tmp_path / "in", reader="ground truth (spineviewer phantom)")
     out = tmp_path / "out"
-    assert main(["cohort", str(SAMPLES), str(lesions), str(patients), "--out", str(out)]) == 0
+    assert main(["cohort", str(SAMPLES), str(lesions), str(patients), "--out", str(out),
+                 "--answer-key"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_patients"] == 51 and summary["problems"] == []
 
@@ -71,3 +72,10 @@ def test_console_script(tmp_path):
 def _rows(path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def test_answer_keys_only_when_asked(tmp_path, capsys):
+    """The sample studies hold only answer keys: without --answer-key nothing is counted and
+    the reason names the files looked for."""
+    assert main(["cohort", str(SAMPLES), "--out", str(tmp_path / "out")]) == 1
+    assert "no annotation files found" in capsys.readouterr().err

@@ -122,7 +122,7 @@ def test_unreadable_annotation_file_and_missing_input(tmp_path):
     broken = tmp_path / "broken" / "spineviewer-1.2.3.spineviewer.json"
     broken.parent.mkdir()
     broken.write_text("{not json")
-    summary = run([study, broken.parent, tmp_path / "nowhere"], tmp_path / "out")
+    summary = run([study, broken.parent, tmp_path / "nowhere"], tmp_path / "out", answer_key=True)
     assert summary["n_patients"] == 1
     files = [p["file"] for p in summary["problems"]]
     assert files == [str(broken), str(broken.parent), str(tmp_path / "nowhere")]

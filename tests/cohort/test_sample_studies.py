@@ -29,7 +29,7 @@ def summary(truth, tmp_path_factory):
     # to the answer key; an empty one leaves the answer keys.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_DATA_HOME", str(out / "user-data"))
-        return build_cohort([SAMPLES], out / "cohort").summary
+        return build_cohort([SAMPLES], out / "cohort", answer_key=True).summary
 
 
 def test_counts(truth, summary):

@@ -4,12 +4,12 @@ status bar saying where the tables are."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from spineviewer.gui.shell.main_window import MainWindow
 from tests.cohort.published import write_published_cohort
+from spineviewer.core.annotation_file import annotation_file_name, read_annotations, save_annotations
 from tests.conftest import SAMPLES
 
 DIALOG = "spineviewer.gui.shell.cohort_summary.QFileDialog.getExistingDirectory"
@@ -24,10 +24,11 @@ def window(qtbot, settings):
 
 @pytest.fixture
 def studies(tmp_path):
-    """The sample studies' answer keys in a parent folder (no images needed)."""
+    """The sample studies' answer keys saved as readings, in a parent folder (no images)."""
     folder = tmp_path / "studies"
     for case in sorted(SAMPLES.glob("case*")):
-        shutil.copytree(case, folder / case.name, ignore=shutil.ignore_patterns("dicom"))
+        study, _ = read_annotations(case / "reference-annotations.json")
+        save_annotations(study, folder / case.name / annotation_file_name(study.study_instance_uid))
     if not any(folder.glob("*")):
         pytest.skip("no sample studies in sample_dicom/")
     return folder
