@@ -94,6 +94,8 @@ class AnnotationLayer(QObject):
         tools.selectionChanged.connect(self._select)
         viewport.view.scene().sigMouseMoved.connect(self._hover)
         self.view_box.sigRangeChanged.connect(self._fit_labels)
+        # The view's range changes before the overlay (and its letters) takes the new size.
+        viewport.resized.connect(self._fit_labels)
         viewport.installEventFilter(self)
         self.refresh()
 

@@ -59,6 +59,9 @@ class Viewport(QFrame):
         The reader placed the 3-D cursor on this image; ``point`` is LPS mm, shape (3,).
     viewChanged(viewport)
         The reader zoomed or panned by hand.
+    resized()
+        The viewport and its overlay took their new size (text placed over the image must
+        keep clear of the overlay's letters where they now are).
 
     Attributes
     ----------
@@ -74,6 +77,7 @@ class Viewport(QFrame):
     sliceChanged = pyqtSignal(object)
     cursorPlaced = pyqtSignal(object, object)
     viewChanged = pyqtSignal(object)
+    resized = pyqtSignal()
 
     def __init__(self, store: PixelStore, parent: QWidget | None = None):
         super().__init__(parent)
@@ -387,6 +391,7 @@ class Viewport(QFrame):
         self.overlay.setGeometry(self.rect())
         self.overlay.raise_()
         self._update_overlay()
+        self.resized.emit()
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasFormat(STACK_MIME):
