@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, bounded_int, register
+from spineviewer.cli.registry import Command, add_annotation_source, bounded_int, register
 
 #: Largest date shift, days: a century either way keeps every DICOM date a valid date.
 MAX_SHIFT_DAYS = 36_500
@@ -16,12 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", metavar="OUT", help="a new or empty folder")
     parser.add_argument("--pseudonym", required=True, metavar="ID",
                         help="PatientName and PatientID of the copy")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--annotations", metavar="FILE",
-                        help="annotation file to carry over (default: the study's own, if any)")
-    source.add_argument("--answer-key", action="store_true",
-                        help="use a sample study's answer key (reference-annotations.json) "
-                             "instead of the reader's annotations")
+    add_annotation_source(
+        parser, annotations_help="annotation file to carry over (default: the study's own, if any)")
     parser.add_argument("--series", nargs="+", metavar="SERIES",
                         help="only these series (UID, number or description)")
     parser.add_argument("--study", metavar="UID", help="the StudyInstanceUID, when IN holds several")

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, bounded_number, positive_int, register
+from spineviewer.cli.registry import Command, add_annotation_source, bounded_number, positive_int, register
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The study, the output file, the panels and slices, and what is drawn on the figure."""
     parser.add_argument("study", metavar="STUDY", help="DICOM folder, files, zip or DICOMDIR")
     parser.add_argument("--out", required=True, metavar="FILE", help="output .png, .jpg or .jpeg")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--annotations", metavar="FILE",
-                        help="annotation file (default: the study's own, if any)")
-    source.add_argument("--answer-key", action="store_true",
-                        help="use a sample study's answer key (reference-annotations.json) "
-                             "instead of the reader's annotations")
+    add_annotation_source(parser,
+                          annotations_help="annotation file (default: the study's own, if any)")
     parser.add_argument("--panels", nargs="+", metavar="SERIES",
                         help="series descriptions or numbers, one per panel (default: sagittal "
                              "T2, sagittal T1 after contrast, axial after contrast)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, add_annotation_source, register
 
 
 def millimetres(text: str) -> float:
@@ -22,12 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from spineviewer.core.metrics import CONUS_ZONE_MM
 
     parser.add_argument("study", metavar="STUDY", help="the study: a folder, zip or DICOMDIR")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--annotations", metavar="FILE",
-                        help="annotation file (default: the study's own)")
-    source.add_argument("--answer-key", action="store_true",
-                        help="measure the answer key (reference-annotations.json) of a sample "
-                             "study instead of the reader's annotations")
+    add_annotation_source(parser, annotations_help="annotation file (default: the study's own)",
+                          answer_key_help="measure the answer key (reference-annotations.json) "
+                                          "of a sample study instead of the reader's annotations")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder of the CSV files")
     parser.add_argument("--pseudonym", metavar="ID",
                         help="write ID instead of the PatientID and leave out every date")

@@ -77,6 +77,19 @@ def commands() -> dict[str, Command]:
     return {name: _registered[name] for name in COMMAND_MODULES}
 
 
+ANSWER_KEY_HELP = ("use a sample study's answer key (reference-annotations.json) instead of "
+                   "the reader's annotations")
+
+
+def add_annotation_source(parser: argparse.ArgumentParser, *, annotations_help: str,
+                          answer_key_help: str = ANSWER_KEY_HELP) -> None:
+    """``--annotations FILE | --answer-key``: the one way a command is told which annotations
+    to use (default: the study's own; :func:`~spineviewer.export.study_input.study_annotations`)."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--annotations", metavar="FILE", help=annotations_help)
+    source.add_argument("--answer-key", action="store_true", help=answer_key_help)
+
+
 def bounded_number(low: float, high: float) -> Callable[[str], float]:
     """An argparse type: a number from ``low`` to ``high``, else a usage error saying so."""
     def number(text: str) -> float:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, add_annotation_source, register
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The study, the output file and the annotation file."""
     parser.add_argument("study", metavar="STUDY", help="DICOM folder, files, zip or DICOMDIR")
     parser.add_argument("--out", required=True, metavar="FILE", help="output DICOM file")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--annotations", metavar="FILE",
-                        help="annotation file (default: the study's own)")
-    source.add_argument("--answer-key", action="store_true",
-                        help="use a sample study's answer key (reference-annotations.json) "
-                             "instead of the reader's annotations")
+    add_annotation_source(parser, annotations_help="annotation file (default: the study's own)")
 
 
 def run(args: argparse.Namespace) -> int:
