@@ -16,7 +16,6 @@ Coordinates: everything held here is DICOM LPS mm (see :mod:`spineviewer.core.dr
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -39,6 +38,7 @@ from spineviewer.core.annotations import Drawing, StudyAnnotations
 from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, touched
 from spineviewer.core.history import History, Signal
 from spineviewer.core.model import Patient, Study
+from spineviewer.core.tags import date as dicom_date
 
 
 class AnnotationDocument:
@@ -140,7 +140,7 @@ class AnnotationDocument:
                 study.uid, patient_id=patient.id if patient is not None else "",
                 frame_of_reference_uid=next((s.frame_of_reference_uid for s in study.series
                                              if s.frame_of_reference_uid), ""),
-                study_date=_study_date(study.date))
+                study_date=dicom_date(study.date))
         checked = (loaded, copy, *copies)
         message = " ".join(m for m in (c.message for c in checked) if m)
         return cls(folder, value, path=path, keyed_path=keyed, open_message=message,
@@ -299,13 +299,3 @@ def _error_text(exc: Exception) -> str:
     """The sentence of a ValueError or KeyError (KeyError's str() adds quotes)."""
     return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
-
-def _study_date(value: str) -> dt.date | None:
-    """A DICOM DA value (``YYYYMMDD``) as a date; None when empty or not a date."""
-    value = (value or "").strip()
-    if len(value) == 8 and value.isdigit():
-        try:
-            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-        except ValueError:
-            return None
-    return None

@@ -10,6 +10,7 @@ go through pydicom, which applies the Specific Character Set.
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from functools import lru_cache
 
@@ -120,3 +121,14 @@ def vector(value, length: int) -> np.ndarray | None:
     except (TypeError, ValueError):
         return None
     return array if array.shape == (length,) and np.all(np.isfinite(array)) else None
+
+
+def date(value) -> dt.date | None:
+    """A DICOM DA value (``YYYYMMDD``, PS3.5 6.2) as a date; None when empty or not a date."""
+    value = str(value or "").strip()
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None

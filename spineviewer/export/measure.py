@@ -26,6 +26,7 @@ from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import CONUS_ZONE_MM, PatientMetrics, patient_metrics
 from spineviewer.core.safe_write import check_output_file, check_output_folder
 from spineviewer.core.units import Unit
+from spineviewer.core.tags import date as dicom_date
 from spineviewer.export.csv_tables import write_lesions_csv, write_patients_csv
 from spineviewer.export.study_input import find_annotation_file, read_study_annotations
 
@@ -161,11 +162,5 @@ def _read(study_path: Path, annotation_path,
     except ValueError as exc:
         raise MeasureError(str(exc)) from None
     patient, study = next(pair for pair in studies if pair[1].uid == annotations.study_instance_uid)
-    return patient.id, _dicom_date(study.date), annotations, path
+    return patient.id, dicom_date(study.date), annotations, path
 
-
-def _dicom_date(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(text.strip(), "%Y%m%d").date()
-    except ValueError:
-        return None

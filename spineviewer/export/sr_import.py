@@ -14,7 +14,6 @@ Points are DICOM LPS mm.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from spineviewer.core.annotations import (
 from spineviewer.core.levels import Disc, SegmentRule, VertebralLevels
 from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.units import Unit
+from spineviewer.core.tags import date as dicom_date
 from spineviewer.export import sr_codes as C
 
 _MEASUREMENTS = ("DCM", "126010")
@@ -87,7 +87,7 @@ def import_sr(path) -> StudyAnnotations:
     study = StudyAnnotations(
         str(ds.StudyInstanceUID), patient_id=str(ds.get("PatientID", "")),
         frame_of_reference_uid=min(frames, default=""),
-        reader=_reader(root), study_date=_date(ds.get("StudyDate", "")), levels=levels,
+        reader=_reader(root), study_date=dicom_date(ds.get("StudyDate", "")), levels=levels,
         lesions=tuple(_lesion(k, drawings, findings, levels) for k, drawings, findings in lesions),
         annotations=tuple(free), segment_rule=_segment_rule(rules, bool(lesions)))
     return study
@@ -237,9 +237,3 @@ def _name(item: Dataset) -> tuple[str, str] | None:
     sequence = item.get("ConceptNameCodeSequence")
     return C.key(sequence[0]) if sequence else None
 
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(str(value), "%Y%m%d").date()
-    except ValueError:
-        return None

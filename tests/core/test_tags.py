@@ -31,3 +31,17 @@ class TestText:
         assert number(get(raw, "SliceThickness")) == 3.0
         assert vector(get(raw, "ImageOrientationPatient"), 6).tolist() == [1, 0, 0, 0, 1, 0]
         assert get(raw, "PixelSpacing", "absent") == "absent"
+
+
+class TestDate:
+    def test_da_value(self):
+        """YYYYMMDD becomes a date, surrounding spaces allowed."""
+        import datetime as dt
+
+        from spineviewer.core.tags import date
+        assert date(" 20240315") == dt.date(2024, 3, 15)
+
+    def test_not_a_date(self):
+        """Empty, short, non-digit and impossible values give None."""
+        from spineviewer.core.tags import date
+        assert [date(v) for v in ("", None, "2024031", "2024-03-15", "20240231")] == [None] * 5
