@@ -90,30 +90,28 @@ def add_annotation_source(parser: argparse.ArgumentParser, *, annotations_help: 
     source.add_argument("--answer-key", action="store_true", help=answer_key_help)
 
 
+def _bounded(kind: type, noun: str, low, high) -> Callable[[str], float | int]:
+    """An argparse type: a ``kind`` from ``low`` to ``high``, else a usage error saying so."""
+    def value_of(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        if not low <= value <= high:
+            shown = (f"{low:g}", f"{high:g}") if kind is float else (low, high)
+            raise argparse.ArgumentTypeError(f"{text} is not between {shown[0]} and {shown[1]}")
+        return value
+    return value_of
+
+
 def bounded_number(low: float, high: float) -> Callable[[str], float]:
     """An argparse type: a number from ``low`` to ``high``, else a usage error saying so."""
-    def number(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
-        return value
-    return number
+    return _bounded(float, "a number", low, high)
 
 
 def bounded_int(low: int, high: int) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high``, else a usage error."""
-    def whole(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
-        return value
-    return whole
+    return _bounded(int, "a whole number", low, high)
 
 
 #: An argparse type: a whole number from 1 (slice and lesion numbers).

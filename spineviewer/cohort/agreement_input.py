@@ -38,12 +38,13 @@ from spineviewer.core.annotation_file import ANSWER_KEY_NAME, AnnotationFileErro
 from spineviewer.core.annotations import (
     Bidirectional, Caliper, Component, CordPath, Lesion, Outline, StudyAnnotations,
 )
+from spineviewer.core.findings import LESION_VOCABULARY
 from spineviewer.core.levels import level_index
 from spineviewer.core.measurement import measured_columns
 from spineviewer.core.metrics import LesionMetrics
 from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import (
-    CysticChange, EnhancementPattern, Location, Morphology, Position, Presence, Signal, parse,
+    parse,
 )
 from spineviewer.export.csv_tables import LESION_COLUMNS, lesion_rows
 
@@ -60,12 +61,8 @@ MEASURE_COLUMNS: tuple[str, ...] = tuple(MEASURE_UNITS)
 #: The categorical findings compared, with their vocabularies: the location, then the lesion
 #: findings in ``lesions.csv`` order.
 FINDING_VOCABULARIES: dict[str, type] = {
-    "location": Location, "position": Position, "morphology": Morphology,
-    "cord_expansion": Presence, "t2_signal": Signal, "t1_signal": Signal,
-    "cystic_change": CysticChange, "hemorrhage": Presence, "enhancement": Presence,
-    "enhancement_pattern": EnhancementPattern, "rim_sign": Presence, "flame_sign": Presence,
-    "leptomeningeal_origin_suspected": Presence,
-}
+    "location" if name == "location_override" else name: vocabulary
+    for name, vocabulary in LESION_VOCABULARY.items()}
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ class LesionFindings:
     notes: str = ""
 
     def __post_init__(self):
-        for name, vocabulary in _LESION_VOCABULARY.items():
+        for name, vocabulary in LESION_VOCABULARY.items():
             assign(self, name, _parse_field(vocabulary, getattr(self, name), name))
         assign(self, "notes", text_value(self.notes, "notes"))
 
@@ -96,7 +96,9 @@ class LesionFindings:
         return found
 
 
-_LESION_VOCABULARY = {
+#: The vocabulary of each categorical lesion finding, by field name (``location_override`` is
+#: the ``location`` column of lesions.csv).
+LESION_VOCABULARY = {
     "location_override": Location, "position": Position, "morphology": Morphology,
     "cord_expansion": Presence, "t2_signal": Signal, "t1_signal": Signal,
     "cystic_change": CysticChange, "hemorrhage": Presence, "enhancement": Presence,

@@ -133,7 +133,7 @@ class TestMeasurementsDock:
 
 
 class TestFindingsDock:
-    def test_every_choice_shows_whole(self, window):
+    def test_every_choice_shows_whole(self, qtbot, window):
         """The suggested location 'thoracic-conus' and every word of every list show whole in
         the dock at the window's size, and no field reaches past the dock's edge."""
         label_levels(window, "T11-T12")
@@ -148,7 +148,7 @@ class TestFindingsDock:
         for page in range(form.tabs.count()):
             form.tabs.setCurrentIndex(page)
             area = form.tabs.currentWidget()
-            QTest.qWait(0)
+            qtbot.waitUntil(area.isVisible)
             fields = area.widget().findChildren(QLabel) + combos
             past = [w for w in fields if w.isVisible() and w.window() is window and
                     w.mapTo(area.viewport(), w.rect().topRight()).x() >= area.viewport().width()]

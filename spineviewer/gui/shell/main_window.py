@@ -22,10 +22,7 @@ from PyQt6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMes
                              QProgressBar, QPushButton, QWidget)
 
 from spineviewer import SAMPLE_DIR, __version__
-from spineviewer.core.study_scan import scan_studies
-from spineviewer.core.worklist import entry_for
 from spineviewer.core.model import LoadResult, Stack
-from spineviewer.core.pixels import frame_pixels
 from spineviewer.gui.annotation.controls import AnnotationControls
 from spineviewer.gui.shell.teaching_export import TeachingExport
 from spineviewer.gui.shell.cohort_summary import CohortSummary
@@ -38,6 +35,7 @@ from spineviewer.gui.reading.pixel_store import PixelStore
 from spineviewer.gui.shell.problems import ProblemsList, problem_summary
 from spineviewer.gui.reading.reading_tools import ReadingTools, icon
 from spineviewer.gui.shell.recent import RecentOpenings, entry_label
+from spineviewer.gui.shell.scan_task import scan_selection
 from spineviewer.gui.shell.series_reading import SeriesReading
 from spineviewer.gui.shell.shortcuts import ShortcutsDialog
 from spineviewer.gui.reading.viewer_grid import LAYOUTS, ViewerGrid
@@ -255,27 +253,10 @@ class MainWindow(QMainWindow):
         for viewport in self.grid.viewports:
             viewport.set_message(f"Scanning {label}…")
 
-        def scan(task: Task) -> LoadResult:
-            def first_image(frame) -> None:
-                try:
-                    pixels = frame_pixels(frame)
-                except Exception:  # noqa: BLE001 - a preview is optional; the scan goes on
-                    return
-                task.partial.emit(("preview", pixels, frame.pixel_spacing,
-                                   frame.file.series_description))
-
-            def studies(found) -> None:
-                # Reading each study's annotation file (its status) stays off the GUI thread.
-                task.partial.emit(("studies", [(study, entry_for(study)) for study in found]))
-
-            result, found = scan_studies(paths, progress=task.progress.emit, cancel=task.cancel,
-                                         on_first_image=first_image, on_studies=studies)
-            return result, [(study, entry_for(study)) for study in found] if len(found) > 1 else []
-
         self._generation += 1
         generation = self._generation
         self._scan = self.work.submit(
-            scan, label=f"Scanning {label}",
+            lambda task: scan_selection(task, paths), label=f"Scanning {label}",
             on_done=lambda result: self._scan_done(generation, label, result),
             on_failed=lambda reason: self._scan_failed(generation, label, reason),
             on_partial=lambda partial: self._partial(generation, partial))
