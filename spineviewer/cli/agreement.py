@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, millimetres_between_0_and_1000, register
 
-
-def _millimetres(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of mm") from None
-    if not 0 < value < 1000:
-        raise argparse.ArgumentTypeError(f"{text} mm is not a distance between 0 and 1000 mm")
-    return value
 
 
 def _readers(text: str) -> list[str]:
@@ -37,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the reference")
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="folder of agreement.json, agreement.md and the plots")
-    parser.add_argument("--max-distance", type=_millimetres, default=MAX_DISTANCE_MM,
+    parser.add_argument("--max-distance", type=millimetres_between_0_and_1000("distance"),
+                        default=MAX_DISTANCE_MM,
                         metavar="MM", help="largest distance between the centres of two "
                                            f"readers' lesions that pair (default {MAX_DISTANCE_MM:g})")
 

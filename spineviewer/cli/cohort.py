@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.measure import millimetres
-from spineviewer.cli.registry import Command, register
+from spineviewer.cli.registry import Command, millimetres, register
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

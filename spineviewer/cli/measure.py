@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from spineviewer.cli.registry import Command, add_annotation_source, register
+from spineviewer.cli.registry import Command, add_annotation_source, millimetres, register
 
-
-def millimetres(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of mm") from None
-    if not 0 < value < 1000:
-        raise argparse.ArgumentTypeError(f"{text} mm is not a length between 0 and 1000 mm")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -114,6 +114,21 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     return _bounded(int, "a whole number", low, high)
 
 
+def millimetres_between_0_and_1000(what: str) -> Callable[[str], float]:
+    """An argparse type: a ``what`` ("length", "distance") in mm, more than 0 and under 1000."""
+    def millimetres(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of mm") from None
+        if not 0 < value < 1000:
+            raise argparse.ArgumentTypeError(f"{text} mm is not a {what} between 0 and 1000 mm")
+        return value
+    return millimetres
+
+
+#: An argparse type: a length in mm (the conus zone).
+millimetres = millimetres_between_0_and_1000("length")
 #: An argparse type: a whole number from 1 (slice and lesion numbers).
 positive_int = bounded_int(1, 10**6)
 
