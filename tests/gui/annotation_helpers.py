@@ -85,6 +85,14 @@ def type_into(widget, text: str) -> None:
     QTest.keyClick(widget, Qt.Key.Key_Return)
 
 
+def type_field(line_edit, text: str) -> None:
+    """Replace a form field's text by typing, then leave it with Tab (as a reader does)."""
+    line_edit.setFocus()
+    line_edit.selectAll()
+    QTest.keyClicks(line_edit, text)
+    QTest.keyClick(line_edit, Qt.Key.Key_Tab)
+
+
 def zoom_on(viewport, point, width_mm: float) -> None:
     """Zoom and pan so a ``width_mm`` wide square around a patient point fills the viewport
     (as a reader zooms in before measuring)."""

@@ -16,7 +16,7 @@ from spineviewer.core.annotations import Caliper, Lesion, StudyAnnotations
 from spineviewer.core.vocabulary import Location, Presence, Signal
 from spineviewer.gui.shell import csv_export
 from spineviewer.gui.annotation.findings_form import LESION_FIELDS, NOT_ASSESSED
-from tests.gui.annotation_helpers import CASE1, copy_case
+from tests.gui.annotation_helpers import CASE1, copy_case, type_field
 from tests.gui.conftest import STUDY_UID
 from tests.gui.test_annotation_session import draw_si, label_levels
 
@@ -34,13 +34,6 @@ def _choose(combo, word: str) -> None:
     for _ in range(abs(target - combo.currentIndex())):
         QTest.keyClick(combo, step)
     assert combo.currentIndex() == target, combo.currentText()
-
-
-def _type(line_edit, text: str) -> None:
-    line_edit.setFocus()
-    line_edit.selectAll()
-    QTest.keyClicks(line_edit, text)
-    QTest.keyClick(line_edit, Qt.Key.Key_Tab)
 
 
 class TestLesionForm:
@@ -85,20 +78,20 @@ class TestPatientForm:
         """'31/03/2012' is not recorded: the field turns red and the form says how to write it."""
         form = window.annotations.findings
         field = form.patient_fields["primary_diagnosis_date"]
-        _type(field, "31/03/2012")
+        type_field(field, "31/03/2012")
         assert window.annotations.session.study.patient.primary_diagnosis_date is None
         assert "YYYY-MM-DD" in form.error.text() and form.error.isVisible()
         assert "YYYY-MM-DD" in window.statusBar().currentMessage()
-        _type(field, "2012-03-31")
+        type_field(field, "2012-03-31")
         assert window.annotations.session.study.patient.primary_diagnosis_date.isoformat() == "2012-03-31"
         assert not form.error.isVisible()
 
     def test_age_out_of_range_is_refused(self, window):
         """An age of 200 is refused; 61 is recorded."""
         form = window.annotations.findings
-        _type(form.patient_fields["age_years"], "200")
+        type_field(form.patient_fields["age_years"], "200")
         assert window.annotations.session.study.patient.age_years is None
-        _type(form.patient_fields["age_years"], "61")
+        type_field(form.patient_fields["age_years"], "61")
         assert window.annotations.session.study.patient.age_years == 61.0
 
     def test_sites_are_a_multiple_choice(self, window):
@@ -117,8 +110,8 @@ class TestPatientForm:
     def test_intervals_derived_from_the_dates(self, window):
         """Diagnosis and presentation dates give the interval in years."""
         form = window.annotations.findings
-        _type(form.patient_fields["primary_diagnosis_date"], "2020-01-01")
-        _type(form.patient_fields["iscm_presentation_date"], "2022-01-01")
+        type_field(form.patient_fields["primary_diagnosis_date"], "2020-01-01")
+        type_field(form.patient_fields["iscm_presentation_date"], "2022-01-01")
         assert "primary → presentation 2.00 years" in form.intervals.text()
 
 

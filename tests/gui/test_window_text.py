@@ -7,10 +7,9 @@ from dataclasses import replace
 
 import pytest
 from PyQt6.QtCore import QRect, Qt
-from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
-from tests.gui.annotation_helpers import CASE1, click, copy_case, key, screen_of, type_into
+from tests.gui.annotation_helpers import CASE1, click, copy_case, key, screen_of, type_into, type_field
 from tests.gui.mouse import hover, wheel
 from tests.gui.test_annotation_session import DISCS, draw_si, label_levels
 
@@ -49,13 +48,6 @@ def _cut_choices(combos) -> list[str]:
     """The choices of ``combos`` that would not show whole once chosen."""
     return [combo.itemText(k) for combo in combos for k in range(combo.count())
             if combo.fontMetrics().horizontalAdvance(combo.itemText(k)) > _choice_room(combo)]
-
-
-def _type(line_edit, text: str) -> None:
-    line_edit.setFocus()
-    line_edit.selectAll()
-    QTest.keyClicks(line_edit, text)
-    QTest.keyClick(line_edit, Qt.Key.Key_Tab)
 
 
 class TestNamePrompt:
@@ -175,9 +167,9 @@ class TestFindingsDock:
         form = window.annotations.findings
         window.annotations.findings_dock.raise_()
         form.tabs.setCurrentIndex(1)
-        _type(form.patient_fields["primary_diagnosis_date"], "2020-01-01")
-        _type(form.patient_fields["iscm_presentation_date"], "2022-01-01")
-        _type(form.patient_fields["iscm_diagnosis_date"], "2022-02-01")
+        type_field(form.patient_fields["primary_diagnosis_date"], "2020-01-01")
+        type_field(form.patient_fields["iscm_presentation_date"], "2022-01-01")
+        type_field(form.patient_fields["iscm_diagnosis_date"], "2022-02-01")
         assert "primary → diagnosis" in form.intervals.text()
         form.tabs.currentWidget().ensureWidgetVisible(form.intervals)
         qtbot.waitUntil(lambda: shows_whole_text(form.intervals))
@@ -189,16 +181,16 @@ class TestFindingsDock:
         window.annotations.findings_dock.raise_()
         form.tabs.setCurrentIndex(1)
         field = form.patient_fields["primary_diagnosis_date"]
-        _type(field, "31/03/2012")
+        type_field(field, "31/03/2012")
         message = form.error.text()
         assert message.startswith("Primary tumour diagnosed: '31/03/2012' is not a date")
         assert "primary_diagnosis_date" not in message and "\n" not in message
         assert message in window.statusBar().currentMessage()
-        _type(form.patient_fields["age_years"], "61")
+        type_field(form.patient_fields["age_years"], "61")
         assert window.annotations.session.study.patient.age_years == 61.0
         assert field.text() == "31/03/2012" and "e05a5a" in field.styleSheet()
         assert form.error.isVisible() and form.error.text() == message
-        _type(field, "2012-03-31")
+        type_field(field, "2012-03-31")
         assert window.annotations.session.study.patient.primary_diagnosis_date.isoformat() == "2012-03-31"
         assert not form.error.isVisible() and field.styleSheet() == ""
 
