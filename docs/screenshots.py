@@ -4,12 +4,14 @@ Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py`` (or under Xvfb); w
 argument ``worklist``, only the worklist screenshot. The window is
 the one ``spineviewer`` opens; it is grabbed once every volume has been decoded. The 3-D cursor
 is placed where a reader would Shift+click: on the lesion centre of the study's ground truth.
+The annotating screenshot reads a copy of case 1 with its answer key as the reading.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -21,6 +23,7 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication
 
 from spineviewer import SAMPLE_DIR
+from spineviewer.core.annotation_file import ANSWER_KEY_NAME, load_annotations
 from spineviewer.gui.shell.app import application, main_window
 
 DOCS = Path(__file__).resolve().parent
@@ -56,13 +59,22 @@ def _show_second_station(window, viewport_index: int) -> None:
 
 
 def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, lesion: int | None = None,
-         all_slices: bool = False, second_station: bool = False) -> None:
+         all_slices: bool = False, second_station: bool = False, annotated: bool = False) -> None:
     settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
-    window = main_window([str(SAMPLE_DIR / case)], settings=settings)
+    folder = SAMPLE_DIR / case
+    if annotated:
+        # A copy read with its answer key as the reading: the drawings a reader makes, saved
+        # beside the copy, never beside the bundled sample.
+        folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / case
+        shutil.copytree(SAMPLE_DIR / case, folder)
+    window = main_window([str(folder)], settings=settings)
     window.resize(*size)
     window.show()
     app = QApplication.instance()
     _settle(app, window)
+    if annotated:
+        key = load_annotations(folder / ANSWER_KEY_NAME).study
+        window.annotations.session.apply(lambda _: key, label="the answer key as the reading")
     if second_station:
         _show_second_station(window, 3)
     if layout:
@@ -127,6 +139,7 @@ def main() -> int:
         Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
         return 0
     grab("case1-breast-t12", DOCS / "screenshot-main.png", lesion=1)
+    grab("case1-breast-t12", DOCS / "screenshot-annotating.png", lesion=1, annotated=True)
     grab("case1-breast-t12", DOCS / "screenshot-reference-lines.png", lesion=1, all_slices=True)
     grab("case3-lung-multiple", DOCS / "screenshot-case3.png", layout="2x2", lesion=2,
          second_station=True)
