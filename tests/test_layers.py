@@ -18,16 +18,16 @@ class Block(importlib.abc.MetaPathFinder):
         if name.split('.')[0] in {'PyQt6', 'PyQt5', 'PySide6', 'PySide2', 'pyqtgraph', 'qtpy'}:
             raise ImportError('Qt is not allowed here: ' + name)
 sys.meta_path.insert(0, Block())
-import pkgutil, importlib, spineviewer.core, spineviewer.export, spineviewer.cohort
-for package in (spineviewer.core, spineviewer.export, spineviewer.cohort):
+import pkgutil, importlib, spineviewer.core, spineviewer.export, spineviewer.cohort, spineviewer.assist, spineviewer.pacs
+for package in (spineviewer.core, spineviewer.export, spineviewer.cohort, spineviewer.assist, spineviewer.pacs):
     for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):
         importlib.import_module(module.name)
 import spineviewer.cli
 print('ok')
 """
 
-LAYERS = "Layers: cli > gui > cohort > export | phantom > core (so core never imports export)"
-QT_FREE = "Qt-free: core, export, phantom and cohort never import Qt or pyqtgraph"
+LAYERS = "Layers: cli > gui > cohort > export | phantom | assist | pacs > core (so core never imports export)"
+QT_FREE = "Qt-free: core, export, phantom, cohort, assist and pacs never import Qt or pyqtgraph"
 
 # lint-imports reads the contracts from pyproject.toml in its working directory and analyses the
 # `spineviewer` found there first (it puts the working directory at the front of sys.path).
