@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Callable
 
 from spineviewer.core.annotations import (
-    DRAWING_KINDS, SCHEMA_VERSION, Drawing, Lesion, LesionFindings, PatientFindings,
+    DRAWING_KINDS, SCHEMA_VERSION, Drawing, Lesion, LesionFindings, PatientFindings, Sent,
     StudyAnnotations,
 )
 from spineviewer.core.levels import Disc, VertebralLevels, disc_name, parse_disc_name
@@ -28,7 +28,8 @@ FORMAT = "spineviewer-annotations"
 
 _STUDY_KEYS = ("format", "schema_version", "study_instance_uid", "study_date", "patient_id",
                "frame_of_reference_uid", "reader", "created", "modified", "levels", "segment_rule",
-               "done", "lesions", "annotations", "patient")
+               "done", "lesions", "annotations", "patient", "sent")
+_SENT_KEYS = ("what", "node", "address", "time", "study_instance_uid", "instances")
 _DRAWING_COMMON = ("kind", "id", "series_instance_uid", "sop_instance_uid", "unit")
 _GEOMETRY = {"endpoints", "long_axis", "short_axis", "vertices", "tail", "head", "anchor"}
 _DATES = {"primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date"}
@@ -63,6 +64,7 @@ def to_json(study: StudyAnnotations) -> dict:
                     for lesion in study.lesions],
         "annotations": [_drawing_to_json(d) for d in study.annotations],
         "patient": _form_to_json(study.patient),
+        "sent": [_form_to_json(item) for item in study.sent],
     }
 
 
@@ -117,13 +119,14 @@ def from_json(value: dict) -> StudyAnnotations:
         patient = _form(PatientFindings, value["patient"], "patient")
         levels = None if value["levels"] is None else _levels(value["levels"])
         study_date = value["study_date"]
+        sent = tuple(_sent(item, f"sent[{k}]") for k, item in enumerate(_list(value["sent"], "sent")))
         return StudyAnnotations(
             value["study_instance_uid"], patient_id=value["patient_id"],
             frame_of_reference_uid=value["frame_of_reference_uid"], reader=value["reader"],
             study_date=None if study_date is None else _date(study_date, "study_date"),
             levels=levels, lesions=lesions, annotations=free, patient=patient,
             created=value["created"], modified=value["modified"],
-            segment_rule=value["segment_rule"], done=value["done"])
+            segment_rule=value["segment_rule"], done=value["done"], sent=sent)
     except FormatError:
         raise
     except (ValueError, TypeError, KeyError) as exc:
@@ -153,6 +156,14 @@ def _drawing(value, where: str) -> Drawing:
     arguments = {n: value[f"{n}_lps" if n in _GEOMETRY else n] for n in names}
     try:
         return cls(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"{where}: {exc}") from None
+
+
+def _sent(value, where: str) -> Sent:
+    _keys(value, _SENT_KEYS, where)
+    try:
+        return Sent(**value)
     except (ValueError, TypeError) as exc:
         raise FormatError(f"{where}: {exc}") from None
 
@@ -306,4 +317,11 @@ def _anchor_and_segment_rule_added(old: dict) -> dict:
     old["done"] = False
     for lesion in old.get("lesions", []):
         lesion["not_assessable"] = []
+    return old
+
+
+@migration(2)
+def _sent_added(old: dict) -> dict:
+    """Version 2 had no record of what was sent to a PACS: nothing was."""
+    old["sent"] = []
     return old

@@ -27,17 +27,19 @@ from spineviewer.core.drawings import (
 )
 from spineviewer.core.findings import LesionFindings, PatientFindings
 from spineviewer.core.levels import SegmentRule, VertebralLevels
+from spineviewer.core.sent import MAX_SENT, Sent, SentObject
 from spineviewer.core.validation import assign, text_value
 
 __all__ = [
     "DRAWING_KINDS", "MAX_DRAWINGS", "MAX_LESIONS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION",
     "Arrow", "Bidirectional", "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "Lesion",
-    "LesionFindings", "Outline", "PatientFindings", "StudyAnnotations", "TextNote", "check_size",
+    "LesionFindings", "Outline", "PatientFindings", "Sent", "SentObject", "StudyAnnotations",
+    "TextNote", "check_size",
     "new_id", "timestamp",
 ]
 
 #: Version of the annotation model and of its file layout (docs/annotation-format.md).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Most lesions, and drawings, a study holds: far beyond a real study (the ISCM series has at
 #: most 8 lesions per patient), and few enough that reading a file, an SR and a figure take
@@ -105,6 +107,9 @@ class StudyAnnotations:
     annotations : tuple of Drawing
         Drawings not tied to a lesion (teaching arrows, notes, other distances).
     patient : PatientFindings
+    sent : tuple of Sent
+        Where and when objects of this study were sent to a PACS, oldest first (at most
+        :data:`~spineviewer.core.sent.MAX_SENT`).
     created, modified : str
         ISO 8601 timestamps (UTC).
     schema_version : int
@@ -124,6 +129,7 @@ class StudyAnnotations:
     modified: str = ""
     segment_rule: SegmentRule = SegmentRule.SPAN
     done: bool = False
+    sent: tuple[Sent, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self):
@@ -147,6 +153,10 @@ class StudyAnnotations:
         except ValueError:
             raise ValueError(f"segment_rule must be one of {[r.value for r in SegmentRule]}, "
                              f"got {self.segment_rule!r}") from None
+        sent = tuple(self.sent)
+        if len(sent) > MAX_SENT or not all(isinstance(item, Sent) for item in sent):
+            raise ValueError(f"sent holds at most {MAX_SENT} Sent records")
+        assign(self, "sent", sent)
         lesions = tuple(sorted(self.lesions, key=lambda lesion: lesion.lesion_id))
         ids = [lesion.lesion_id for lesion in lesions]
         if len(set(ids)) != len(ids):

@@ -34,8 +34,8 @@ from spineviewer.core.annotation_file import (
     read_annotations,
     save_annotations,
 )
-from spineviewer.core.annotations import Drawing, StudyAnnotations
-from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, touched
+from spineviewer.core.annotations import Drawing, Sent, StudyAnnotations
+from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, record_sent, touched
 from spineviewer.core.history import History, Signal
 from spineviewer.core.model import Patient, Study
 from spineviewer.core.tags import date as dicom_date
@@ -203,6 +203,14 @@ class AnnotationDocument:
         lesion_id = next_lesion_id(self.study)
         self._current_lesion = lesion_id
         return lesion_id if self.apply(add_lesion, label=f"add lesion {lesion_id}") else None
+
+    def record_sent(self, sent: Sent) -> None:
+        """Record that objects of the study were sent to a PACS node, and save.
+
+        A fact, not an edit: it is kept in every undo step, so neither undo nor redo takes it
+        back, and it makes no undo step of its own.
+        """
+        self.history.amend_all(lambda study: record_sent(study, sent))
 
     def undo(self) -> None:
         """Take the last edit back (and save); nothing happens when there is none."""

@@ -12,8 +12,9 @@ import datetime as dt
 import math
 from dataclasses import replace
 
-from spineviewer.core.annotations import Drawing, Lesion, StudyAnnotations, timestamp
+from spineviewer.core.annotations import Drawing, Lesion, Sent, StudyAnnotations, timestamp
 from spineviewer.core.findings import LesionFindings, PatientFindings
+from spineviewer.core.sent import MAX_SENT
 from spineviewer.core.disc_naming import name_by_position, nearest_disc, same_disc
 from spineviewer.core.levels import (
     LEVEL_NAMES, Disc, SegmentRule, VertebralLevels, disc_name, parse_disc_name,
@@ -23,6 +24,12 @@ from spineviewer.core.levels import (
 def touched(study: StudyAnnotations, now: dt.datetime | None = None) -> StudyAnnotations:
     """The same annotations with ``modified`` set to ``now`` (UTC by default)."""
     return replace(study, modified=timestamp(now))
+
+
+def record_sent(study: StudyAnnotations, sent: Sent) -> StudyAnnotations:
+    """The annotations with ``sent`` recorded last (the oldest records are dropped beyond
+    :data:`~spineviewer.core.sent.MAX_SENT`)."""
+    return replace(study, sent=(*study.sent, sent)[-MAX_SENT:])
 
 
 # Lesions and findings -----------------------------------------------------------------------

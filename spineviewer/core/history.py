@@ -142,6 +142,12 @@ class History(Generic[T]):
             self.changed.emit(self.state)
         return self.state
 
+    def amend_all(self, fact: Callable[[T], T]) -> None:
+        """Apply ``fact`` to every snapshot: something that happened outside the edits (an
+        object sent to a server), which undo and redo must neither take back nor lose."""
+        self._states = [fact(state) for state in self._states]
+        self.changed.emit(self.state)
+
     def reset(self, state: T) -> None:
         """Start over from ``state`` (another study was opened): no undo, no redo."""
         self._states, self._labels, self._index, self._merge_key = [state], [], 0, None
