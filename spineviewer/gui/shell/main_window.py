@@ -26,6 +26,7 @@ from spineviewer.core.model import LoadResult, Stack
 from spineviewer.gui.annotation.controls import AnnotationControls
 from spineviewer.gui.shell.teaching_export import TeachingExport
 from spineviewer.gui.shell.cohort_summary import CohortSummary
+from spineviewer.gui.pacs.link import PacsLink
 from spineviewer.gui.shell.background import BackgroundWork, Task
 from spineviewer.gui.shell.browser import StudyBrowser, find_stack
 from spineviewer.gui.reading.cross_reference import CrossReference
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.teaching_export = TeachingExport(self)
         self.reading = SeriesReading(self)
         self.cohort_summary = CohortSummary(self)
+        self.pacs = PacsLink(self)
         self.browser.stackActivated.connect(lambda key: self.show_stack(self.grid.active, key))
         for viewport in self.grid.viewports:
             viewport.stackDropped.connect(self.show_stack)

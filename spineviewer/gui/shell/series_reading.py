@@ -57,6 +57,9 @@ class SeriesReading(QObject):
         settings = window.settings
         self.settings = settings
         self.reader_dialog: QInputDialog | None = None
+        #: ``fetch(uid) -> bool``: shows a study of the worklist that is not on this computer
+        #: yet (a PACS worklist retrieves it); False leaves the study to :meth:`open_study`.
+        self.fetch = None
         self.done_box: QMessageBox | None = None
         if not settings.value(PSEUDONYM_KEY, ""):
             settings.setValue(PSEUDONYM_KEY, new_key())
@@ -225,6 +228,9 @@ class SeriesReading(QObject):
     def open_study(self, uid: str | None) -> None:
         """Show the study ``uid`` of the worklist in the viewers and the annotation session."""
         if uid is None:
+            return
+        if self.fetch is not None and self.fetch(uid):
+            self.worklist.set_current(uid)
             return
         study = self.worklist.study(uid)
         self.worklist.set_current(uid)

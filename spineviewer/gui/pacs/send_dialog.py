@@ -1,0 +1,207 @@
+"""File > Send to PACS…: store the reading's objects on a PACS node, and record where and when.
+
+What can be sent is what exists for the open study: the DICOM SR of the measurements
+(:func:`spineviewer.export.sr.write_sr`, when a lesion is recorded), the DICOM SEG of the
+segmented lesions (when this spineviewer has :mod:`spineviewer.export.seg` and the study has
+a segmentation) and an anonymized copy of the study under a pseudonym
+(:func:`spineviewer.export.anonymize.anonymize_study`). They are written to a temporary
+folder and stored (STOW-RS or C-STORE) in the background; the dialog then says what the server
+accepted, and each sending accepted is recorded in the study's annotation file
+(:meth:`~spineviewer.core.document.AnnotationDocument.record_sent`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+
+from PyQt6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
+    QWidget,
+)
+
+from spineviewer.core.annotations import Sent, SentObject, timestamp
+from spineviewer.gui.pacs.outcome import Outcome, submit
+from spineviewer.gui.pacs.secrets import secret_for
+from spineviewer.gui.pacs.status_line import StatusLine, one_line
+from spineviewer.gui.shell.background import BackgroundWork, Task
+from spineviewer.pacs.nodes import NodeStore
+
+#: Seconds the client waits for each answer of the server.
+SEND_TIMEOUT_S = 60
+WHAT = {SentObject.SR: "the DICOM SR of the measurements", SentObject.SEG: "the DICOM SEG",
+        SentObject.ANONYMIZED: "the anonymized copy"}
+
+
+def seg_writer():
+    """``write_seg(result, annotations, path)`` of :mod:`spineviewer.export.seg`, or None when
+    this spineviewer cannot write a SEG."""
+    try:
+        module = importlib.import_module("spineviewer.export.seg")
+    except ImportError:
+        return None
+    return getattr(module, "write_seg", None)
+
+
+def has_segmentation(study) -> bool:
+    """True when the reading holds a lesion mask (what a SEG is made of)."""
+    return bool(study is not None and any(getattr(lesion, "masks", ()) for lesion in study.lesions))
+
+
+def write_objects(what: SentObject, result, study, folder: Path, pseudonym: str) -> tuple[list[Path], str]:
+    """Write the files of ``what`` into ``folder``; their paths and the study they belong to."""
+    if what is SentObject.SR:
+        from spineviewer.export.sr import write_sr
+
+        return [write_sr(result, study, folder / "report.dcm")], study.study_instance_uid
+    if what is SentObject.SEG:
+        return [seg_writer()(result, study, folder / "segmentation.dcm")], study.study_instance_uid
+    from spineviewer.export.anonymize import anonymize_study
+
+    copy = anonymize_study(result, folder / "anonymized", pseudonym=pseudonym, annotations=study)
+    return list(copy.files), copy.study_instance_uid
+
+
+class SendDialog(QDialog):
+    """Choose a node and the objects, send them, see what the server accepted.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Its open study and annotation session are what is sent.
+    store : NodeStore
+    work : BackgroundWork
+    """
+
+    def __init__(self, window, store: NodeStore, work: BackgroundWork, parent: QWidget | None = None):
+        super().__init__(parent or window)
+        self.setWindowTitle("Send to PACS")
+        self.setObjectName("pacsSend")
+        self.window_, self.store, self.work = window, store, work
+        self.task: Task | None = None
+        self.node_box = QComboBox()
+        try:
+            for node in store.nodes():
+                self.node_box.addItem(f"{node.name}  ({node.address})", node)
+        except ValueError:
+            pass
+        study = window.annotations.session.study
+        lesions = len(study.lesions) if study is not None else 0
+        self.choices: dict[SentObject, QCheckBox] = {}
+        self.sr = self._choice(SentObject.SR, f"DICOM SR of the measurements ({lesions} lesion"
+                                              f"{'' if lesions == 1 else 's'})", lesions > 0,
+                               "Measure a lesion first: the SR reports the lesions")
+        if seg_writer() is not None:
+            self._choice(SentObject.SEG, "DICOM SEG of the segmented lesions", has_segmentation(study),
+                         "No lesion is segmented in this study")
+        self.anonymized = self._choice(SentObject.ANONYMIZED, "Anonymized copy of the study",
+                                       window.result is not None, "Open a study first")
+        self.anonymized.setChecked(False)
+        self.pseudonym = QLineEdit()
+        self.pseudonym.setPlaceholderText("PatientName and PatientID of the copy, e.g. TEACH-017")
+        self.pseudonym.setEnabled(False)
+        self.anonymized.toggled.connect(self.pseudonym.setEnabled)
+        self.status = StatusLine("pacsSendStatus")
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("pacsSendButton")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        form = QFormLayout()
+        form.addRow("Server", self.node_box)
+        for box in self.choices.values():
+            form.addRow("", box)
+        form.addRow("Pseudonym", self.pseudonym)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        if self.node_box.count() == 0:
+            self.status.show_text("note", "No PACS server yet: add one in Settings > Preferences > PACS servers.")
+            self.send_button.setEnabled(False)
+        self.resize(620, 0)
+
+    def _choice(self, what: SentObject, text: str, possible: bool, why_not: str) -> QCheckBox:
+        box = QCheckBox(text)
+        box.setObjectName(f"send-{what.value}")
+        box.setEnabled(possible)
+        box.setChecked(possible)
+        if not possible:
+            box.setToolTip(why_not)
+        self.choices[what] = box
+        return box
+
+    def chosen(self) -> list[SentObject]:
+        return [what for what, box in self.choices.items() if box.isChecked() and box.isEnabled()]
+
+    def send(self) -> None:
+        """Write the chosen objects and store them on the chosen node, in the background."""
+        from spineviewer.pacs.client import connect
+
+        node = self.node_box.currentData()
+        chosen = self.chosen()
+        pseudonym = self.pseudonym.text().strip()
+        if node is None or not chosen:
+            self.status.show_text("error", "Choose a server and at least one object to send")
+            return
+        if SentObject.ANONYMIZED in chosen and not pseudonym:
+            self.status.show_text("error", "Write the pseudonym of the anonymized copy")
+            return
+        secret = secret_for(self.store, node, self)
+        if secret is False:
+            return
+        result = self.window_.result
+        document = self.window_.annotations.session.document
+        study = document.study if document is not None else None
+
+        def work(task: Task):
+            sent = []
+            with tempfile.TemporaryDirectory(prefix="spineviewer-send-") as folder, \
+                    connect(node, secret, timeout=SEND_TIMEOUT_S) as client:
+                for what in chosen:
+                    if task.cancelled():
+                        break
+                    try:
+                        paths, study_uid = write_objects(what, result, study, Path(folder), pseudonym)
+                    except (ValueError, OSError) as exc:
+                        sent.append((what, None, "", f"not written ({one_line(exc)})"))
+                        continue
+                    report = client.send(paths)
+                    reason = one_line(report.failed[0][1]) if report.failed else ""
+                    sent.append((what, report, study_uid, reason))
+            return sent
+
+        self.send_button.setEnabled(False)
+        self.status.show_text("busy", f"Sending to {node.name}…")
+        self.task = submit(self.work, node.name, work, label=f"Sending to {node.name}",
+                           on_outcome=lambda outcome: self._sent(node, document, outcome))
+
+    def _sent(self, node, document, outcome: Outcome) -> None:
+        self.task = None
+        self.send_button.setEnabled(True)
+        if not outcome.ok:
+            self.status.show_text("error", outcome.error)
+            return
+        parts, failed = [], False
+        for what, report, study_uid, reason in outcome.value:
+            if report is None:
+                parts.append(f"{WHAT[what]} {reason}")
+                failed = True
+                continue
+            stored = len(report.stored)
+            if stored and document is not None:
+                document.record_sent(Sent(what, node.name, node.address, timestamp(), study_uid, stored))
+            total = stored + len(report.failed)
+            text = f"{WHAT[what]}: {stored} of {total} object{'s' if total != 1 else ''} stored"
+            if reason:
+                text += f" ({reason})"
+                failed = True
+            parts.append(text)
+        message = f"Sent to {node.name}: " + "; ".join(parts)
+        self.status.show_text("error" if failed else "ok", message)
+        self.window_.statusBar().showMessage(message, 15000)
