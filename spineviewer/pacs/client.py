@@ -198,11 +198,15 @@ class PacsClient:
     # ---- shared ---------------------------------------------------------------------------
     def retrieve_study(self, study_uid: str, cache: StudyCache, *,
                        progress: Callable[[RetrieveProgress], None] | None = None,
-                       cancel: threading.Event | None = None) -> Path:
+                       cancel: threading.Event | None = None,
+                       protect: Callable[[str], bool] | None = None) -> Path:
         """Fetch a study into ``cache`` and return its folder (see the module's docstring).
 
-        Raises PacsError when the server fails (what arrived stays: a later call resumes),
-        :class:`RetrieveCancelled` when ``cancel`` is set.
+        ``progress`` is called from the thread doing the transfer (for C-GET, pynetdicom's).
+        Once the study is complete the cache is brought within its limit
+        (:meth:`~spineviewer.pacs.cache.StudyCache.evict`), sparing this study, annotated
+        studies and those ``protect`` names. Raises PacsError when the server fails (what
+        arrived stays: a later call resumes), :class:`RetrieveCancelled` when ``cancel`` is set.
         """
         try:
             uid = checked_uid(study_uid, "StudyInstanceUID")
@@ -239,6 +243,7 @@ class PacsClient:
                 raise self.error(f"did not send {len(still)} of the {len(expected)} instances "
                                  f"of series {series_uid}")
         cache.mark_complete(uid, {s: len(v) for s, v in listing.items()})
+        cache.evict(protect=lambda other: other == uid or (protect is not None and protect(other)))
         return folder
 
 

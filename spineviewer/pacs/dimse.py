@@ -80,10 +80,21 @@ class DimseClient(PacsClient):
                 ae.add_requested_context(_sop_class(name), TRANSFER_SYNTAXES)
         return ae
 
-    def _associate(self, ae, **kwargs):
-        assoc = ae.associate(self.node.host, self.node.port, ae_title=self.node.ae_title, **kwargs)
+    def _associate(self, ae, *, evt_handlers=(), **kwargs):
+        from pynetdicom import evt
+
+        opened = []
+        handlers = [*evt_handlers, (evt.EVT_CONN_OPEN, lambda event: opened.append(True))]
+        try:
+            assoc = ae.associate(self.node.host, self.node.port, ae_title=self.node.ae_title,
+                                 evt_handlers=handlers, **kwargs)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise self.error(f"cannot start an association ({exc})") from None
         if assoc.is_established:
             return assoc
+        if not opened:
+            raise self.error(f"cannot be reached at {self.node.host}:{self.node.port} "
+                             "(connection refused or no answer)")
         if assoc.is_rejected:
             raise self.error(f"rejected the association: the PACS must know our AE title "
                              f"{self.node.calling_ae!r} and its own {self.node.ae_title!r}")

@@ -126,6 +126,13 @@ class OrthancServer:
                 process.kill()
                 process.wait(timeout=STOP_TIMEOUT_S)
 
+    def kill(self) -> None:
+        """Kill Orthanc at once, as a crash or a power cut would (SIGKILL, then wait)."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
