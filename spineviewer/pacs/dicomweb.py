@@ -1,0 +1,226 @@
+"""The DICOMweb client: QIDO-RS queries, WADO-RS retrieve, STOW-RS send (``dicomweb-client``).
+
+Authentication rides on a ``requests`` session (HTTP basic or a bearer token); TLS
+certificates are verified unless the node says otherwise. ``dicomweb-client``'s own retries
+are turned off, so a server that is down fails within the timeout. A whole series is fetched
+in one streamed multipart request (PS3.18 §10.4, Retrieve Series) and written instance by
+instance as the parts arrive; the instances missing after an interrupted retrieve are fetched
+one by one. Every ``requests`` and decoding failure becomes a PacsError naming the node, with
+the HTTP status explained (401: the user name or password, 403: refused, 404: not there) and
+never the secret.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+
+from spineviewer.pacs.client import (
+    MAX_LIMIT, InstanceSink, PacsClient, SendReport, _check, read_for_sending,
+)
+from spineviewer.pacs.errors import PacsError
+from spineviewer.pacs.query import (
+    SERIES_FIELDS, STUDY_FIELDS, SeriesResult, StudyQuery, StudyResult, instance_uid,
+    qido_params, series_result, study_result,
+)
+from spineviewer.pacs.uids import checked_uid
+
+#: Instances per STOW-RS request.
+STOW_BATCH = 50
+
+_HTTP_REASONS = {
+    400: "refused the request as malformed (HTTP 400)",
+    401: "refused the user name or password (HTTP 401)",
+    403: "refused access (HTTP 403): the account is not allowed to do this",
+    404: "has no such resource (HTTP 404): check the URL and the UID",
+    405: "does not allow this operation (HTTP 405)",
+    406: "cannot send the data in an acceptable form (HTTP 406)",
+    409: "refused the data (HTTP 409)",
+    413: "refused the data as too large (HTTP 413)",
+    415: "refused the media type (HTTP 415)",
+    429: "is busy (HTTP 429): try again later",
+    500: "had an internal error (HTTP 500)",
+    502: "is unreachable behind its gateway (HTTP 502)",
+    503: "is unavailable (HTTP 503)",
+    504: "timed out behind its gateway (HTTP 504)",
+}
+
+
+class DicomWebClient(PacsClient):
+    """A DICOMweb node (QIDO-RS, WADO-RS, STOW-RS under one base URL)."""
+
+    def __init__(self, node, secret=None, *, timeout: float = 30):
+        super().__init__(node, secret, timeout=timeout)
+        import requests
+        from dicomweb_client.api import DICOMwebClient
+
+        self._session = requests.Session()
+        self._session.verify = node.verify_tls
+        self._session.trust_env = False  # no credentials from ~/.netrc, no proxy surprises
+        if node.auth == "basic":
+            self._session.auth = (node.username, secret or "")
+        elif node.auth == "bearer":
+            self._session.headers["Authorization"] = f"Bearer {secret or ''}"
+        self._client = DICOMwebClient(node.url.rstrip("/"), session=self._session,
+                                      timeout=(min(self.timeout, 10.0), self.timeout))
+        self._client.set_http_retry_params(retry=False)
+
+    def close(self) -> None:
+        self._session.close()
+
+    @contextmanager
+    def _calls(self, what: str):
+        """Turn every failure inside into a PacsError naming the node and ``what`` failed."""
+        import requests
+
+        try:
+            yield
+        except (PacsError, KeyboardInterrupt, SystemExit):
+            raise
+        except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else 0
+            reason = _HTTP_REASONS.get(status, f"answered HTTP {status}")
+            raise self.error(f"{reason} ({what})") from None
+        except requests.exceptions.SSLError:
+            raise self.error(f"TLS failed ({what}): the certificate is not trusted or the "
+                             "server does not speak https") from None
+        except requests.exceptions.Timeout:
+            raise self.error(f"did not answer within {self.timeout:g} s ({what})") from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise self.error(f"closed the connection in the middle of a transfer ({what})") from None
+        except requests.exceptions.ConnectionError as exc:
+            text = str(exc).lower()
+            if "refused" in text:
+                reason = "refused the connection: is the server running and the URL right?"
+            elif "name or service" in text or "resolve" in text or "nodename" in text:
+                reason = "has a host name that cannot be resolved"
+            elif "reset" in text or "aborted" in text or "remotedisconnected" in text:
+                reason = "closed the connection"
+            else:
+                reason = "cannot be reached"
+            raise self.error(f"{reason} ({what})") from None
+        except requests.exceptions.RequestException:
+            raise self.error(f"the request failed ({what})") from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            raise self.error(f"sent an answer that is not valid DICOMweb ({what})") from None
+        except BaseException as exc:  # a decoder on hostile bytes (pydicom, json)
+            raise self.error(f"sent data that cannot be decoded ({what}: "
+                             f"{type(exc).__name__})") from None
+
+    def echo(self) -> float:
+        start = time.perf_counter()
+        with self._calls("echo"):
+            answer = self._client.search_for_studies(limit=1, fields=["StudyInstanceUID"])
+            _json_list(answer)
+        return time.perf_counter() - start
+
+    def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
+                      cancel: threading.Event | None = None) -> list[StudyResult]:
+        limit, offset = _page(limit, offset)
+        _check(cancel, self)
+        with self._calls("study query"):
+            answer = self._client.search_for_studies(
+                search_filters=qido_params(query), fields=list(STUDY_FIELDS),
+                limit=limit, offset=offset)
+            results = [study_result(item) for item in _json_list(answer)]
+        _check(cancel, self)
+        return results[:limit]
+
+    def query_series(self, study_uid: str) -> list[SeriesResult]:
+        uid = self._uid(study_uid, "StudyInstanceUID")
+        with self._calls("series query"):
+            answer = self._client.search_for_series(uid, fields=list(SERIES_FIELDS),
+                                                    get_remaining=True)
+            series = [series_result(item) for item in _json_list(answer)]
+        return sorted(series, key=lambda s: (s.number is None, s.number or 0, s.series_uid))
+
+    def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
+        study = self._uid(study_uid, "StudyInstanceUID")
+        series = self._uid(series_uid, "SeriesInstanceUID")
+        with self._calls("instance query"):
+            answer = self._client.search_for_instances(study, series, fields=["SOPInstanceUID"],
+                                                       get_remaining=True)
+            return list(dict.fromkeys(instance_uid(item) for item in _json_list(answer)))
+
+    def fetch_series(self, sink: InstanceSink, study_uid: str, series_uid: str,
+                     missing: Sequence[str], *, whole: bool, cancel) -> None:
+        what = f"retrieve of series {series_uid}"
+        with self._calls(what):
+            if whole:
+                stream = self._client.iter_series(study_uid, series_uid)
+                try:
+                    for ds in stream:
+                        _check(cancel, self)
+                        sink.add(_encoded(ds), dataset=ds)
+                finally:
+                    close = getattr(stream, "close", None)
+                    if close is not None:
+                        close()
+                return
+            for sop in missing:
+                _check(cancel, self)
+                ds = self._client.retrieve_instance(study_uid, series_uid, sop)
+                sink.add(_encoded(ds), dataset=ds)
+
+    def send(self, paths: Sequence[Path]) -> SendReport:
+        report = SendReport()
+        datasets = read_for_sending(paths, report)
+        for start in range(0, len(datasets), STOW_BATCH):
+            batch = datasets[start:start + STOW_BATCH]
+            with self._calls("STOW-RS store"):
+                answer = self._client.store_instances([ds for _, ds in batch])
+            stored, failed = _stow_outcome(answer)
+            for path, ds in batch:
+                sop = str(ds.SOPInstanceUID)
+                if sop in stored:
+                    report.stored.append(sop)
+                else:
+                    report.failed.append((path, failed.get(sop, "not confirmed by the server")))
+        return report
+
+    def _uid(self, value: str, what: str) -> str:
+        try:
+            return checked_uid(value, what)
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be from 1 to {MAX_LIMIT}, got {limit!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"offset must be 0 or more, got {offset!r}")
+    return limit, offset
+
+
+def _json_list(answer) -> list[dict]:
+    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+        raise ValueError("not a list of DICOM JSON objects")
+    return answer
+
+
+def _encoded(ds) -> bytes:
+    """The DICOM file of a dataset from a multipart part (preamble and meta kept)."""
+    from pydicom.filewriter import dcmwrite
+
+    buffer = BytesIO()
+    dcmwrite(buffer, ds, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def _stow_outcome(answer) -> tuple[set[str], dict[str, str]]:
+    """SOPInstanceUIDs stored and those refused (with the reason) from a STOW-RS response."""
+    stored, failed = set(), {}
+    for item in answer.get("ReferencedSOPSequence", []) or []:
+        uid = str(item.get("ReferencedSOPInstanceUID", ""))
+        if uid:
+            stored.add(uid)
+    for item in answer.get("FailedSOPSequence", []) or []:
+        uid = str(item.get("ReferencedSOPInstanceUID", ""))
+        code = item.get("FailureReason")
+        failed[uid] = f"refused by the server (failure reason {code})" if code is not None else "refused"
+    return stored, failed
