@@ -100,3 +100,36 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"needs the real-DICOM corpus at {CORPUS} (not present in this checkout)")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def gui_orthanc(tmp_path_factory):
+    """A real Orthanc (HTTP basic authentication, DICOMweb, DIMSE) holding the sample studies,
+    started once for the GUI tests and stopped at the end; a skip when Orthanc is absent."""
+    from tests.conftest import SAMPLES
+    from tests.pacs.orthanc import OrthancServer, orthanc_binary
+
+    reason = orthanc_binary()
+    if reason:
+        pytest.skip(reason)
+    server = OrthancServer(tmp_path_factory.mktemp("gui-orthanc"))
+    try:
+        server.start()
+        server.upload(sorted(p for p in SAMPLES.glob("*/dicom/*/*") if p.is_file()))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pacs_home(tmp_path, monkeypatch):
+    """PACS settings and cache in ``tmp_path``, secrets in memory (never the user's keyring)."""
+    import functools
+
+    from spineviewer.gui.pacs import link
+    from spineviewer.pacs.nodes import NodeStore
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(link, "NodeStore", functools.partial(NodeStore, use_keyring=False))
+    return tmp_path

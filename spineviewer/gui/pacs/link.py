@@ -75,7 +75,7 @@ class PacsLink(QObject):
         settings = QMenu("&Settings", window)
         bar.insertMenu(bar.actions()[-1], settings)
         self.preferences_action = self._action("&Preferences…", self.show_preferences,
-                                               QKeySequence.StandardKey.Preferences,
+                                               "Ctrl+,",
                                                "PACS servers and their passwords")
         settings.addAction(self.preferences_action)
         self.settings_menu = settings
@@ -162,16 +162,20 @@ class PacsLink(QObject):
         label = f"{name}{date}"
         if self.query is not None:
             self.query.status.show_text("busy", f"Opening {label} from {node.name}…")
-        self.retrieval.retrieve(node, secret, study.study_uid, label, self.show_folder,
+        self.retrieval.retrieve(node, secret, study.study_uid, label,
+                                lambda folder, again: self.show_folder(folder, again, label),
                                 n_series=study.n_series)
 
-    def show_folder(self, folder: Path, again: bool) -> None:
+    def show_folder(self, folder: Path, again: bool, label: str = "") -> None:
         """Show a study of the cache as a study of its own; ``again``: in place of its first showing."""
         window, paths = self.window, [str(folder)]
         if again and window.opened_paths != paths:
             return  # the reader has opened something else meanwhile
         if not again or window.result is None:
             window.open_paths(paths)
+            if label and not window.reading.is_blinded:
+                # The folder is named by the StudyInstanceUID: the title names the study.
+                window.setWindowTitle(f"{label} — spineviewer")
             return
 
         def shown(result) -> None:
@@ -180,7 +184,7 @@ class PacsLink(QObject):
             position = capture(window)
             window.show_study(result, paths)
             restore(window, position)
-            window.statusBar().showMessage(f"{folder.name}: every series has arrived", 10000)
+            window.statusBar().showMessage(f"{label or 'The study'}: every series has arrived", 10000)
 
         window.work.submit(lambda task: scan_studies(paths, progress=task.progress.emit,
                                                      cancel=task.cancel)[0],

@@ -106,6 +106,8 @@ class PacsWorklist(QObject):
         self.uids = {uid for uid, _ in studies}
         rows = [placeholder(uid, study, self.retrieval.cache.folder(uid)) for uid, study in studies]
         self.reading.studies_found(rows)
+        if not self.reading.is_series:
+            self.fetch(rows[0][0].uid)  # one study: no worklist to show, the study itself
         missing = f"; not found: {'; '.join(problems[:3])}" if problems else ""
         bar.showMessage(f"Worklist {path.name}: {len(rows)} studies on {node.name}{missing}", 20000)
 

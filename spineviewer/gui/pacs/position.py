@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spineviewer.gui.reading.viewer_grid import LAYOUTS
 from spineviewer.gui.shell.browser import find_stack, stack_key
 
 
@@ -48,11 +49,20 @@ def capture(window) -> ReadingPosition:
     return ReadingPosition(grid.layout_name, grid.viewports.index(grid.active), tuple(positions))
 
 
+def _viewports(layout: str) -> int:
+    rows, columns = LAYOUTS[layout]
+    return rows * columns
+
+
 def restore(window, position: ReadingPosition) -> None:
-    """Put ``window``, which shows the study again, back to ``position`` (what is no longer
-    there is left as the hanging put it)."""
+    """Put ``window``, which shows the study again, back to ``position``.
+
+    What is no longer there is left as the hanging put it, and so is a layout of more
+    viewports than the reader had: the series that arrived since get their place.
+    """
     grid = window.grid
-    grid.set_layout(position.layout)
+    if _viewports(position.layout) >= _viewports(grid.layout_name):
+        grid.set_layout(position.layout)
     for viewport, saved in zip(grid.viewports, position.viewports):
         if saved is None:
             continue

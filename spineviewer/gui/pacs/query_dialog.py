@@ -32,8 +32,8 @@ PAGE = 50
 #: Seconds a query waits for the server.
 QUERY_TIMEOUT_S = 30
 STUDY_COLUMNS = ("Patient", "Patient ID", "Date", "Description", "Modality", "Series", "Images",
-                 "Accession", "Here")
-SERIES_COLUMNS = ("#", "Modality", "Description", "Images", "Here")
+                 "Accession", "Local")
+SERIES_COLUMNS = ("#", "Modality", "Description", "Images", "Local")
 #: Date choices: label -> (days back to the start, days back to the end); None: any / between.
 DATE_CHOICES = {"Any date": None, "Today": (0, 0), "Yesterday": (1, 1), "Last 7 days": (6, 0),
                 "Last 30 days": (29, 0), "Last 12 months": (364, 0), "Between…": None}
@@ -82,7 +82,7 @@ class QueryDialog(QDialog):
     store : NodeStore
     work : BackgroundWork
     here : callable
-        ``here(study_uid, series_uid or None) -> str``: what the *Here* columns say of a study
+        ``here(study_uid, series_uid or None) -> str``: what the *Local* columns say of a study
         or a series (``"yes"``, ``"12/40"``, '').
     """
 
@@ -165,7 +165,7 @@ class QueryDialog(QDialog):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.study_table)
         split.addWidget(self.series_table)
-        split.setSizes([420, 200])
+        split.setSizes([330, 250])
 
         self.status = StatusLine("pacsQueryStatus")
         self.more_button = QPushButton("More results")
@@ -311,7 +311,7 @@ class QueryDialog(QDialog):
                      ", ".join(study.modalities), _count(study.n_series), _count(study.n_instances),
                      study.accession, self._here(study.study_uid, None))
             for column, text in enumerate(cells):
-                item = _cell(text, centre=column in (5, 6, 8))
+                item = _cell(text, centre=column in (4, 5, 6, 8))
                 item.setData(_ROLE, row)
                 table.setItem(row, column, item)
         if first_new < len(self.studies):
@@ -364,7 +364,7 @@ class QueryDialog(QDialog):
                 table.setItem(row, column, _cell(text, centre=column != 2))
 
     def refresh_here(self) -> None:
-        """Update the *Here* columns (a retrieve made progress)."""
+        """Update the *Local* columns (a retrieve made progress)."""
         for row, study in enumerate(self.studies):
             item = self.study_table.item(row, len(STUDY_COLUMNS) - 1)
             if item is not None:

@@ -55,7 +55,7 @@ class Retrieval(QObject):
     Signals
     -------
     progressed()
-        Counts changed (the query dialog's *Here* columns follow them).
+        Counts changed (the query dialog's *Local* columns follow them).
     finished(study_uid, outcome)
         A retrieve ended (:class:`~spineviewer.gui.pacs.outcome.Outcome`; its value is the
         study's folder).
