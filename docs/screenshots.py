@@ -1,7 +1,9 @@
 """Regenerate the screenshots in ``docs/`` from the real window on the bundled sample studies.
 
 Run: ``QT_QPA_PLATFORM=offscreen python docs/screenshots.py`` (or under Xvfb); with the
-argument ``worklist``, only the worklist screenshot. The window is
+argument ``worklist``, only the worklist screenshot; with ``pacs``, only the PACS screenshots
+(``docs/screenshots_pacs.py``: a private Orthanc with the sample studies, made only where
+Orthanc is installed). The window is
 the one ``spineviewer`` opens; it is grabbed once every volume has been decoded. The 3-D cursor
 is placed where a reader would Shift+click: on the lesion centre of the study's ground truth.
 The annotating screenshot reads a copy of case 1 with its answer key as the reading.
@@ -134,6 +136,9 @@ def main() -> int:
     # new user sees.
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="spineviewer-screenshots-")
     application()
+    if sys.argv[1:] == ["pacs"]:
+        _pacs()
+        return 0
     if sys.argv[1:] == ["worklist"]:
         grab_worklist(DOCS / "screenshot-worklist.png")
         Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
@@ -145,7 +150,14 @@ def main() -> int:
          second_station=True)
     grab_worklist(DOCS / "screenshot-worklist.png")
     Path(DOCS / ".screenshot-settings.ini").unlink(missing_ok=True)
+    _pacs()
     return 0
+
+
+def _pacs() -> None:
+    from screenshots_pacs import grab_pacs
+
+    grab_pacs(DOCS / "screenshot-pacs-servers.png", DOCS / "screenshot-pacs-query.png")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ _ROLE = Qt.ItemDataRole.UserRole
 
 
 def _cell(text: str, *, centre: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
+    item = QTableWidgetItem()
+    # Counts sort as numbers (112 after 73), the rest as text.
+    item.setData(Qt.ItemDataRole.DisplayRole, int(text) if centre and text.isdigit() else text)
     if centre:
         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
     return item
@@ -102,7 +104,7 @@ class QueryDialog(QDialog):
         self._series_generation = 0
         self._build()
         self.refresh_nodes()
-        self.resize(1100, 680)
+        self.resize(1250, 680)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -128,22 +130,27 @@ class QueryDialog(QDialog):
         self.dates.currentTextChanged.connect(self._dates_changed)
         for edit in (self.patient_name, self.patient_id, self.accession, self.description):
             edit.returnPressed.connect(self.search)
-        grid = QGridLayout()
-        rows = (("Server", self.node_box, "Patient name", self.patient_name, "Patient ID", self.patient_id),
-                ("Study date", self.dates, "Modality", self.modality, "Accession", self.accession))
-        for r, row in enumerate(rows):
-            for c in range(0, 6, 2):
-                grid.addWidget(QLabel(row[c]), r, c)
-                grid.addWidget(row[c + 1], r, c + 1)
-        between = QHBoxLayout()
+        self.between = QWidget()
+        between = QHBoxLayout(self.between)
+        between.setContentsMargins(0, 0, 0, 0)
         between.addWidget(self.date_from)
         between.addWidget(QLabel("to"))
         between.addWidget(self.date_to)
-        between.addStretch(1)
-        grid.addWidget(QLabel("From"), 2, 0)
-        grid.addLayout(between, 2, 1)
-        grid.addWidget(QLabel("Description"), 2, 2)
-        grid.addWidget(self.description, 2, 3)
+        dates = QHBoxLayout()
+        dates.addWidget(self.dates)
+        dates.addWidget(self.between, 1)
+        grid = QGridLayout()
+        rows = (("Server", self.node_box, "Patient name", self.patient_name, "Patient ID", self.patient_id),
+                ("Study date", dates, "Modality", self.modality, "Accession", self.accession))
+        for r, row in enumerate(rows):
+            for c in range(0, 6, 2):
+                grid.addWidget(QLabel(row[c]), r, c)
+                if isinstance(row[c + 1], QHBoxLayout):
+                    grid.addLayout(row[c + 1], r, c + 1)
+                else:
+                    grid.addWidget(row[c + 1], r, c + 1)
+        grid.addWidget(QLabel("Description"), 2, 0)
+        grid.addWidget(self.description, 2, 1)
         for c in (1, 3, 5):
             grid.setColumnStretch(c, 1)
         self.search_button = QPushButton("Search")
@@ -190,9 +197,7 @@ class QueryDialog(QDialog):
         self._dates_changed(self.dates.currentText())
 
     def _dates_changed(self, choice: str) -> None:
-        between = choice == "Between…"
-        self.date_from.setEnabled(between)
-        self.date_to.setEnabled(between)
+        self.between.setVisible(choice == "Between…")
 
     def refresh_nodes(self) -> None:
         """List the stored nodes in the server box (keeping the one chosen)."""
@@ -303,8 +308,9 @@ class QueryDialog(QDialog):
 
     def _show_studies(self, first_new: int = 0) -> None:
         table = self.study_table
+        table.setSortingEnabled(False)
         table.setRowCount(len(self.studies))
-        for row in range(first_new, len(self.studies)):
+        for row in range(len(self.studies)):
             study = self.studies[row]
             cells = (format_person_name(study.patient_name), study.patient_id,
                      study.study_date.isoformat() if study.study_date else "", study.description,
@@ -314,14 +320,21 @@ class QueryDialog(QDialog):
                 item = _cell(text, centre=column in (4, 5, 6, 8))
                 item.setData(_ROLE, row)
                 table.setItem(row, column, item)
-        if first_new < len(self.studies):
-            table.selectRow(first_new)
+        # Newest first, as a PACS lists them; a click on a column header sorts by it.
+        table.setSortingEnabled(True)
+        if first_new == 0:
+            table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+        new_rows = [r for r in range(table.rowCount()) if table.item(r, 0).data(_ROLE) == first_new]
+        if new_rows:
+            table.selectRow(new_rows[0])
 
     # -- the selected study ----------------------------------------------------------------
 
     def selected_study(self) -> StudyResult | None:
         rows = self.study_table.selectionModel().selectedRows()
-        return self.studies[rows[0].row()] if rows and rows[0].row() < len(self.studies) else None
+        item = self.study_table.item(rows[0].row(), 0) if rows else None
+        index = item.data(_ROLE) if item is not None else None
+        return self.studies[index] if index is not None and index < len(self.studies) else None
 
     def _study_selected(self) -> None:
         from spineviewer.pacs.client import connect
@@ -365,10 +378,10 @@ class QueryDialog(QDialog):
 
     def refresh_here(self) -> None:
         """Update the *Local* columns (a retrieve made progress)."""
-        for row, study in enumerate(self.studies):
+        for row in range(self.study_table.rowCount()):
             item = self.study_table.item(row, len(STUDY_COLUMNS) - 1)
-            if item is not None:
-                item.setText(self._here(study.study_uid, None))
+            if item is not None and item.data(_ROLE) is not None:
+                item.setText(self._here(self.studies[item.data(_ROLE)].study_uid, None))
         study = self.selected_study()
         if study is not None:
             for row, one in enumerate(self.series):
