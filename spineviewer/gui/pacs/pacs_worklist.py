@@ -79,9 +79,12 @@ class PacsWorklist(QObject):
         from spineviewer.pacs.worklist import read_study_list
 
         def work(task: Task):
-            items = read_study_list(path)
+            try:
+                items = read_study_list(path)
+            except ValueError as exc:  # the file's problem, not the server's
+                return [], [str(exc)]
             if not items:
-                raise ValueError(f"{Path(path).name} lists no StudyInstanceUID or accession number")
+                return [], [f"{Path(path).name} lists no StudyInstanceUID or accession number"]
             if all(kind == "study_uid" for kind, _ in items):
                 return [(value, None) for kind, value in dict.fromkeys(items)], []
             with connect(node, secret, timeout=RESOLVE_TIMEOUT_S) as client:
@@ -98,7 +101,8 @@ class PacsWorklist(QObject):
             return
         studies, problems = outcome.value
         if not studies:
-            bar.showMessage(f"No study of {path.name} was found on {node.name}: " + "; ".join(problems[:3]))
+            bar.showMessage(f"The worklist {path.name} gives no study on {node.name}: "
+                            + "; ".join(problems[:3]))
             return
         self.window.work.cancel_reported()
         self.reading.clear()

@@ -38,6 +38,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Drop folders or files on the window", "Open them"),
     ("Ctrl+O", "Open folder"),
     ("Ctrl+Shift+O", "Open files"),
+    ("Ctrl+Shift+P", "Open from PACS (search a PACS server)"),
+    ("Ctrl+,", "Preferences (PACS servers)"),
     ("Esc", "Cancel loading"),
     ("Ctrl+Q", "Quit"),
 ]
