@@ -376,14 +376,17 @@ class QueryDialog(QDialog):
             for column, text in enumerate(cells):
                 table.setItem(row, column, _cell(text, centre=column != 2))
 
-    def refresh_here(self) -> None:
-        """Update the *Local* columns (a retrieve made progress)."""
+    def refresh_here(self, study_uid: str | None = None) -> None:
+        """Update the *Local* columns of ``study_uid`` (None: of every study listed)."""
         for row in range(self.study_table.rowCount()):
             item = self.study_table.item(row, len(STUDY_COLUMNS) - 1)
-            if item is not None and item.data(_ROLE) is not None:
-                item.setText(self._here(self.studies[item.data(_ROLE)].study_uid, None))
+            if item is None or item.data(_ROLE) is None:
+                continue
+            uid = self.studies[item.data(_ROLE)].study_uid
+            if study_uid is None or uid == study_uid:
+                item.setText(self._here(uid, None))
         study = self.selected_study()
-        if study is not None:
+        if study is not None and study_uid in (None, study.study_uid):
             for row, one in enumerate(self.series):
                 item = self.series_table.item(row, len(SERIES_COLUMNS) - 1)
                 if item is not None:

@@ -54,14 +54,15 @@ class Retrieval(QObject):
 
     Signals
     -------
-    progressed()
-        Counts changed (the query dialog's *Local* columns follow them).
+    progressed(study_uid)
+        What the cache holds of that study changed (the query dialog's *Local* columns
+        follow it).
     finished(study_uid, outcome)
         A retrieve ended (:class:`~spineviewer.gui.pacs.outcome.Outcome`; its value is the
         study's folder).
     """
 
-    progressed = pyqtSignal()
+    progressed = pyqtSignal(str)
     finished = pyqtSignal(str, object)
 
     def __init__(self, window, work: BackgroundWork, cache: StudyCache):
@@ -129,7 +130,7 @@ class Retrieval(QObject):
         if not quiet:
             self._say(f"Retrieve of {job.label} stopped: {job.done} images are in the cache; "
                       "opening the study again resumes it")
-        self.progressed.emit()
+        self.progressed.emit(job.study_uid)
 
     def here(self, study_uid: str, series_uid: str | None) -> str:
         """What the cache holds of a study or a series: ``"yes"``, ``"12/40"`` or ''."""
@@ -158,7 +159,7 @@ class Retrieval(QObject):
             job.series[report.series_uid] = (report.done, report.total)
         job.done, job.total = report.study_done, report.study_total
         self._show_progress(job)
-        self.progressed.emit()
+        self.progressed.emit(job.study_uid)
         series_complete = bool(report.series_uid) and report.total is not None and report.done >= report.total
         more_to_come = job.total is None or job.done < job.total
         if not job.shown and series_complete and more_to_come:
@@ -170,7 +171,7 @@ class Retrieval(QObject):
             return
         self.job = None
         self._hide_progress()
-        self.progressed.emit()
+        self.progressed.emit(job.study_uid)
         self.finished.emit(job.study_uid, outcome)
         if outcome.ok:
             folder = Path(outcome.value)
