@@ -27,10 +27,14 @@ from spineviewer.pacs.query import (
     SERIES_FIELDS, STUDY_FIELDS, SeriesResult, StudyQuery, StudyResult, instance_uid,
     qido_params, series_result, study_result,
 )
-from spineviewer.pacs.uids import checked_uid
+from spineviewer.pacs.uids import InvalidUid, checked_uid
 
 #: Instances per STOW-RS request.
 STOW_BATCH = 50
+#: Results per QIDO-RS page when listing a study's series or a series' instances, and the most
+#: a listing may hold (far beyond any real series; a larger answer is taken as an error).
+PAGE = 1000
+MAX_RESULTS = 100_000
 
 _HTTP_REASONS = {
     400: "refused the request as malformed (HTTP 400)",
@@ -76,6 +80,7 @@ class DicomWebClient(PacsClient):
     def _calls(self, what: str):
         """Turn every failure inside into a PacsError naming the node and ``what`` failed."""
         import requests
+        from pydicom.errors import InvalidDicomError
 
         try:
             yield
@@ -105,6 +110,10 @@ class DicomWebClient(PacsClient):
             raise self.error(f"{reason} ({what})") from None
         except requests.exceptions.RequestException:
             raise self.error(f"the request failed ({what})") from None
+        except InvalidUid as exc:
+            raise self.error(f"sent a malformed answer ({what}: {exc})") from None
+        except InvalidDicomError:
+            raise self.error(f"sent data that is not a DICOM instance ({what})") from None
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             raise self.error(f"sent an answer that is not valid DICOMweb ({what})") from None
         except BaseException as exc:  # a decoder on hostile bytes (pydicom, json)
@@ -133,18 +142,34 @@ class DicomWebClient(PacsClient):
     def query_series(self, study_uid: str) -> list[SeriesResult]:
         uid = self._uid(study_uid, "StudyInstanceUID")
         with self._calls("series query"):
-            answer = self._client.search_for_series(uid, fields=list(SERIES_FIELDS),
-                                                    get_remaining=True)
-            series = [series_result(item) for item in _json_list(answer)]
+            series = self._all_pages(
+                lambda **page: self._client.search_for_series(uid, fields=list(SERIES_FIELDS), **page),
+                series_result, lambda result: result.series_uid)
         return sorted(series, key=lambda s: (s.number is None, s.number or 0, s.series_uid))
 
     def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
         study = self._uid(study_uid, "StudyInstanceUID")
         series = self._uid(series_uid, "SeriesInstanceUID")
         with self._calls("instance query"):
-            answer = self._client.search_for_instances(study, series, fields=["SOPInstanceUID"],
-                                                       get_remaining=True)
-            return list(dict.fromkeys(instance_uid(item) for item in _json_list(answer)))
+            return self._all_pages(
+                lambda **page: self._client.search_for_instances(
+                    study, series, fields=["SOPInstanceUID"], **page),
+                instance_uid, lambda uid: uid)
+
+    def _all_pages(self, search, read, key) -> list:
+        """Every result of a QIDO-RS search, page by page (PS3.18 §8.3.4.4: a server may cap an
+        answer). Stops at an empty or short page, and at a page with nothing new (a server that
+        ignores ``offset`` would otherwise be asked forever); at most :data:`MAX_RESULTS`."""
+        found: dict = {}
+        while len(found) < MAX_RESULTS:
+            page = [read(item) for item in _json_list(search(limit=PAGE, offset=len(found)))]
+            new = {key(item): item for item in page if key(item) not in found}
+            found.update(new)
+            if len(page) < PAGE or not new:
+                break
+        else:
+            raise self.error(f"lists more than {MAX_RESULTS} results for one study or series")
+        return list(found.values())
 
     def fetch_series(self, sink: InstanceSink, study_uid: str, series_uid: str,
                      missing: Sequence[str], *, whole: bool, cancel) -> None:

@@ -16,15 +16,19 @@ _UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 MAX_UID_LENGTH = 64
 
 
+class InvalidUid(ValueError):
+    """A value that should be a UID and is not (the message shows it, cut short)."""
+
+
 def is_uid(value: object) -> bool:
     """True when ``value`` is a str that is a valid DICOM UID."""
     return isinstance(value, str) and 0 < len(value) <= MAX_UID_LENGTH and bool(_UID.match(value))
 
 
 def checked_uid(value: object, what: str) -> str:
-    """``value`` stripped of the padding DICOM allows, or ValueError naming ``what``."""
+    """``value`` stripped of the padding DICOM allows, or InvalidUid naming ``what``."""
     text = value.strip().rstrip("\0").strip() if isinstance(value, str) else value
     if not is_uid(text):
         shown = repr(value)[:80]
-        raise ValueError(f"the {what} {shown} is not a valid DICOM UID")
+        raise InvalidUid(f"the {what} {shown} is not a valid DICOM UID")
     return text

@@ -1,0 +1,173 @@
+"""A DICOMweb server that answers garbage: every answer becomes a one-line PacsError naming the
+node, and nothing is written outside the cache folder."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pydicom
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage
+
+from spineviewer.pacs.cache import StudyCache
+from spineviewer.pacs.client import connect
+from spineviewer.pacs.errors import PacsError
+from spineviewer.pacs.nodes import PacsNode
+from spineviewer.pacs.query import StudyQuery
+
+STUDY, SERIES, SOP = "1.2.826.0.1.3680043.8.498.10", "1.2.826.0.1.3680043.8.498.11", "1.2.3.4.5"
+JSON = "application/dicom+json"
+
+
+def uid_json(tag: str, uid: str) -> dict:
+    return {tag: {"vr": "UI", "Value": [uid]}}
+
+
+def instance(sop=SOP, study=STUDY) -> bytes:
+    """A small MR instance, as a file (with a chosen, possibly hostile, SOPInstanceUID)."""
+    with warnings.catch_warnings():  # pydicom warns of the invalid UIDs these tests want
+        warnings.simplefilter("ignore")
+        return _instance(sop, study)
+
+
+def _instance(sop, study) -> bytes:
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = MRImageStorage
+    ds.file_meta.MediaStorageSOPInstanceUID = "1.2.3"
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID, ds.SOPInstanceUID = MRImageStorage, sop
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study, SERIES
+    buffer = io.BytesIO()
+    pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def multipart(*parts: bytes) -> tuple[str, bytes]:
+    boundary = "spineviewer-test-boundary"
+    body = b"".join(b"--" + boundary.encode() + b"\r\nContent-Type: application/dicom\r\n\r\n"
+                    + part + b"\r\n" for part in parts) + b"--" + boundary.encode() + b"--\r\n"
+    return f'multipart/related; type="application/dicom"; boundary={boundary}', body
+
+
+class FakeServer:
+    """``routes``: (path without query) -> (status, content type, body) or a delay in seconds."""
+
+    def __init__(self):
+        self.routes: dict = {}
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                answer = owner.routes.get(self.path.split("?")[0], (404, "text/plain", b"no"))
+                if isinstance(answer, float):
+                    time.sleep(answer)
+                    answer = (200, JSON, b"[]")
+                status, kind, body = answer
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.node = PacsNode(name="hostile", protocol="dicomweb",
+                             url=f"http://127.0.0.1:{self.httpd.server_port}/dicom-web")
+
+    def study_with(self, instance_uids, series_body: tuple[str, bytes]) -> None:
+        import json
+        base = f"/dicom-web/studies/{STUDY}/series"
+        self.routes[base] = (200, JSON, json.dumps([uid_json("0020000E", SERIES)]).encode())
+        self.routes[f"{base}/{SERIES}/instances"] = (
+            200, JSON, json.dumps([uid_json("00080018", u) for u in instance_uids]).encode())
+        kind, body = series_body
+        self.routes[f"{base}/{SERIES}"] = (200, kind, body)
+
+
+@pytest.fixture(scope="module")
+def fake_server():
+    fake = FakeServer()
+    yield fake
+    fake.httpd.shutdown()
+    fake.httpd.server_close()
+
+
+@pytest.fixture
+def server(fake_server):
+    """The module's fake server with no routes yet."""
+    fake_server.routes.clear()
+    return fake_server
+
+
+@pytest.mark.parametrize("body", [b'[{"0020000D": ', b'"a string"', b"[1, 2]", b"\xff\xfe\x00garbage",
+                                  b'[{"0020000D": {"Value": ["../../etc/passwd"]}}]'])
+def test_malformed_study_answer(server, body):
+    """Broken JSON, JSON of the wrong shape, a path as a UID: a one-line error naming the node."""
+    server.routes["/dicom-web/studies"] = (200, JSON, body)
+    with pytest.raises(PacsError) as raised:
+        connect(server.node, timeout=5).query_studies(StudyQuery())
+    assert str(raised.value).startswith("hostile: ") and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("status, expected", [(401, "user name or password"), (403, "refused access"),
+                                              (404, "no such resource"), (500, "internal error"),
+                                              (418, "HTTP 418")])
+def test_http_errors_explained(server, status, expected):
+    """Each HTTP failure status is named with what it means to the user."""
+    server.routes["/dicom-web/studies"] = (status, "text/plain", b"Traceback: secret internals")
+    with pytest.raises(PacsError, match=expected) as raised:
+        connect(server.node, timeout=5).query_studies(StudyQuery())
+    assert "Traceback" not in str(raised.value)
+
+
+def test_no_answer_within_the_timeout(server):
+    """A server that does not answer in time: a timeout message, not a hang."""
+    server.routes["/dicom-web/studies"] = 3.0
+    with pytest.raises(PacsError, match="did not answer within 1 s"):
+        connect(server.node, timeout=1).query_studies(StudyQuery())
+
+
+@pytest.mark.parametrize("sop", ["../../../outside", "1.2/../../x", "/tmp/x"])
+def test_path_like_instance_uid_in_listing(server, tmp_path, sop):
+    """An instance listing whose SOPInstanceUID is a path is refused before any file is written."""
+    server.study_with([sop], multipart(instance()))
+    with pytest.raises(PacsError, match="not a valid DICOM UID"):
+        connect(server.node, timeout=5).retrieve_study(STUDY, StudyCache(tmp_path / "cache"))
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == []
+
+
+@pytest.mark.filterwarnings("ignore:Invalid value for VR UI:UserWarning")
+@pytest.mark.parametrize("part, expected", [
+    (b"this is not DICOM at all", "not a DICOM instance"),
+    (instance(sop="../../../outside"), "bad UID"),
+    (instance(study="1.2.999"), "another study"),
+])
+def test_hostile_instance_never_written(server, tmp_path, part, expected):
+    """A part that is not DICOM, has a path as its UID or belongs to another study is refused,
+    and nothing is written anywhere: not in the cache, not beside it."""
+    server.study_with([SOP], multipart(part))
+    cache = StudyCache(tmp_path / "cache")
+    with pytest.raises(PacsError, match=expected):
+        connect(server.node, timeout=5).retrieve_study(STUDY, cache)
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and p.name.endswith(".dcm")] == []
+    assert not cache.is_complete(STUDY)
+
+
+def test_well_formed_instance_is_kept(server, tmp_path):
+    """The same fake server sending a proper instance fills the cache: the refusals above are
+    about the content, not the server."""
+    server.study_with([SOP], multipart(instance()))
+    cache = StudyCache(tmp_path / "cache")
+    folder = connect(server.node, timeout=5).retrieve_study(STUDY, cache)
+    assert [p.relative_to(folder).as_posix() for p in folder.rglob("*.dcm")] == [f"{SERIES}/{SOP}.dcm"]
+    assert cache.is_complete(STUDY)
