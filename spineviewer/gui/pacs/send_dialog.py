@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from PyQt6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLayout, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,
 )
 
@@ -115,11 +115,14 @@ class SendDialog(QDialog):
             form.addRow("", box)
         form.addRow("Pseudonym", self.pseudonym)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.send_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        # The dialog grows with the report, which can take a few lines.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addLayout(form)
+        layout.addWidget(self.status)
         layout.addLayout(buttons)
         if self.node_box.count() == 0:
             self.status.show_text("note", "No PACS server yet: add one in Settings > Preferences > PACS servers.")
