@@ -55,6 +55,26 @@ class TestReadingPosition:
         assert window.grid.viewports[0].state.stack.series_uid == position.viewports[0].key.split("\n")[0]
 
 
+    def test_undo_history_kept(self, qtbot, open_window, spine_study):
+        """What the reader drew before the study was shown again is still undoable after."""
+        from spineviewer.core.annotations import Caliper
+        from spineviewer.gui.pacs.position import show_again
+
+        window = open_window([spine_study])
+        session = window.annotations.session
+        stack = window.grid.viewports[0].state.stack
+        frame = stack.frames[0]
+        caliper = Caliper(endpoints=[tuple(frame.position), tuple(frame.position + (0.0, 0.0, -9.0))],
+                          role="si", series_instance_uid=stack.series_uid,
+                          sop_instance_uid=frame.file.sop_instance_uid)
+        assert session.add_to_lesion(caliper, label="add caliper")
+        show_again(window, load_study(spine_study), [str(spine_study)])
+        assert session.history.undo_label == "add caliper"
+        assert [d.id for d in session.study.all_drawings()] == [caliper.id]
+        session.undo()
+        assert list(session.study.all_drawings()) == []
+
+
 class TestFailedRetrieve:
     def test_server_down_is_one_line_and_nothing_changes(self, qtbot, open_window, spine_study, pacs_home):
         """Opening a study of a server that does not answer names the server in one line in

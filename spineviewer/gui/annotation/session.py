@@ -70,6 +70,17 @@ class AnnotationSession(QObject):
             self.message.emit(self.document.open_message)
         return self.document.open_message
 
+    def resume(self, document: AnnotationDocument | None) -> None:
+        """Go on with ``document``, the one open before the same study was shown again (its
+        undo history and current lesion kept), when the document now open reads the same file."""
+        current = self.document
+        if (document is None or current is None or document is current
+                or document.path != current.path
+                or document.study.study_instance_uid != current.study.study_instance_uid):
+            return
+        self.document = document
+        self.changed.emit()
+
     def close(self) -> None:
         """No study is open any more (annotations were saved at every change)."""
         self.document = None

@@ -17,7 +17,7 @@ from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from spineviewer.core.study_scan import scan_studies
-from spineviewer.gui.pacs.position import capture, restore
+from spineviewer.gui.pacs.position import show_again
 from spineviewer.gui.pacs.retrieval import Retrieval
 from spineviewer.gui.pacs.secrets import secret_for
 from spineviewer.gui.reading.overlay_text import format_person_name
@@ -181,9 +181,7 @@ class PacsLink(QObject):
         def shown(result) -> None:
             if window.opened_paths != paths or window.result is None:
                 return
-            position = capture(window)
-            window.show_study(result, paths)
-            restore(window, position)
+            show_again(window, result, paths)
             window.statusBar().showMessage(f"{label or 'The study'}: every series has arrived", 10000)
 
         window.work.submit(lambda task: scan_studies(paths, progress=task.progress.emit,

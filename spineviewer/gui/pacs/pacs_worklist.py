@@ -19,7 +19,7 @@ from spineviewer.core.model import LoadResult
 from spineviewer.core.study_scan import FoundStudy, scan_studies
 from spineviewer.core.worklist import WorklistEntry, entry_for, saved_annotations
 from spineviewer.gui.pacs.outcome import Outcome, submit
-from spineviewer.gui.pacs.position import capture, restore
+from spineviewer.gui.pacs.position import show_again
 from spineviewer.gui.pacs.retrieval import Retrieval
 from spineviewer.gui.pacs.status_line import one_line
 from spineviewer.gui.shell.background import Task
@@ -144,14 +144,14 @@ class PacsWorklist(QObject):
             if value is None or self.reading.worklist.current != uid:
                 return
             study, entry = value
-            position = capture(self.window) if again else None
             # The row takes what the images say; the study is kept as found only when complete,
             # so that opening it again retrieves the rest.
             kept = study if self.retrieval.cache.is_complete(uid) else self.reading.worklist.study(uid)
             self.reading.worklist.add([(kept, entry)])
-            self.window.show_study(study.result, [str(folder)])
-            if position is not None:
-                restore(self.window, position)
+            if again:
+                show_again(self.window, study.result, [str(folder)])
+            else:
+                self.window.show_study(study.result, [str(folder)])
 
         self.window.work.submit(work, label=f"Opening {self.reading.label(self.reading.worklist.entry(uid))}",
                                 on_done=scanned,

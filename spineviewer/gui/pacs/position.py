@@ -3,7 +3,8 @@
 A study retrieved from a PACS is shown as soon as a first series is here, then shown again
 when the rest has arrived; the reader should find the layout, the series in each viewport,
 the image (by its SOPInstanceUID: slices that arrived later may come before it in the stack),
-the window and the active viewport as they left them.
+the window and the active viewport as they left them, and undo should still take back what
+they drew meanwhile (:func:`show_again`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ def capture(window) -> ReadingPosition:
         positions.append(ViewportPosition(stack_key(state.stack), frame.file.sop_instance_uid,
                                           frame.index, state.slice_index, state.window))
     return ReadingPosition(grid.layout_name, grid.viewports.index(grid.active), tuple(positions))
+
+
+def show_again(window, result, paths: list[str]) -> None:
+    """Show ``result``, a fresh load of the study on screen, where the reader was: the
+    position (:func:`capture`, :func:`restore`) and the annotations' undo history are kept."""
+    position = capture(window)
+    session = window.annotations.session
+    document = session.document
+    window.show_study(result, paths)
+    restore(window, position)
+    session.resume(document)
 
 
 def _viewports(layout: str) -> int:
