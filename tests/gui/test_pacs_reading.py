@@ -127,19 +127,6 @@ class TestQueryRetrieveOpen:
         assert modalities.count("SR") == 1 and modalities.count("MR") == 5
         _remove_from_server(gui_orthanc, sending_uid(dialog))
 
-
-def sending_uid(dialog) -> str:
-    return next(one.series_uid for one in dialog.series if one.modality == "SR")
-
-
-def _remove_from_server(server, series_uid: str) -> None:
-    """Take the sent series off the session's Orthanc, so other tests find the study as loaded."""
-    import requests
-
-    found = requests.post(f"{server.rest}/tools/lookup", data=series_uid, auth=server.auth, timeout=10).json()
-    for item in found:
-        requests.delete(f"{server.rest}/series/{item['ID']}", auth=server.auth, timeout=10).raise_for_status()
-
     def test_a_complete_study_opens_from_the_cache_without_the_server(self, qtbot, open_window, spine_study,
                                                                        pacs_home, tmp_path):
         """A study the cache holds complete is shown at once, though its server is not running."""
@@ -186,3 +173,16 @@ class TestPacsWorklist:
                         and not window.work.running(), timeout=30000)
         assert window.pacs.cache.is_complete(second) and worklist.current == second
         assert sum(s.n_images for _, _, s in window.result.iter_series()) == 112
+
+
+def sending_uid(dialog) -> str:
+    return next(one.series_uid for one in dialog.series if one.modality == "SR")
+
+
+def _remove_from_server(server, series_uid: str) -> None:
+    """Take the sent series off the session's Orthanc, so other tests find the study as loaded."""
+    import requests
+
+    found = requests.post(f"{server.rest}/tools/lookup", data=series_uid, auth=server.auth, timeout=10).json()
+    for item in found:
+        requests.delete(f"{server.rest}/series/{item['ID']}", auth=server.auth, timeout=10).raise_for_status()

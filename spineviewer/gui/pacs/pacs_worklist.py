@@ -70,6 +70,7 @@ class PacsWorklist(QObject):
         self.node: PacsNode | None = None
         self.secret: str | None = None
         self.uids: set[str] = set()
+        self._shows = 0
         self.reading.fetch = self.fetch
         self.reading.worklist.changed.connect(self._worklist_changed)
 
@@ -135,13 +136,18 @@ class PacsWorklist(QObject):
 
     def _show(self, uid: str, folder: Path, again: bool) -> None:
         """Scan the study's cache folder in the background, then show it (again: in place)."""
+        # Only the latest scan is shown: a first showing's scan finishing after the scan of
+        # the complete study must not put the incomplete one back.
+        self._shows += 1
+        generation = self._shows
+
         def work(task: Task):
             _, found = scan_studies([str(folder)], progress=task.progress.emit, cancel=task.cancel)
             study = next((f for f in found if f.uid == uid), None)
             return None if study is None else (study, entry_for(study))
 
         def scanned(value) -> None:
-            if value is None or self.reading.worklist.current != uid:
+            if value is None or self.reading.worklist.current != uid or generation != self._shows:
                 return
             study, entry = value
             # The row takes what the images say; the study is kept as found only when complete,
