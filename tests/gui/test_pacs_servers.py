@@ -8,6 +8,7 @@ import json
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QApplication
 
 from tests.gui.annotation_helpers import type_field
 
@@ -79,7 +80,8 @@ class TestServersPage:
 
     def test_wrong_password_is_one_line_naming_the_server(self, qtbot, open_window, spine_study,
                                                          pacs_home, gui_orthanc):
-        """Test with a wrong password says, on one line, which server refused and why."""
+        """Test, and then a search, with a wrong password say on one line which server refused
+        and why, and never the password."""
         window = open_window([spine_study])
         page = _preferences(qtbot, window)
         _add_web_node(page, gui_orthanc.dicomweb_url, gui_orthanc.auth[0], "not-the-password",
@@ -89,6 +91,19 @@ class TestServersPage:
         text = page.result.text()
         assert page.result.kind == "error" and "\n" not in text
         assert text.startswith("Orthanc: ") and "401" in text and "not-the-password" not in text
+        _click(page.save_button)
+        window.pacs.preferences.close()
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: window.pacs.query is not None and window.pacs.query.isVisible())
+        dialog = window.pacs.query
+        type_field(dialog.patient_id, "SVPH0001")
+        QTest.keyClick(dialog.patient_id, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.status.kind == "error", timeout=15000)
+        said = dialog.status.text()
+        assert said.startswith("Orthanc: ") and "401" in said and "\n" not in said
+        assert "not-the-password" not in said and dialog.study_table.rowCount() == 0
 
     def test_a_node_without_a_url_is_not_saved(self, qtbot, open_window, spine_study, pacs_home):
         """Save refuses a DICOMweb node without an http(s) URL and says what is expected."""
