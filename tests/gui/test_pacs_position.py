@@ -100,3 +100,27 @@ def _keys(window) -> list[str]:
 def _description(window, key: str) -> str:
     series = window.result.series_by_uid(key.split("\n")[0])
     return series.description
+
+
+class TestCachePreferences:
+    def test_limit_typed_is_applied_and_kept(self, qtbot, open_window, spine_study, pacs_home, settings):
+        """The size limit typed in Preferences > Study cache is the cache's limit at once and
+        the next window's."""
+        from PyQt6.QtCore import Qt
+        from PyQt6.QtTest import QTest
+
+        from spineviewer.gui.pacs.cache_page import GB
+
+        window = open_window([spine_study])
+        preferences = window.pacs.show_preferences()
+        page = preferences.cache
+        preferences.tabs.setCurrentWidget(page)
+        qtbot.waitUntil(lambda: page.usage.kind == "ok")
+        assert page.usage.text() == "0 MB in 0 studies"
+        page.limit.setFocus()
+        page.limit.selectAll()
+        QTest.keyClicks(page.limit, "7")
+        QTest.keyClick(page.limit, Qt.Key.Key_Return)
+        assert window.pacs.cache.limit_bytes == 7 * GB
+        again = open_window([spine_study])
+        assert again.pacs.cache.limit_bytes == 7 * GB

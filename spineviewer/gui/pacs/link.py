@@ -17,6 +17,7 @@ from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from spineviewer.core.study_scan import scan_studies
+from spineviewer.gui.pacs.cache_page import limit_from_settings
 from spineviewer.gui.pacs.position import show_again
 from spineviewer.gui.pacs.retrieval import Retrieval
 from spineviewer.gui.pacs.secrets import secret_for
@@ -44,7 +45,7 @@ class PacsLink(QObject):
 
         self.window = window
         self.store = store or NodeStore()
-        self.cache = cache or StudyCache()
+        self.cache = cache or StudyCache(limit_bytes=limit_from_settings(window.settings))
         self.work = BackgroundWork(self, threads=3)
         self.retrieval = Retrieval(window, self.work, self.cache)
         self.worklist = PacsWorklist(window, self.retrieval, self.work, self.store)
@@ -95,9 +96,11 @@ class PacsLink(QObject):
         from spineviewer.gui.pacs.preferences import PreferencesDialog
 
         if self.preferences is None:
-            self.preferences = PreferencesDialog(self.store, self.work, self.window)
+            self.preferences = PreferencesDialog(self.store, self.work, self.window, cache=self.cache,
+                                                 settings=self.window.settings, protect=self._on_screen)
             self.preferences.finished.connect(lambda _: self.query and self.query.refresh_nodes())
         self.preferences.servers.refresh(select=self.preferences.servers.editing)
+        self.preferences.cache.refresh()
         self.preferences.show()
         self.preferences.raise_()
         return self.preferences
@@ -187,6 +190,10 @@ class PacsLink(QObject):
         window.work.submit(lambda task: scan_studies(paths, progress=task.progress.emit,
                                                      cancel=task.cancel)[0],
                            label="Loading the rest of the study", on_done=shown)
+
+    def _on_screen(self) -> set[str]:
+        result = self.window.result
+        return set() if result is None else {s.uid for p in result.patients for s in p.studies}
 
     def _retrieve_finished(self, study_uid: str, outcome) -> None:
         if self.query is None:
