@@ -175,10 +175,8 @@ class PacsLink(QObject):
         if again and window.opened_paths != paths:
             return  # the reader has opened something else meanwhile
         if not again or window.result is None:
-            window.open_paths(paths)
-            if label and not window.reading.is_blinded:
-                # The folder is named by the StudyInstanceUID: the title names the study.
-                window.setWindowTitle(f"{label} — spineviewer")
+            # The cache folder is named by the StudyInstanceUID: messages name the study.
+            window.open_paths(paths, label)
             return
 
         def shown(result) -> None:

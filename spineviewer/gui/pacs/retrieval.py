@@ -71,7 +71,8 @@ class Retrieval(QObject):
         self.job: RetrieveJob | None = None
         self.progress = QProgressBar()
         self.progress.setObjectName("pacsRetrieveProgress")
-        self.progress.setMaximumWidth(360)
+        self.progress.setMinimumWidth(300)
+        self.progress.setMaximumWidth(420)
         self.stop_button = QPushButton("Stop retrieving")
         self.stop_button.setObjectName("pacsStop")
         self.stop_button.setToolTip("Stop the retrieve; what arrived stays in the cache and the "
@@ -200,7 +201,7 @@ class Retrieval(QObject):
         self.progress.setValue(min(job.done, total) if total else 0)
         of = f" of {job.n_series}" if job.n_series else ""
         where = f"series {len(job.series)}{of}" if job.series else "listing the series"
-        self.progress.setFormat(f"{job.label}: %v of %m images, {where}" if total else f"{job.label}: {where}")
+        self.progress.setFormat(f"Retrieving %v of %m images, {where}" if total else f"Retrieving: {where}")
         self.progress.setToolTip(f"Retrieving {job.label} from {job.node.name}")
         self.progress.show()
         self.stop_button.show()

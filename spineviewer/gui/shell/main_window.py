@@ -238,8 +238,9 @@ class MainWindow(QMainWindow):
         for viewport in self.grid.viewports:
             viewport.set_message("No study open.\nFile > Open folder…, or drop a DICOM folder here.")
 
-    def open_paths(self, paths: list[str]) -> None:
-        """Scan ``paths`` in the background and show the study when the scan ends."""
+    def open_paths(self, paths: list[str], name: str = "") -> None:
+        """Scan ``paths`` in the background and show the study when the scan ends; messages call
+        it ``name`` (default: the folder's or file's name)."""
         paths = [str(p) for p in paths]
         if not paths:
             return
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         self.opened_paths = paths
         self.reading.clear()
         self._show_result(None)
-        label = self.reading.paths_label(_paths_label(paths), len(paths))
+        label = self.reading.paths_label(name or _paths_label(paths), len(paths))
         self.setWindowTitle(f"{label} — spineviewer")
         self.statusBar().showMessage(f"Scanning {label}…")
         for viewport in self.grid.viewports:
