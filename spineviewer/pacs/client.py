@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import threading
+from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,17 +220,38 @@ class PacsClient:
                 progress(RetrieveProgress("", len(files), len(files), files[0] if files else None,
                                           len(files), len(files)))
             return cache.folder(uid)
+        with self.session():
+            return self._retrieve(uid, cache, progress, cancel, protect)
+
+    def session(self):
+        """A context in which several operations share one connection (an association)."""
+        return nullcontext()
+
+    def _retrieve(self, uid, cache, progress, cancel, protect) -> Path:
         series = self.query_series(uid)
         if not series:
             raise self.error(f"has no study {uid}")
+        counts = [one.n_instances for one in series]
+        total = sum(counts) if None not in counts else None
+        folder = cache.begin(uid)
+        sink = InstanceSink(self, cache, uid, progress, total)
         listing = {}
         for one in series:
             _check(cancel, self)
-            listing[one.series_uid] = self.query_instances(uid, one.series_uid)
-        folder = cache.begin(uid)
-        sink = InstanceSink(self, cache, uid, progress, sum(len(v) for v in listing.values()))
-        for series_uid, expected in listing.items():
+            series_uid = one.series_uid
+            if one.n_instances and not cache.instances(uid, series_uid):
+                # A series not begun: fetched whole at once, listed only if it came short.
+                sink.start_series(series_uid, 0, one.n_instances)
+                self.fetch_series(sink, uid, series_uid, (), whole=True, cancel=cancel)
+                got = cache.instances(uid, series_uid)
+                if len(got) >= one.n_instances:
+                    listing[series_uid] = sorted(got)
+                    cache.record_series(uid, series_uid, len(got))
+                    continue
+                sink.study_done -= len(got)  # counted again below
             _check(cancel, self)
+            # Listed just before it is fetched, so the first image comes after one listing.
+            expected = listing[series_uid] = self.query_instances(uid, series_uid)
             have = cache.instances(uid, series_uid)
             missing = [sop for sop in expected if sop not in have]
             cache.record_series(uid, series_uid, len(expected))
