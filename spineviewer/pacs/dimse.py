@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spineviewer.pacs.client import (
-    MAX_LIMIT, InstanceSink, PacsClient, SendReport, _check, read_for_sending,
+    MAX_LIMIT, InstanceSink, PacsClient, SendReport, check_cancel, read_for_sending,
 )
 from spineviewer.pacs.query import (
     SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, find_identifier, instance_uid,
@@ -208,7 +208,7 @@ class DimseClient(PacsClient):
                 if stop or (limit is not None and len(found) >= limit):
                     assoc.send_c_cancel(message, query_model=Find)
                     cancelled = True
-        _check(cancel, self)
+        check_cancel(cancel, self)
         return found
 
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
@@ -310,7 +310,7 @@ class DimseClient(PacsClient):
                 cancelled = True
             if failures:
                 raise failures[0]
-        _check(cancel, self)
+        check_cancel(cancel, self)
 
     def send(self, paths: Sequence[Path]) -> SendReport:
         report = SendReport()
