@@ -87,7 +87,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     send = actions.add_parser("send", help="store DICOM files (SR, SEG, an anonymized copy)")
     send.add_argument("node", metavar="NODE")
-    send.add_argument("files", nargs="+", metavar="FILE")
+    send.add_argument("files", nargs="+", metavar="FILE",
+                      help="DICOM files, or folders (every file inside, annotations excepted)")
     for sub in (echo, query, get, send):
         sub.add_argument("--timeout", type=bounded_int(1, 3600), default=30, metavar="S",
                          help="seconds to wait for the server (default: 30)")
@@ -225,7 +226,9 @@ def _get(client, args) -> int:
 
 
 def _send(client, args) -> int:
-    report = client.send(args.files)
+    from spineviewer.pacs.client import files_to_send
+
+    report = client.send(files_to_send(args.files))
     for path, reason in report.failed:
         print(f"not sent: {path}: {reason}")
     print(f"{client.node.name}: {len(report.stored)} instance(s) stored")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import threading
+from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,17 +220,38 @@ class PacsClient:
                 progress(RetrieveProgress("", len(files), len(files), files[0] if files else None,
                                           len(files), len(files)))
             return cache.folder(uid)
+        with self.session():
+            return self._retrieve(uid, cache, progress, cancel, protect)
+
+    def session(self):
+        """A context in which several operations share one connection (an association)."""
+        return nullcontext()
+
+    def _retrieve(self, uid, cache, progress, cancel, protect) -> Path:
         series = self.query_series(uid)
         if not series:
             raise self.error(f"has no study {uid}")
+        counts = [one.n_instances for one in series]
+        total = sum(counts) if None not in counts else None
+        folder = cache.begin(uid)
+        sink = InstanceSink(self, cache, uid, progress, total)
         listing = {}
         for one in series:
-            _check(cancel, self)
-            listing[one.series_uid] = self.query_instances(uid, one.series_uid)
-        folder = cache.begin(uid)
-        sink = InstanceSink(self, cache, uid, progress, sum(len(v) for v in listing.values()))
-        for series_uid, expected in listing.items():
-            _check(cancel, self)
+            check_cancel(cancel, self)
+            series_uid = one.series_uid
+            if one.n_instances and not cache.instances(uid, series_uid):
+                # A series not begun: fetched whole at once, listed only if it came short.
+                sink.start_series(series_uid, 0, one.n_instances)
+                self.fetch_series(sink, uid, series_uid, (), whole=True, cancel=cancel)
+                got = cache.instances(uid, series_uid)
+                if len(got) >= one.n_instances:
+                    listing[series_uid] = sorted(got)
+                    cache.record_series(uid, series_uid, len(got))
+                    continue
+                sink.study_done -= len(got)  # counted again below
+            check_cancel(cancel, self)
+            # Listed just before it is fetched, so the first image comes after one listing.
+            expected = listing[series_uid] = self.query_instances(uid, series_uid)
             have = cache.instances(uid, series_uid)
             missing = [sop for sop in expected if sop not in have]
             cache.record_series(uid, series_uid, len(expected))
@@ -237,7 +259,7 @@ class PacsClient:
             if missing:
                 self.fetch_series(sink, uid, series_uid, missing,
                                   whole=len(missing) == len(expected), cancel=cancel)
-            _check(cancel, self)
+            check_cancel(cancel, self)
             still = [sop for sop in expected if sop not in cache.instances(uid, series_uid)]
             if still:
                 raise self.error(f"did not send {len(still)} of the {len(expected)} instances "
@@ -247,9 +269,29 @@ class PacsClient:
         return folder
 
 
-def _check(cancel: threading.Event | None, client: PacsClient) -> None:
+def check_cancel(cancel: threading.Event | None, client: PacsClient) -> None:
+    """Raise :class:`RetrieveCancelled` when ``cancel`` is set."""
     if cancel is not None and cancel.is_set():
         raise RetrieveCancelled(client.node.name, "cancelled; what arrived stays in the cache")
+
+
+def files_to_send(paths: Iterable) -> list[Path]:
+    """``paths`` with each folder replaced by the files in it, recursively (an anonymized copy),
+    passing over hidden files and spineviewer's own companion files (annotations, answer key)."""
+    import os
+
+    from spineviewer.core.sources import is_hidden, is_own_file
+
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+            files += [Path(root, n) for n in sorted(names) if not (is_hidden(n) or is_own_file(n))]
+    return files
 
 
 def read_for_sending(paths: Iterable, report: SendReport):

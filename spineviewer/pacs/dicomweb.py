@@ -20,7 +20,7 @@ from io import BytesIO
 from pathlib import Path
 
 from spineviewer.pacs.client import (
-    MAX_LIMIT, InstanceSink, PacsClient, SendReport, _check, read_for_sending,
+    MAX_LIMIT, InstanceSink, PacsClient, SendReport, check_cancel, read_for_sending,
 )
 from spineviewer.pacs.errors import PacsError
 from spineviewer.pacs.query import (
@@ -64,7 +64,6 @@ class DicomWebClient(PacsClient):
 
         self._session = requests.Session()
         self._session.verify = node.verify_tls
-        self._session.trust_env = False  # no credentials from ~/.netrc, no proxy surprises
         if node.auth == "basic":
             self._session.auth = (node.username, secret or "")
         elif node.auth == "bearer":
@@ -130,13 +129,13 @@ class DicomWebClient(PacsClient):
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
                       cancel: threading.Event | None = None) -> list[StudyResult]:
         limit, offset = _page(limit, offset)
-        _check(cancel, self)
+        check_cancel(cancel, self)
         with self._calls("study query"):
             answer = self._client.search_for_studies(
                 search_filters=qido_params(query), fields=list(STUDY_FIELDS),
                 limit=limit, offset=offset)
             results = [study_result(item) for item in _json_list(answer)]
-        _check(cancel, self)
+        check_cancel(cancel, self)
         return results[:limit]
 
     def query_series(self, study_uid: str) -> list[SeriesResult]:
@@ -179,7 +178,7 @@ class DicomWebClient(PacsClient):
                 stream = self._client.iter_series(study_uid, series_uid)
                 try:
                     for ds in stream:
-                        _check(cancel, self)
+                        check_cancel(cancel, self)
                         sink.add(_encoded(ds), dataset=ds)
                 finally:
                     close = getattr(stream, "close", None)
@@ -187,7 +186,7 @@ class DicomWebClient(PacsClient):
                         close()
                 return
             for sop in missing:
-                _check(cancel, self)
+                check_cancel(cancel, self)
                 ds = self._client.retrieve_instance(study_uid, series_uid, sop)
                 sink.add(_encoded(ds), dataset=ds)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Sequence
 from pathlib import Path
 
 from spineviewer.pacs.client import (
-    MAX_LIMIT, InstanceSink, PacsClient, SendReport, _check, read_for_sending,
+    MAX_LIMIT, InstanceSink, PacsClient, SendReport, check_cancel, read_for_sending,
 )
 from spineviewer.pacs.query import (
     SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, find_identifier, instance_uid,
@@ -63,7 +64,79 @@ _FAILURE = {0xA700: "is out of resources", 0xA701: "cannot compute the matches",
 
 
 class DimseClient(PacsClient):
-    """A DIMSE node: AE title, host and port."""
+    """A DIMSE node: AE title, host and port.
+
+    Inside :meth:`session` (a whole retrieve) every C-FIND and C-GET / C-MOVE shares one
+    association; outside it each operation opens and releases its own.
+    """
+
+    def __init__(self, node, secret=None, *, timeout: float = 30):
+        super().__init__(node, secret, timeout=timeout)
+        self._shared = None
+        self._message_id = 0
+        self._sink: InstanceSink | None = None
+        self._failures: list = []
+
+    def _next_id(self) -> int:
+        self._message_id = self._message_id % 65535 + 1
+        return self._message_id
+
+    @contextmanager
+    def session(self):
+        if self._shared is not None:
+            yield
+            return
+        self._shared = self._open(retrieve=True)
+        try:
+            yield
+        finally:
+            assoc, self._shared = self._shared, None
+            if assoc.is_established:
+                assoc.release()
+
+    def _open(self, *, retrieve: bool):
+        """An association for C-FIND, and C-GET (with our storage roles) or C-MOVE."""
+        from pynetdicom import build_role, evt
+        from pynetdicom.sop_class import (
+            StudyRootQueryRetrieveInformationModelFind as Find,
+            StudyRootQueryRetrieveInformationModelGet as Get,
+            StudyRootQueryRetrieveInformationModelMove as Move,
+        )
+
+        if not retrieve:
+            return self._associate(self._ae([(Find,)]))
+        if self.node.retrieve == "c-move":
+            return self._associate(self._ae([(Find,), (Move,)]))
+        ae = self._ae([(Find,), (Get,)], for_get=True)
+        roles = [build_role(context.abstract_syntax, scp_role=True)
+                 for context in ae.requested_contexts if context.abstract_syntax not in (Find, Get)]
+        handlers = [(evt.EVT_C_STORE, self._store)]
+        return self._associate(ae, ext_neg=roles, evt_handlers=handlers)
+
+    @contextmanager
+    def _association(self, *, retrieve: bool = False):
+        """The shared association, or one of our own released afterwards."""
+        if self._shared is not None:
+            yield self._shared
+            return
+        assoc = self._open(retrieve=retrieve)
+        try:
+            yield assoc
+        finally:
+            if assoc.is_established:
+                assoc.release()
+
+    def _store(self, event) -> int:
+        """C-STORE sub-operations of a C-GET or a C-MOVE: check and write to the cache."""
+        sink = self._sink
+        if sink is None:
+            return 0xA700
+        try:
+            sink.add(event.encoded_dataset())
+        except Exception as exc:  # the PACS gets a failure status; the retrieve reports it
+            self._failures.append(exc)
+            return 0xA700 if isinstance(exc, OSError) else 0xC000
+        return 0x0000
 
     def _ae(self, contexts=(), *, for_get: bool = False):
         from pynetdicom import AE
@@ -72,6 +145,7 @@ class DimseClient(PacsClient):
         ae = AE(ae_title=self.node.calling_ae)
         ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = self.timeout
         ae.connection_timeout = min(self.timeout, 10.0)
+        ae.maximum_pdu_size = 0  # no limit: the PACS sends images in as few PDUs as it likes
         ae.add_requested_context(Verification)
         for context in contexts:
             ae.add_requested_context(*context)
@@ -117,10 +191,10 @@ class DimseClient(PacsClient):
               cancel: threading.Event | None = None) -> list:
         from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind as Find
 
-        assoc = self._associate(self._ae([(Find,)]))
         found, skipped, cancelled = [], 0, False
-        try:
-            for status, answer in assoc.send_c_find(identifier, Find, msg_id=1):
+        with self._association() as assoc:
+            message = self._next_id()
+            for status, answer in assoc.send_c_find(identifier, Find, msg_id=message):
                 code = self._status(status, what)
                 if code not in (0xFF00, 0xFF01):
                     break
@@ -132,12 +206,9 @@ class DimseClient(PacsClient):
                     found.append(answer)
                 stop = cancel is not None and cancel.is_set()
                 if stop or (limit is not None and len(found) >= limit):
-                    assoc.send_c_cancel(1, query_model=Find)
+                    assoc.send_c_cancel(message, query_model=Find)
                     cancelled = True
-        finally:
-            if assoc.is_established:
-                assoc.release()
-        _check(cancel, self)
+        check_cancel(cancel, self)
         return found
 
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
@@ -182,77 +253,64 @@ class DimseClient(PacsClient):
         identifier.SeriesInstanceUID = series_uid
         if not whole:
             identifier.SOPInstanceUID = list(missing)
-        if self.node.retrieve == "c-move":
-            self._move(sink, identifier, cancel)
-        else:
-            self._get(sink, identifier, cancel)
+        self._sink, self._failures = sink, []
+        try:
+            if self.node.retrieve == "c-move":
+                self._move(identifier, cancel)
+            else:
+                self._get(identifier, cancel)
+        finally:
+            self._sink = None
 
-    def _store_handler(self, sink: InstanceSink, failures: list):
-        def handle(event):
-            try:
-                sink.add(event.encoded_dataset())
-            except Exception as exc:  # the PACS gets a failure status; the retrieve reports it
-                failures.append(exc)
-                return 0xA700 if isinstance(exc, OSError) else 0xC000
-            return 0x0000
-        return handle
-
-    def _get(self, sink: InstanceSink, identifier, cancel) -> None:
-        from pynetdicom import build_role, evt
+    def _get(self, identifier, cancel) -> None:
         from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelGet as Get
 
-        ae = self._ae([(Get,)], for_get=True)
-        roles = [build_role(context.abstract_syntax, scp_role=True)
-                 for context in ae.requested_contexts if context.abstract_syntax != Get]
-        failures: list = []
-        handlers = [(evt.EVT_C_STORE, self._store_handler(sink, failures))]
-        assoc = self._associate(ae, ext_neg=roles, evt_handlers=handlers)
-        self._run_retrieve(assoc, assoc.send_c_get(identifier, Get, msg_id=1), Get, failures,
-                           cancel, "C-GET")
+        with self._association(retrieve=True) as assoc:
+            message = self._next_id()
+            self._run_retrieve(assoc, assoc.send_c_get(identifier, Get, msg_id=message), Get,
+                               message, cancel, "C-GET")
 
-    def _move(self, sink: InstanceSink, identifier, cancel) -> None:
+    def _move(self, identifier, cancel) -> None:
         from pynetdicom import AE, evt
         from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelMove as Move
 
         destination = self.node.move_destination or self.node.calling_ae
         scp = AE(ae_title=destination)
         scp.acse_timeout = scp.dimse_timeout = scp.network_timeout = self.timeout
+        scp.maximum_pdu_size = 0
         for name in STORAGE_CLASSES:
             scp.add_supported_context(_sop_class(name), TRANSFER_SYNTAXES)
-        failures: list = []
-        handlers = [(evt.EVT_C_STORE, self._store_handler(sink, failures))]
         try:
             server = scp.start_server(("", self.node.listen_port), block=False,
-                                      evt_handlers=handlers)
+                                      evt_handlers=[(evt.EVT_C_STORE, self._store)])
         except OSError as exc:
             raise self.error(f"our storage SCP cannot listen on port {self.node.listen_port} "
                              f"for C-MOVE ({exc.strerror or exc})") from None
         try:
-            assoc = self._associate(self._ae([(Move,)]))
-            self._run_retrieve(assoc, assoc.send_c_move(identifier, destination, Move, msg_id=1),
-                               Move, failures, cancel, "C-MOVE")
+            with self._association(retrieve=True) as assoc:
+                message = self._next_id()
+                responses = assoc.send_c_move(identifier, destination, Move, msg_id=message)
+                self._run_retrieve(assoc, responses, Move, message, cancel, "C-MOVE")
         finally:
             server.shutdown()
 
-    def _run_retrieve(self, assoc, responses, model, failures, cancel, what) -> None:
-        try:
-            for status, _ in responses:
-                code = self._status(status, what, failures)
-                if code != 0xFF00:
-                    if failures:
-                        raise failures[0]
-                    if code not in (0x0000, 0xFE00):
-                        raise self.error(f"{what} finished with status 0x{code:04X}: some "
-                                         "instances were not sent")
-                    break
-                if cancel is not None and cancel.is_set():
-                    assoc.send_c_cancel(1, query_model=model)
+    def _run_retrieve(self, assoc, responses, model, message, cancel, what) -> None:
+        failures, cancelled = self._failures, False
+        for status, _ in responses:
+            code = self._status(status, what, failures)
+            if code != 0xFF00:
                 if failures:
                     raise failures[0]
-        finally:
-            if assoc.is_established:
-                assoc.release()
-        _check(cancel, self)
+                if code not in (0x0000, 0xFE00):
+                    raise self.error(f"{what} finished with status 0x{code:04X}: some "
+                                     "instances were not sent")
+                break
+            if cancel is not None and cancel.is_set() and not cancelled:
+                assoc.send_c_cancel(message, query_model=model)
+                cancelled = True
+            if failures:
+                raise failures[0]
+        check_cancel(cancel, self)
 
     def send(self, paths: Sequence[Path]) -> SendReport:
         report = SendReport()

@@ -130,7 +130,7 @@ def study_result(answer) -> StudyResult:
     get = _reader(answer)
     return StudyResult(
         study_uid=checked_uid(get("StudyInstanceUID"), "StudyInstanceUID"),
-        patient_name=_text(get("PatientName")), patient_id=_text(get("PatientID")),
+        patient_name=_text(get("PatientName")).rstrip("^= "), patient_id=_text(get("PatientID")),
         study_date=_date(get("StudyDate")), description=_text(get("StudyDescription")),
         accession=_text(get("AccessionNumber")),
         modalities=_codes(get("ModalitiesInStudy", many=True)),

@@ -92,3 +92,27 @@ def test_remove_node(nodes, capsys):
     capsys.readouterr()
     main(["pacs", "nodes"])
     assert "web:" not in capsys.readouterr().out
+
+
+def test_send_an_anonymized_copy_folder(nodes, live_orthanc, tmp_path, capsys):
+    """An anonymized copy sent as a folder: every image stored, its annotation file passed
+    over; the PACS then finds the pseudonymous patient."""
+    import requests
+
+    out = tmp_path / "anon"
+    assert main(["anonymize", str(CASE1.parent), str(out), "--pseudonym", "TEACH01",
+                 "--answer-key"]) == 0
+    assert list(out.rglob("*.spineviewer.json"))
+    try:
+        assert main(["pacs", "send", "web", str(out)]) == 0
+        assert "web: 73 instance(s) stored" in capsys.readouterr().out
+        assert main(["pacs", "query", "dimse", "--patient-id", "TEACH01", "--json"]) == 0
+        (study,) = json.loads(capsys.readouterr().out)
+        assert (study["patient_name"], study["n_instances"]) == ("TEACH01", 73)
+    finally:  # removed again: the other tests see the two sample studies only
+        found = requests.post(f"{live_orthanc.rest}/tools/find", auth=live_orthanc.auth,
+                              json={"Level": "Patient", "Query": {"PatientID": "TEACH01"}},
+                              timeout=10).json()
+        for patient in found:
+            requests.delete(f"{live_orthanc.rest}/patients/{patient}", auth=live_orthanc.auth,
+                            timeout=10)

@@ -171,3 +171,19 @@ def test_well_formed_instance_is_kept(server, tmp_path):
     folder = connect(server.node, timeout=5).retrieve_study(STUDY, cache)
     assert [p.relative_to(folder).as_posix() for p in folder.rglob("*.dcm")] == [f"{SERIES}/{SOP}.dcm"]
     assert cache.is_complete(STUDY)
+
+
+def test_series_that_comes_short_is_completed_instance_by_instance(server, tmp_path):
+    """A series announced with 2 instances whose whole-series answer holds 1: the series is
+    listed and the missing instance fetched on its own."""
+    import json
+
+    second = "1.2.3.4.6"
+    server.study_with([SOP, second], multipart(instance()))
+    base = f"/dicom-web/studies/{STUDY}/series"
+    series = {**uid_json("0020000E", SERIES), "00201209": {"vr": "IS", "Value": [2]}}
+    server.routes[base] = (200, JSON, json.dumps([series]).encode())
+    server.routes[f"{base}/{SERIES}/instances/{second}"] = (200, *multipart(instance(sop=second)))
+    cache = StudyCache(tmp_path / "cache")
+    connect(server.node, timeout=5).retrieve_study(STUDY, cache)
+    assert cache.instances(STUDY, SERIES) == {SOP, second} and cache.is_complete(STUDY)

@@ -47,9 +47,9 @@ class TestStudyQuery:
 
 class TestAnswers:
     def test_dicom_json_study(self):
-        """A QIDO-RS study object becomes a StudyResult."""
+        """A QIDO-RS study object becomes a StudyResult (empty name components dropped)."""
         answer = {"0020000D": {"vr": "UI", "Value": ["1.2.3"]},
-                  "00100010": {"vr": "PN", "Value": [{"Alphabetic": "DOE^JANE"}]},
+                  "00100010": {"vr": "PN", "Value": [{"Alphabetic": "DOE^JANE^^"}]},
                   "00080020": {"vr": "DA", "Value": ["20240315"]},
                   "00080061": {"vr": "CS", "Value": ["MR", "SR"]},
                   "00201208": {"vr": "IS", "Value": [73]}}
