@@ -162,7 +162,8 @@ class PacsLink(QObject):
             return
         name = format_person_name(study.patient_name) or study.patient_id or "the study"
         date = f" {study.study_date.isoformat()}" if study.study_date else ""
-        label = f"{name}{date}"
+        # Blinded reading: no name or date in the title and the status bar.
+        label = "the study" if self.window.reading.is_blinded else f"{name}{date}"
         if self.query is not None:
             self.query.status.show_text("busy", f"Opening {label} from {node.name}…")
         self.retrieval.retrieve(node, secret, study.study_uid, label,

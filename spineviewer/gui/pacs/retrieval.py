@@ -6,7 +6,8 @@ series being fetched and a Stop button. A study the cache holds complete is show
 without asking the server. Otherwise the study is shown as soon as its first series is
 complete, and shown again when everything has arrived, with the reader's layout, series,
 image and window kept (:mod:`spineviewer.gui.pacs.position`). A failure leaves what arrived in
-the cache and says in one line which server failed and why.
+the cache and says in one line which server failed and why. At its end a retrieve keeps the
+cache within its size limit, sparing the study on screen and every study with annotations.
 
 How a folder is shown is the caller's ``show(folder, again)`` (a study of its own, or a
 study of a worklist): ``again`` is True for the second showing of the same retrieve.
@@ -101,6 +102,11 @@ class Retrieval(QObject):
             return
         job = RetrieveJob(node, study_uid, label, show, n_series)
         self.job = job
+        # The retrieve keeps the cache within its limit at the end, never removing the study on
+        # screen (nor, as always, a study with annotations).
+        shown = self.window.result
+        on_screen = frozenset() if shown is None else frozenset(
+            study.uid for patient in shown.patients for study in patient.studies)
 
         def work(task: Task) -> Path:
             last = [0.0, ""]
@@ -113,7 +119,8 @@ class Retrieval(QObject):
                     task.partial.emit(report)
 
             with connect(node, secret, timeout=RETRIEVE_TIMEOUT_S) as client:
-                return client.retrieve_study(study_uid, self.cache, progress=progress, cancel=task.cancel)
+                return client.retrieve_study(study_uid, self.cache, progress=progress, cancel=task.cancel,
+                                             protect=on_screen.__contains__)
 
         self._show_progress(job)
         job.task = submit(self.work, node.name, work, label=f"Retrieving {label}",
@@ -179,21 +186,11 @@ class Retrieval(QObject):
             self.cache.touch(job.study_uid)
             job.show(folder, job.shown)
             self._say(f"{job.label}: retrieved from {job.node.name} ({job.total or job.done} images)")
-            self._evict(protect={job.study_uid})
         elif outcome.cancelled:
             self._say(f"Retrieve of {job.label} stopped: {job.done} images are in the cache")
         else:
             kept = f"; the {job.done} images that arrived stay in the cache" if job.done else ""
             self._say(f"Could not retrieve {job.label}: {outcome.error}{kept}")
-
-    def _evict(self, protect: set[str]) -> None:
-        """Keep the cache within its limit (studies with annotations are never removed)."""
-        shown = self.window.result
-        if shown is not None:
-            protect |= {study.uid for patient in shown.patients for study in patient.studies}
-        cache = self.cache
-        submit(self.work, "cache", lambda _task: cache.evict(protect=lambda uid: uid in protect),
-               label="Cache size", on_outcome=lambda outcome: None)
 
     def _show_progress(self, job: RetrieveJob) -> None:
         total = job.total or 0
