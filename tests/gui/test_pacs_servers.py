@@ -57,7 +57,7 @@ class TestServersPage:
         assert window.pacs.store.secret("Reading room Orthanc") == password
         assert page.list.count() == 1 and "Reading room Orthanc" in page.list.item(0).text()
         _click(page.test_button)
-        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=15000)
+        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=30000)
         assert page.result.kind == "ok" and "answered (QIDO-RS" in page.result.text()
 
     def test_dimse_node_echo(self, qtbot, open_window, spine_study, pacs_home, gui_orthanc):
@@ -74,8 +74,9 @@ class TestServersPage:
         page.port.setFocus()
         page.port.selectAll()
         QTest.keyClicks(page.port, str(gui_orthanc.dicom_port))
+        assert page.port.value() == gui_orthanc.dicom_port
         _click(page.test_button)
-        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=15000)
+        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=30000)
         assert page.result.kind == "ok" and "C-ECHO" in page.result.text(), page.result.text()
 
     def test_wrong_password_is_one_line_naming_the_server(self, qtbot, open_window, spine_study,
@@ -87,7 +88,7 @@ class TestServersPage:
         _add_web_node(page, gui_orthanc.dicomweb_url, gui_orthanc.auth[0], "not-the-password",
                       name="Orthanc")
         _click(page.test_button)
-        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=15000)
+        qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=30000)
         text = page.result.text()
         assert page.result.kind == "error" and "\n" not in text
         assert text.startswith("Orthanc: ") and "401" in text and "not-the-password" not in text
