@@ -63,6 +63,9 @@ class ServersPage(QWidget):
         self._test_generation = 0
         self.list = QListWidget()
         self.list.setObjectName("pacsNodeList")
+        self.list.setSpacing(3)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.currentItemChanged.connect(self._chosen)
         self.add_web = QPushButton("Add DICOMweb")
         self.add_dimse = QPushButton("Add DIMSE")
@@ -88,6 +91,7 @@ class ServersPage(QWidget):
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Protocol", self.protocol)
+        self._align_labels(form, self.web_form, self.dimse_form)
         self.save_button = QPushButton("Save")
         self.save_button.setDefault(True)
         self.test_button = QPushButton("Test")
@@ -108,8 +112,8 @@ class ServersPage(QWidget):
         right.addStretch(1)
         right.addWidget(self.keyring_note)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 2)
-        layout.addLayout(right, 5)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 7)
         self._say_where_secrets_go()
         self.refresh()
 
@@ -158,7 +162,7 @@ class ServersPage(QWidget):
         self.listen_port.setRange(1, 65535)
         self.listen_port.setValue(11112)
         self.listen_port.setToolTip("The port the PACS sends C-MOVE results to")
-        form = QFormLayout(page)
+        form = self.dimse_form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("AE title", self.ae_title)
         form.addRow("Host", self.host)
@@ -168,6 +172,16 @@ class ServersPage(QWidget):
         form.addRow("Move destination", self.move_destination)
         form.addRow("Our port (C-MOVE)", self.listen_port)
         return page
+
+    @staticmethod
+    def _align_labels(*forms: QFormLayout) -> None:
+        """One label column for the forms stacked under each other."""
+        labels = [form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+                  for form in forms for row in range(form.rowCount())
+                  if form.itemAt(row, QFormLayout.ItemRole.LabelRole) is not None]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
 
     def _say_where_secrets_go(self) -> None:
         if self.store.keyring_available():
