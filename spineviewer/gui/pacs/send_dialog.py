@@ -2,8 +2,8 @@
 
 What can be sent is what exists for the open study: the DICOM SR of the measurements
 (:func:`spineviewer.export.sr.write_sr`, when a lesion is recorded), the DICOM SEG of the
-segmented lesions (when this spineviewer has :mod:`spineviewer.export.seg` and the study has
-a segmentation) and an anonymized copy of the study under a pseudonym
+segmented lesions (when this spineviewer has :mod:`spineviewer.export.seg` and the reader
+accepted a lesion mask: one SEG per stack, :func:`write_segs`) and an anonymized copy of the study under a pseudonym
 (:func:`spineviewer.export.anonymize.anonymize_study`). They are written to a temporary
 folder and stored (STOW-RS or C-STORE) in the background; the dialog then says what the server
 accepted, and each sending accepted is recorded in the study's annotation file
@@ -34,29 +34,59 @@ WHAT = {SentObject.SR: "the DICOM SR of the measurements", SentObject.SEG: "the 
         SentObject.ANONYMIZED: "the anonymized copy"}
 
 
-def seg_writer():
-    """``write_seg(result, annotations, path)`` of :mod:`spineviewer.export.seg`, or None when
-    this spineviewer cannot write a SEG."""
+def can_write_seg() -> bool:
+    """True when this spineviewer writes a DICOM SEG (:mod:`spineviewer.export.seg`) of the
+    lesion masks (:mod:`spineviewer.core.masks`)."""
     try:
-        module = importlib.import_module("spineviewer.export.seg")
+        importlib.import_module("spineviewer.core.masks")
+        return hasattr(importlib.import_module("spineviewer.export.seg"), "write_seg")
     except ImportError:
-        return None
-    return getattr(module, "write_seg", None)
+        return False
+
+
+def _accepted_masks(study):
+    """The lesion masks the reader accepted: ``(lesion_id, drawing)`` (proposals are not sent)."""
+    return [(lesion.lesion_id, drawing) for lesion in study.lesions for drawing in lesion.annotations
+            if drawing.kind == "segmentation" and not getattr(drawing, "proposed", False)]
 
 
 def has_segmentation(study) -> bool:
-    """True when the reading holds a lesion mask (what a SEG is made of)."""
-    return bool(study is not None and any(getattr(lesion, "masks", ()) for lesion in study.lesions))
+    """True when the reading holds an accepted lesion mask (what a SEG is made of)."""
+    return study is not None and bool(_accepted_masks(study))
 
 
-def write_objects(what: SentObject, result, study, folder: Path, pseudonym: str) -> tuple[list[Path], str]:
+def write_segs(result, study, annotation_path, folder: Path) -> list[Path]:
+    """One SEG per stack that carries accepted lesion masks, one segment per lesion (the masks
+    of one lesion on one stack joined); ValueError when a mask or its images are missing."""
+    import numpy as np
+
+    from spineviewer.core.masks import mask_folder, read_mask, segmentation_stack
+    from spineviewer.export.seg import write_seg
+
+    stacks = [stack for _, _, series in result.iter_series() for stack in series.stacks]
+    by_stack: dict[int, tuple] = {}
+    for lesion_id, drawing in _accepted_masks(study):
+        stack = segmentation_stack(stacks, drawing)
+        if stack is None:
+            raise ValueError(f"the images lesion {lesion_id} was segmented on are not open")
+        mask = read_mask(mask_folder(annotation_path), drawing.mask_sha256, drawing.shape)
+        masks = by_stack.setdefault(id(stack), (stack, {}))[1]
+        masks[lesion_id] = np.logical_or(masks[lesion_id], mask) if lesion_id in masks else mask
+    if not by_stack:
+        raise ValueError("no lesion is segmented")
+    return [write_seg(folder / f"segmentation-{k}.dcm", stack, sorted(masks.items()))
+            for k, (stack, masks) in enumerate(by_stack.values(), start=1)]
+
+
+def write_objects(what: SentObject, result, document, folder: Path, pseudonym: str) -> tuple[list[Path], str]:
     """Write the files of ``what`` into ``folder``; their paths and the study they belong to."""
+    study = document.study if document is not None else None
     if what is SentObject.SR:
         from spineviewer.export.sr import write_sr
 
         return [write_sr(result, study, folder / "report.dcm")], study.study_instance_uid
     if what is SentObject.SEG:
-        return [seg_writer()(result, study, folder / "segmentation.dcm")], study.study_instance_uid
+        return write_segs(result, study, document.path, folder), study.study_instance_uid
     from spineviewer.export.anonymize import anonymize_study
 
     copy = anonymize_study(result, folder / "anonymized", pseudonym=pseudonym, annotations=study)
@@ -92,7 +122,7 @@ class SendDialog(QDialog):
         self.sr = self._choice(SentObject.SR, f"DICOM SR of the measurements ({lesions} lesion"
                                               f"{'' if lesions == 1 else 's'})", lesions > 0,
                                "Measure a lesion first: the SR reports the lesions")
-        if seg_writer() is not None:
+        if can_write_seg():
             self._choice(SentObject.SEG, "DICOM SEG of the segmented lesions", has_segmentation(study),
                          "No lesion is segmented in this study")
         self.anonymized = self._choice(SentObject.ANONYMIZED, "Anonymized copy of the study",
@@ -160,7 +190,6 @@ class SendDialog(QDialog):
             return
         result = self.window_.result
         document = self.window_.annotations.session.document
-        study = document.study if document is not None else None
 
         def work(task: Task):
             sent = []
@@ -170,7 +199,7 @@ class SendDialog(QDialog):
                     if task.cancelled():
                         break
                     try:
-                        paths, study_uid = write_objects(what, result, study, Path(folder), pseudonym)
+                        paths, study_uid = write_objects(what, result, document, Path(folder), pseudonym)
                     except (ValueError, OSError) as exc:
                         sent.append((what, None, "", f"not written ({one_line(exc)})"))
                         continue
