@@ -40,10 +40,16 @@ def _add_web_node(page, url: str, user: str, password: str, name: str = "Reading
 
 class TestServersPage:
     def test_add_a_dicomweb_node_and_test_it(self, qtbot, open_window, spine_study, pacs_home, gui_orthanc):
-        """The node is saved without its password, which the store keeps; Test answers."""
+        """A node without a URL is refused, saying what is expected; the node is saved without
+        its password, which the store keeps; Test answers."""
         window = open_window([spine_study])
         page = _preferences(qtbot, window)
         assert "session only" in page.keyring_note.text()
+        _click(page.add_web)
+        type_field(page.name, "Nowhere")
+        _click(page.save_button)
+        assert page.result.kind == "error" and "http://" in page.result.text()
+        assert page.list.count() == 0
         user, password = gui_orthanc.auth
         _add_web_node(page, gui_orthanc.dicomweb_url, user, password)
         assert page.auth.currentData() == "basic" and page.verify_tls.isChecked()
@@ -60,12 +66,13 @@ class TestServersPage:
         qtbot.waitUntil(lambda: page.result.kind in ("ok", "error"), timeout=30000)
         assert page.result.kind == "ok" and "answered (QIDO-RS" in page.result.text()
 
-    def test_dimse_node_echo(self, qtbot, open_window, spine_study, pacs_home, gui_orthanc):
+        self._dimse_node_echoes(qtbot, page, gui_orthanc)
+
+    @staticmethod
+    def _dimse_node_echoes(qtbot, page, gui_orthanc) -> None:
         """A DIMSE node with Orthanc's AE title answers the C-ECHO of Test."""
         from tests.pacs.orthanc import ORTHANC_AET
 
-        window = open_window([spine_study])
-        page = _preferences(qtbot, window)
         _click(page.add_dimse)
         assert page.pages.currentIndex() == 1
         type_field(page.name, "Orthanc DIMSE")
@@ -105,13 +112,3 @@ class TestServersPage:
         said = dialog.status.text()
         assert said.startswith("Orthanc: ") and "401" in said and "\n" not in said
         assert "not-the-password" not in said and dialog.study_table.rowCount() == 0
-
-    def test_a_node_without_a_url_is_not_saved(self, qtbot, open_window, spine_study, pacs_home):
-        """Save refuses a DICOMweb node without an http(s) URL and says what is expected."""
-        window = open_window([spine_study])
-        page = _preferences(qtbot, window)
-        _click(page.add_web)
-        type_field(page.name, "Nowhere")
-        _click(page.save_button)
-        assert page.result.kind == "error" and "http://" in page.result.text()
-        assert page.list.count() == 0
