@@ -117,6 +117,7 @@ class PacsLink(QObject):
         self.query.refresh_nodes()
         self.query.show()
         self.query.raise_()
+        self.query.patient_name.setFocus()
         return self.query
 
     def ask_send(self):
