@@ -151,6 +151,27 @@ class TestQueryRetrieveOpen:
         assert window.opened_paths == [str(cache.folder(CASE1_UID))]
 
 
+    def test_stop_then_open_again(self, qtbot, pacs_window):
+        """Stop retrieving ends the retrieve at once and says so; opening the study again
+        brings the whole study."""
+        from spineviewer.pacs.query import StudyResult
+
+        window = pacs_window
+        node = window.pacs.store.node("Orthanc")
+        study = StudyResult(CASE1_UID, patient_name="PHANTOM^BREAST", n_series=5)
+        window.pacs.open_study(node, study)
+        assert window.pacs.retrieval.stop_button.isVisible()
+        _click(window.pacs.retrieval.stop_button)
+        assert not window.pacs.retrieval.busy and not window.pacs.retrieval.stop_button.isVisible()
+        assert window.statusBar().currentMessage().startswith("Retrieve of PHANTOM, BREAST stopped: ")
+        window.pacs.work.wait(20000)
+        assert not window.pacs.cache.is_complete(CASE1_UID)
+        window.pacs.open_study(node, study)
+        qtbot.waitUntil(lambda: _shown_study_uid(window) == CASE1_UID and not window.pacs.retrieval.busy
+                        and not window.work.running(), timeout=30000)
+        assert window.pacs.cache.is_complete(CASE1_UID) and len(window.pacs.cache.files(CASE1_UID)) == 73
+
+
 class TestPacsWorklist:
     def test_accession_numbers_become_a_worklist_retrieved_on_demand(self, qtbot, pacs_window, tmp_path):
         """Two accession numbers make a worklist of two studies; the first is retrieved and
