@@ -100,13 +100,12 @@ class InstanceSink:
             self.first_file = files[0] if files else None
         self.report()
 
-    def add(self, data: bytes, *, dataset=None) -> Path:
-        """Check one instance (its encoded file, or the dataset when given) and write it."""
+    def add(self, data: bytes) -> Path:
+        """Check one instance (a DICOM file's bytes, as the server sent them) and write it."""
         import pydicom
 
         try:
-            ds = dataset if dataset is not None else pydicom.dcmread(
-                io.BytesIO(data), stop_before_pixels=True)
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
             study = checked_uid(str(ds.get("StudyInstanceUID", "")), "StudyInstanceUID")
             series = checked_uid(str(ds.get("SeriesInstanceUID", "")), "SeriesInstanceUID")
             sop = checked_uid(str(ds.get("SOPInstanceUID", "")), "SOPInstanceUID")
