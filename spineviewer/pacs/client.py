@@ -105,7 +105,8 @@ class InstanceSink:
         import pydicom
 
         try:
-            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, specific_tags=[
+                "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
             study = checked_uid(str(ds.get("StudyInstanceUID", "")), "StudyInstanceUID")
             series = checked_uid(str(ds.get("SeriesInstanceUID", "")), "SeriesInstanceUID")
             sop = checked_uid(str(ds.get("SOPInstanceUID", "")), "SOPInstanceUID")

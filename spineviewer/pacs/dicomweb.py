@@ -198,7 +198,10 @@ class DicomWebClient(PacsClient):
         """WADO-RS Retrieve Series or Instance, each part written as it arrives, in the
         server's own bytes (``transfer-syntax=*``: as stored, PS3.18 §8.7.3.5.2)."""
         accept = 'multipart/related; type="application/dicom"; transfer-syntax=*'
-        with self._session.get(url, headers={"Accept": accept}, stream=True,
+        # Pixel data gains little from gzip, and a server compressing every instance costs
+        # more than it saves on a hospital network (Orthanc: 60 ms instead of 5 per instance).
+        headers = {"Accept": accept, "Accept-Encoding": "identity"}
+        with self._session.get(url, headers=headers, stream=True,
                                timeout=self._timeouts) as answer:
             answer.raise_for_status()
             boundary = boundary_of(answer.headers.get("Content-Type", ""))
