@@ -269,10 +269,12 @@ class PacsClient:
         return folder
 
 
-def check_cancel(cancel: threading.Event | None, client: PacsClient) -> None:
+def check_cancel(cancel: threading.Event | None, client: PacsClient, *,
+                 query: bool = False) -> None:
     """Raise :class:`RetrieveCancelled` when ``cancel`` is set."""
     if cancel is not None and cancel.is_set():
-        raise RetrieveCancelled(client.node.name, "cancelled; what arrived stays in the cache")
+        raise RetrieveCancelled(client.node.name, "query cancelled" if query else
+                                "retrieve cancelled; what arrived stays in the cache")
 
 
 def files_to_send(paths: Iterable) -> list[Path]:

@@ -140,13 +140,13 @@ class DicomWebClient(PacsClient):
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
                       cancel: threading.Event | None = None) -> list[StudyResult]:
         limit, offset = _page(limit, offset)
-        check_cancel(cancel, self)
+        check_cancel(cancel, self, query=True)
         with self._calls("study query"):
             answer = self._client.search_for_studies(
                 search_filters=qido_params(query), fields=list(STUDY_FIELDS),
                 limit=limit, offset=offset)
             results = [study_result(item) for item in _json_list(answer)]
-        check_cancel(cancel, self)
+        check_cancel(cancel, self, query=True)
         return results[:limit]
 
     def query_series(self, study_uid: str) -> list[SeriesResult]:
