@@ -146,6 +146,8 @@ def main() -> None:
         sys.exit(f"cannot run: {reason}")
     import pydicom
 
+    import spineviewer.pacs.dicomweb  # noqa: F401  (imported before the long run starts)
+    import spineviewer.pacs.dimse  # noqa: F401
     from spineviewer.pacs.nodes import PacsNode
 
     source = study_folder(args.files, args.matrix)
