@@ -107,15 +107,18 @@ class InstanceSink:
         try:
             ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, specific_tags=[
                 "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
-            study = checked_uid(str(ds.get("StudyInstanceUID", "")), "StudyInstanceUID")
-            series = checked_uid(str(ds.get("SeriesInstanceUID", "")), "SeriesInstanceUID")
-            sop = checked_uid(str(ds.get("SOPInstanceUID", "")), "SOPInstanceUID")
-        except ValueError as exc:
-            raise self.client.error(f"sent an instance with a bad UID ({exc})") from None
+            uids = [str(ds.get(keyword, "")) for keyword in
+                    ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")]
         except BaseException as exc:  # pydicom's decoder on hostile bytes
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise self.client.error("sent data that is not a DICOM instance") from None
+        try:
+            study = checked_uid(uids[0], "StudyInstanceUID")
+            series = checked_uid(uids[1], "SeriesInstanceUID")
+            sop = checked_uid(uids[2], "SOPInstanceUID")
+        except ValueError as exc:
+            raise self.client.error(f"sent an instance with a bad UID ({exc})") from None
         if study != self.study_uid:
             raise self.client.error(f"sent an instance of another study ({study})")
         if self.series_uid and series != self.series_uid:
