@@ -64,17 +64,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     query = actions.add_parser("query", help="find studies")
     query.add_argument("node", metavar="NODE")
-    query.add_argument("--patient-id", default="")
-    query.add_argument("--patient-name", default="", help="DICOM wildcards * and ? allowed")
+    query.add_argument("--patient-id", default="", metavar="ID", help="PatientID")
+    query.add_argument("--patient-name", default="", metavar="NAME",
+                       help="PatientName (DICOM wildcards * and ? allowed, e.g. 'DOE^J*')")
     query.add_argument("--from", dest="date_from", type=_date, metavar="DATE",
                        help="studies on or after DATE (YYYY-MM-DD)")
     query.add_argument("--to", dest="date_to", type=_date, metavar="DATE",
                        help="studies on or before DATE (YYYY-MM-DD)")
-    query.add_argument("--modality", default="")
-    query.add_argument("--accession", default="")
-    query.add_argument("--description", default="")
-    query.add_argument("--limit", type=bounded_int(1, 1000), default=50, metavar="N")
-    query.add_argument("--offset", type=bounded_int(0, 10**7), default=0, metavar="N")
+    query.add_argument("--modality", default="", metavar="CODE", help="a modality in the study (MR)")
+    query.add_argument("--accession", default="", metavar="NUMBER", help="AccessionNumber")
+    query.add_argument("--description", default="", metavar="TEXT",
+                       help="StudyDescription (wildcards allowed)")
+    query.add_argument("--limit", type=bounded_int(1, 1000), default=50, metavar="N",
+                       help="at most N studies (default: 50)")
+    query.add_argument("--offset", type=bounded_int(0, 10**7), default=0, metavar="N",
+                       help="skip the first N studies (the next page: --offset 50)")
     query.add_argument("--json", action="store_true", help="print the studies as JSON")
 
     get = actions.add_parser(

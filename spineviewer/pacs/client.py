@@ -100,22 +100,25 @@ class InstanceSink:
             self.first_file = files[0] if files else None
         self.report()
 
-    def add(self, data: bytes, *, dataset=None) -> Path:
-        """Check one instance (its encoded file, or the dataset when given) and write it."""
+    def add(self, data: bytes) -> Path:
+        """Check one instance (a DICOM file's bytes, as the server sent them) and write it."""
         import pydicom
 
         try:
-            ds = dataset if dataset is not None else pydicom.dcmread(
-                io.BytesIO(data), stop_before_pixels=True)
-            study = checked_uid(str(ds.get("StudyInstanceUID", "")), "StudyInstanceUID")
-            series = checked_uid(str(ds.get("SeriesInstanceUID", "")), "SeriesInstanceUID")
-            sop = checked_uid(str(ds.get("SOPInstanceUID", "")), "SOPInstanceUID")
-        except ValueError as exc:
-            raise self.client.error(f"sent an instance with a bad UID ({exc})") from None
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True, specific_tags=[
+                "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
+            uids = [str(ds.get(keyword, "")) for keyword in
+                    ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID")]
         except BaseException as exc:  # pydicom's decoder on hostile bytes
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise self.client.error("sent data that is not a DICOM instance") from None
+        try:
+            study = checked_uid(uids[0], "StudyInstanceUID")
+            series = checked_uid(uids[1], "SeriesInstanceUID")
+            sop = checked_uid(uids[2], "SOPInstanceUID")
+        except ValueError as exc:
+            raise self.client.error(f"sent an instance with a bad UID ({exc})") from None
         if study != self.study_uid:
             raise self.client.error(f"sent an instance of another study ({study})")
         if self.series_uid and series != self.series_uid:
@@ -269,10 +272,12 @@ class PacsClient:
         return folder
 
 
-def check_cancel(cancel: threading.Event | None, client: PacsClient) -> None:
+def check_cancel(cancel: threading.Event | None, client: PacsClient, *,
+                 query: bool = False) -> None:
     """Raise :class:`RetrieveCancelled` when ``cancel`` is set."""
     if cancel is not None and cancel.is_set():
-        raise RetrieveCancelled(client.node.name, "cancelled; what arrived stays in the cache")
+        raise RetrieveCancelled(client.node.name, "query cancelled" if query else
+                                "retrieve cancelled; what arrived stays in the cache")
 
 
 def files_to_send(paths: Iterable) -> list[Path]:

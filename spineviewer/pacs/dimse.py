@@ -173,7 +173,8 @@ class DimseClient(PacsClient):
             raise self.error(f"rejected the association: the PACS must know our AE title "
                              f"{self.node.calling_ae!r} and its own {self.node.ae_title!r}")
         if assoc.is_aborted:
-            raise self.error("aborted the association")
+            raise self.error(f"aborted the association (does the PACS know our AE title "
+                             f"{self.node.calling_ae!r}?)")
         raise self.error(f"cannot be reached at {self.node.host}:{self.node.port} "
                          "(connection refused or no answer)")
 
@@ -208,7 +209,7 @@ class DimseClient(PacsClient):
                 if stop or (limit is not None and len(found) >= limit):
                     assoc.send_c_cancel(message, query_model=Find)
                     cancelled = True
-        check_cancel(cancel, self)
+        check_cancel(cancel, self, query=True)
         return found
 
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,

@@ -35,4 +35,4 @@ def _one_line(text: object, limit: int = 300) -> str:
 
 
 class RetrieveCancelled(PacsError):
-    """A retrieve or a query the user cancelled; what arrived stays in the cache."""
+    """A retrieve or a query the user cancelled (what a retrieve got stays in the cache)."""

@@ -14,6 +14,22 @@ from tests.conftest import SAMPLES
 from tests.pacs.orthanc import OUR_AET, ORTHANC_AET, OrthancServer, orthanc_binary
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_platform_keyring():
+    """The null keyring for the whole run: no test writes a password to the real keyring."""
+    import keyring
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path, monkeypatch):
+    """PACS settings and the study cache in ``tmp_path``, never in the real home folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 def sample_files() -> list[Path]:
     return sorted(p for p in SAMPLES.glob("*/dicom/*/*") if p.is_file())
 

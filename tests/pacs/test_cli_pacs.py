@@ -19,8 +19,6 @@ CASE1 = SAMPLES / "case1-breast-t12" / "dicom"
 @pytest.fixture
 def nodes(live_orthanc, tmp_path, monkeypatch):
     """Both protocols' nodes added by the command, settings in a private config folder."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv(SECRET_ENV, live_orthanc.password)
     assert main(["pacs", "nodes", "add", "web", "--dicomweb", live_orthanc.dicomweb_url,
                  "--auth", "basic", "--username", live_orthanc.auth[0]]) == 0

@@ -106,6 +106,7 @@ class TestNodeStore:
         """With a working keyring backend, secrets go there and outlive the store."""
         import keyring
         from keyring.backend import KeyringBackend
+        from keyring.backends import null
 
         class MemoryKeyring(KeyringBackend):
             priority = 1
@@ -120,7 +121,6 @@ class TestNodeStore:
             def delete_password(self, service, username):
                 self.saved.pop((service, username), None)
 
-        previous = keyring.get_keyring()
         keyring.set_keyring(MemoryKeyring())
         try:
             store = NodeStore(tmp_path / "pacs.json")
@@ -129,19 +129,15 @@ class TestNodeStore:
             assert NodeStore(tmp_path / "pacs.json").secret("hospital") == "pw"
             assert MemoryKeyring.saved == {("spineviewer-pacs", "hospital"): "pw"}
         finally:
-            keyring.set_keyring(previous)
+            keyring.set_keyring(null.Keyring())  # as tests/pacs/conftest.py has it
 
     def test_no_usable_keyring_keeps_secrets_in_memory(self, tmp_path):
         """With only the null backend, the store says so and keeps secrets for the session."""
         import keyring
         from keyring.backends import null
 
-        previous = keyring.get_keyring()
         keyring.set_keyring(null.Keyring())
-        try:
-            store = NodeStore(tmp_path / "pacs.json")
-            assert not store.keyring_available()
-            store.set_secret("hospital", "pw")
-            assert store.secret("hospital") == "pw"
-        finally:
-            keyring.set_keyring(previous)
+        store = NodeStore(tmp_path / "pacs.json")
+        assert not store.keyring_available()
+        store.set_secret("hospital", "pw")
+        assert store.secret("hospital") == "pw"

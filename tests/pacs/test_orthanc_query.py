@@ -94,3 +94,16 @@ def test_refused_connection(protocol):
             PacsNode(name="down", protocol="dimse", ae_title="X", host="127.0.0.1", port=port))
     with pytest.raises(PacsError, match=r"^down: .*(refused|reached)"):
         connect(node, timeout=5).echo()
+
+
+def test_cancelled_query(client):
+    """A query whose cancel is set stops (C-FIND: a C-CANCEL) and says it was cancelled."""
+    import threading
+
+    from spineviewer.pacs.errors import RetrieveCancelled
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(RetrieveCancelled, match="query cancelled"):
+        client.query_studies(StudyQuery(), cancel=cancel)
+    assert len(client.query_studies(StudyQuery())) == 2  # the association is usable afterwards
