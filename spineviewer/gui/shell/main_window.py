@@ -239,8 +239,7 @@ class MainWindow(QMainWindow):
             viewport.set_message("No study open.\nFile > Open folder…, or drop a DICOM folder here.")
 
     def open_paths(self, paths: list[str], name: str = "") -> None:
-        """Scan ``paths`` in the background and show the study when the scan ends; messages call
-        it ``name`` (default: the folder's or file's name)."""
+        """Scan ``paths`` in the background and show the study when the scan ends (named ``name``)."""
         paths = [str(p) for p in paths]
         if not paths:
             return
