@@ -25,6 +25,7 @@ Run: ``python benchmarks/pacs.py`` (writes the "PACS retrieve" section of ``docs
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -150,6 +151,7 @@ def main() -> None:
     import spineviewer.pacs.dimse  # noqa: F401
     from spineviewer.pacs.nodes import PacsNode
 
+    load_before = os.getloadavg()[0]
     source = study_folder(args.files, args.matrix)
     files = dicom_files(source)
     size = sum(p.stat().st_size for p in files)
@@ -196,13 +198,14 @@ def main() -> None:
         server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
-    section = report(rows, len(files), size, args, upload_s)
+    load = (load_before, os.getloadavg()[0])
+    section = report(rows, len(files), size, args, upload_s, load)
     print(section)
     if not args.no_report:
         write_section(section, BEGIN, END)
 
 
-def report(rows, n_files, size, args, upload_s) -> str:
+def report(rows, n_files, size, args, upload_s, load) -> str:
     ours_web = rows["spineviewer, WADO-RS (streamed per series)"]
     naive = rows["dicomweb-client, one request per instance"]
     naive_plain = rows["dicomweb-client, one request per instance, gzip off"]
@@ -221,8 +224,10 @@ def report(rows, n_files, size, args, upload_s) -> str:
         f"{'median of ' + str(args.repeat) + ' runs' if args.repeat > 1 else 'one run each'}, "
         f"in turn, on a warm server. *First file* is when the first instance is on disk, "
         f"readable by the viewer (for the archive: after the download, at the first extracted "
-        f"member). Machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"shared with other work.{smaller}",
+        f"member; Orthanc deflates every file into the zip as it builds it). Machine: "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {load[0]:.1f} at the start and {load[1]:.1f} at the end (other work "
+        f"running).{smaller}",
         "",
         "| method | total | files per second | first file |",
         "|---|---|---|---|",

@@ -82,11 +82,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     query.add_argument("--json", action="store_true", help="print the studies as JSON")
 
     get = actions.add_parser(
-        "get", help="retrieve a study (resumes an interrupted retrieve)",
-        description="Retrieve a study into the cache ($XDG_CACHE_HOME/spineviewer/studies) or "
-                    "into DIR/<StudyInstanceUID>; instances already there are not fetched again.")
+        "get", help="retrieve a study or a list of studies (resumes an interrupted retrieve)",
+        description="Retrieve a study, or every study of a list, into the cache "
+                    "($XDG_CACHE_HOME/spineviewer/studies) or into DIR/<StudyInstanceUID>; "
+                    "instances already there are not fetched again.")
     get.add_argument("node", metavar="NODE")
-    get.add_argument("study_uid", metavar="STUDY_UID")
+    get.add_argument("study_uid", metavar="STUDY_UID", nargs="?")
+    get.add_argument("--list", metavar="FILE",
+                     help="every study of a list instead: StudyInstanceUIDs or accession "
+                          "numbers, one per line, or a CSV with either column")
     get.add_argument("--out", metavar="DIR", help="parent folder (default: the cache)")
 
     send = actions.add_parser("send", help="store DICOM files (SR, SEG, an anonymized copy)")
@@ -224,9 +228,20 @@ def _get(client, args) -> int:
             print(f"series {report.series_uid}: {report.done} instances "
                   f"({report.study_done}/{report.study_total or '?'})", flush=True)
 
-    folder = client.retrieve_study(args.study_uid, cache, progress=progress)
-    print(f"{folder}: {len(cache.files(args.study_uid))} instances")
-    return 0
+    if (args.study_uid is None) == (args.list is None):
+        raise ValueError("give either STUDY_UID or --list FILE")
+    uids, problems = [args.study_uid], []
+    if args.list is not None:
+        from spineviewer.pacs.worklist import read_study_list, resolve_study_list
+
+        studies, problems = resolve_study_list(client, read_study_list(args.list))
+        uids = [study.study_uid for study in studies]
+        for problem in problems:
+            print(f"not found: {problem}")
+    for uid in uids:
+        folder = client.retrieve_study(uid, cache, progress=progress)
+        print(f"{folder}: {len(cache.files(uid))} instances")
+    return 1 if problems else 0
 
 
 def _send(client, args) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -86,6 +86,7 @@ class DicomWebClient(PacsClient):
     def _calls(self, what: str):
         """Turn every failure inside into a PacsError naming the node and ``what`` failed."""
         import requests
+        import urllib3
         from pydicom.errors import InvalidDicomError
 
         try:
@@ -114,10 +115,13 @@ class DicomWebClient(PacsClient):
             else:
                 reason = "cannot be reached"
             raise self.error(f"{reason} ({what})") from None
-        except requests.exceptions.RequestException:
-            raise self.error(f"the request failed ({what})") from None
-        except IncompleteMessage:
+        except urllib3.exceptions.ReadTimeoutError:  # read1 of a streamed answer
+            raise self.error(f"did not answer within {self.timeout:g} s ({what})") from None
+        except (IncompleteMessage, urllib3.exceptions.ProtocolError,
+                urllib3.exceptions.IncompleteRead):
             raise self.error(f"closed the connection in the middle of a transfer ({what})") from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
+            raise self.error(f"the request failed ({what})") from None
         except MultipartError as exc:
             raise self.error(f"sent a malformed answer ({what}: {exc})") from None
         except InvalidUid as exc:
@@ -205,7 +209,7 @@ class DicomWebClient(PacsClient):
                                timeout=self._timeouts) as answer:
             answer.raise_for_status()
             boundary = boundary_of(answer.headers.get("Content-Type", ""))
-            chunks = answer.iter_content(CHUNK_BYTES)
+            chunks = _arriving(answer.raw)
             if boundary is None:  # a lone instance sent without the multipart envelope
                 sink.add(_bounded(chunks))
                 return
@@ -248,6 +252,17 @@ def _json_list(answer) -> list[dict]:
     if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
         raise ValueError("not a list of DICOM JSON objects")
     return answer
+
+
+def _arriving(raw) -> Iterator[bytes]:
+    """The answer's bytes as soon as they arrive (``read1``: never waiting for a full chunk,
+    so an instance is written when its part is in, and nothing that arrived is lost when the
+    server stops mid-transfer)."""
+    while True:
+        data = raw.read1(CHUNK_BYTES)
+        if not data:
+            return
+        yield data
 
 
 def _bounded(chunks) -> bytes:

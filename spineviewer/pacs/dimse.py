@@ -157,8 +157,9 @@ class DimseClient(PacsClient):
     def _associate(self, ae, *, evt_handlers=(), **kwargs):
         from pynetdicom import evt
 
-        opened = []
-        handlers = [*evt_handlers, (evt.EVT_CONN_OPEN, lambda event: opened.append(True))]
+        opened, answered = [], []
+        handlers = [*evt_handlers, (evt.EVT_CONN_OPEN, lambda event: opened.append(True)),
+                    (evt.EVT_PDU_RECV, lambda event: answered.append(True))]
         try:
             assoc = ae.associate(self.node.host, self.node.port, ae_title=self.node.ae_title,
                                  evt_handlers=handlers, **kwargs)
@@ -169,6 +170,8 @@ class DimseClient(PacsClient):
         if not opened:
             raise self.error(f"cannot be reached at {self.node.host}:{self.node.port} "
                              "(connection refused or no answer)")
+        if not answered:
+            raise self.error(f"did not answer the association request within {self.timeout:g} s")
         if assoc.is_rejected:
             raise self.error(f"rejected the association: the PACS must know our AE title "
                              f"{self.node.calling_ae!r} and its own {self.node.ae_title!r}")

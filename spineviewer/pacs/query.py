@@ -39,7 +39,8 @@ MAX_COUNT = 10_000_000
 
 @dataclass(frozen=True)
 class StudyQuery:
-    """The filters of a study search; empty means "any". Names accept ``*`` and ``?``."""
+    """The filters of a study search; empty means "any". Names accept ``*`` and ``?``;
+    ``study_uid`` finds one study (a worklist entry)."""
 
     patient_name: str = ""
     patient_id: str = ""
@@ -48,9 +49,11 @@ class StudyQuery:
     modality: str = ""
     accession: str = ""
     description: str = ""
+    study_uid: str = ""
 
     def __post_init__(self):
-        for name in ("patient_name", "patient_id", "modality", "accession", "description"):
+        for name in ("patient_name", "patient_id", "modality", "accession", "description",
+                     "study_uid"):
             value = getattr(self, name)
             if not isinstance(value, str) or "\\" in value or any(ord(c) < 32 for c in value):
                 raise ValueError(f"{name} must be text on one line without a backslash")
@@ -61,6 +64,8 @@ class StudyQuery:
             value = getattr(self, name)
             if value is not None and not isinstance(value, dt.date):
                 raise ValueError(f"{name} must be a date")
+        if self.study_uid:
+            checked_uid(self.study_uid, "StudyInstanceUID")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError(f"the date range ends ({self.date_to}) before it starts ({self.date_from})")
 
@@ -104,7 +109,8 @@ def qido_params(query: StudyQuery) -> dict[str, str]:
     """QIDO-RS search parameters of ``query`` (PS3.18 §8.3.4), keyword form."""
     params = {"PatientName": query.patient_name, "PatientID": query.patient_id,
               "StudyDate": query.date_range, "ModalitiesInStudy": query.modality,
-              "AccessionNumber": query.accession, "StudyDescription": query.description}
+              "AccessionNumber": query.accession, "StudyDescription": query.description,
+              "StudyInstanceUID": query.study_uid}
     return {key: value for key, value in params.items() if value}
 
 
@@ -122,6 +128,7 @@ def find_identifier(query: StudyQuery):
     identifier.ModalitiesInStudy = query.modality
     identifier.AccessionNumber = query.accession
     identifier.StudyDescription = query.description
+    identifier.StudyInstanceUID = query.study_uid
     return identifier
 
 

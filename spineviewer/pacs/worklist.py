@@ -4,6 +4,7 @@ The file is plain text, one study per line (``#`` starts a comment; a line that 
 UID is a StudyInstanceUID, any other an accession number), or CSV with a header naming a
 ``StudyInstanceUID`` (or ``study_uid``) column and/or an ``AccessionNumber`` (or
 ``accession``) column; a row with both uses the UID. Duplicates are dropped, the order kept.
+:func:`resolve_study_list` asks a PACS for each entry, so an accession number becomes its study.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+from spineviewer.pacs.query import StudyQuery, StudyResult
 from spineviewer.pacs.uids import is_uid
 
 #: Largest list read (about 200,000 UIDs).
@@ -72,3 +74,25 @@ def _from_csv(lines: list[str], header: list[str]) -> list[tuple[str, str]]:
         elif accession:
             entries.append(_entry(accession))
     return entries
+
+
+def resolve_study_list(client, entries, *, cancel=None) -> tuple[list[StudyResult], list[str]]:
+    """The studies a PACS holds for the entries of :func:`read_study_list`, in their order.
+
+    Returns the studies found (each once) and a line for each entry that found none or, for an
+    accession number, more than one study (all of them are kept). A failing server raises
+    :class:`~spineviewer.pacs.errors.PacsError`.
+    """
+    found: dict[str, StudyResult] = {}
+    problems = []
+    for kind, value in entries:
+        query = StudyQuery(study_uid=value) if kind == "study_uid" else StudyQuery(accession=value)
+        studies = client.query_studies(query, limit=20, cancel=cancel)
+        if not studies:
+            problems.append(f"{'study' if kind == 'study_uid' else 'accession'} {value}: "
+                            f"not on {client.node.name}")
+        elif kind == "accession" and len(studies) > 1:
+            problems.append(f"accession {value}: {len(studies)} studies on {client.node.name}")
+        for study in studies:
+            found.setdefault(study.study_uid, study)
+    return list(found.values()), problems

@@ -114,3 +114,16 @@ def test_send_an_anonymized_copy_folder(nodes, live_orthanc, tmp_path, capsys):
         for patient in found:
             requests.delete(f"{live_orthanc.rest}/patients/{patient}", auth=live_orthanc.auth,
                             timeout=10)
+
+
+def test_get_a_study_list(nodes, tmp_path, capsys):
+    """get --list retrieves every study of a list (accession numbers here) and reports the
+    entry it could not find, with status 1."""
+    listing = tmp_path / "reading.csv"
+    listing.write_text("case,AccessionNumber\n1,SVA24000101\n2,SVA24000103\n3,NOSUCH01\n")
+    assert main(["pacs", "get", "dimse", "--list", str(listing), "--out", str(tmp_path / "o")]) == 1
+    out = capsys.readouterr().out
+    assert "not found: accession NOSUCH01: not on dimse" in out
+    finished = [line.rsplit(": ", 1)[1] for line in out.splitlines() if line.startswith("/")]
+    assert finished == ["73 instances", "112 instances"]
+    assert len(list((tmp_path / "o").glob("*/*/*.dcm"))) == 185

@@ -68,12 +68,15 @@ class FakeServer:
                 if isinstance(answer, float):
                     time.sleep(answer)
                     answer = (200, JSON, b"[]")
-                status, kind, body = answer
+                status, kind, body, *cut = answer
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(body[:cut[0]] if cut else body)
+                if cut:  # the server stops in the middle of the answer
+                    self.wfile.flush()
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -187,3 +190,19 @@ def test_series_that_comes_short_is_completed_instance_by_instance(server, tmp_p
     cache = StudyCache(tmp_path / "cache")
     connect(server.node, timeout=5).retrieve_study(STUDY, cache)
     assert cache.instances(STUDY, SERIES) == {SOP, second} and cache.is_complete(STUDY)
+
+
+def test_connection_lost_within_a_series(server, tmp_path):
+    """The server stops in the middle of a series: the instances that arrived whole are kept,
+    the one cut short is not, and the message says the transfer was cut."""
+    sops = [f"1.2.3.4.{k}" for k in range(1, 4)]
+    kind, body = multipart(*(instance(sop=sop) for sop in sops))
+    server.study_with(sops, (kind, body))
+    base = f"/dicom-web/studies/{STUDY}/series/{SERIES}"
+    second_part_end = body.index(b"--spineviewer-test-boundary", body.index(b"1.2.3.4.2"))
+    server.routes[base] = (200, kind, body, second_part_end + 40)
+    cache = StudyCache(tmp_path / "cache")
+    with pytest.raises(PacsError, match="closed the connection in the middle of a transfer"):
+        connect(server.node, timeout=5).retrieve_study(STUDY, cache)
+    assert cache.instances(STUDY, SERIES) == {"1.2.3.4.1", "1.2.3.4.2"}
+    assert not cache.is_complete(STUDY)

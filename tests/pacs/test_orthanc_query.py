@@ -107,3 +107,30 @@ def test_cancelled_query(client):
     with pytest.raises(RetrieveCancelled, match="query cancelled"):
         client.query_studies(StudyQuery(), cancel=cancel)
     assert len(client.query_studies(StudyQuery())) == 2  # the association is usable afterwards
+
+
+def test_study_list_resolved(client, tmp_path):
+    """A study list with a UID, an accession number and an unknown entry: both studies found,
+    the unknown one reported."""
+    from spineviewer.pacs.worklist import read_study_list, resolve_study_list
+
+    (case1,) = client.query_studies(StudyQuery(patient_id="SVPH0001"))
+    path = tmp_path / "list.txt"
+    path.write_text(f"{case1.study_uid}\nSVA24000103\nNOSUCH01\n")
+    studies, problems = resolve_study_list(client, read_study_list(path))
+    assert [s.patient_id for s in studies] == ["SVPH0001", "SVPH0003"]
+    assert problems == [f"accession NOSUCH01: not on {client.node.name}"]
+
+
+def test_silent_dimse_peer_times_out():
+    """A port that accepts the connection and never answers: a timeout message, not a hang."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        node = PacsNode(name="silent", protocol="dimse", ae_title="X", host="127.0.0.1",
+                        port=listener.getsockname()[1])
+        with pytest.raises(PacsError, match="^silent: did not answer the association request "
+                                            "within 1 s"):
+            connect(node, timeout=1).echo()
