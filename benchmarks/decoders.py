@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import statistics
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -97,6 +98,31 @@ def _one_thread(fn, images) -> float:
     return statistics.median(times)
 
 
+def _python_alongside(fn, image, seconds: float = 0.5) -> float:
+    """How fast a Python loop runs while ``fn`` decodes over and over in another thread, as a
+    fraction of its speed alone: near 1 when the decoder releases the GIL (on a machine with a
+    free core), near 0.2-0.5 when it holds it."""
+    def count() -> int:
+        n, end = 0, time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            n += 1
+        return n
+
+    alone = count()
+    stop = threading.Event()
+
+    def decode_loop() -> None:
+        while not stop.is_set():
+            fn(image)
+
+    thread = threading.Thread(target=decode_loop)
+    thread.start()
+    beside = count()
+    stop.set()
+    thread.join()
+    return beside / alone
+
+
 def _pool(pool, fn, images, repeat: int) -> float:
     list(pool.map(fn, images))  # warm: threads started, processes forked and imported
     runs = []
@@ -145,6 +171,7 @@ def measure(names: list[str], repeat: int) -> list[dict]:
                     "one_ms": 1e3 * _one_thread(call, images),
                     "threads_ms": 1e3 * _pool(threads, call, images, repeat),
                     "processes_ms": 1e3 * _pool(processes, call, images, repeat),
+                    "python_alongside": _python_alongside(call, images[0]),
                     "identical": identical,
                 })
                 print(rows[-1], flush=True)
@@ -165,21 +192,23 @@ def _markdown(rows: list[dict], workers: int, load: tuple[float, float]) -> str:
         f"are the wall time of all frames over {workers} workers (one per core) divided by the "
         "frames (processes warm, each frame's pixels sent back to the parent). *pydicom* is "
         "`dcmread` + `pixel_array` with the plugin pydicom picks. *Identical* compares with "
-        "pydicom's pixels. The decoder marked **bold** is the one spineviewer uses "
+        "pydicom's pixels. *Python alongside* is the speed of a Python loop while the decoder "
+        "runs in another thread, as a fraction of its speed alone: near 1 when the decoder "
+        "releases the GIL. The decoder marked **bold** is the one spineviewer uses "
         "(`core/codecs.py`, first installed of its list). Machine: "
         f"{platform.processor() or platform.machine()}, {workers} cores, Python "
         f"{platform.python_version()}; load average {load[0]:.1f} before and {load[1]:.1f} after "
         "the run (other jobs were running when it is above the number of cores).",
         "",
-        "| syntax | pydicom | decoder | one thread | threads | processes | identical |",
-        "|---|---|---|---|---|---|---|",
+        "| syntax | pydicom | decoder | one thread | threads | processes | Python alongside | identical |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         decoder = f"**{row['decoder']}**" if row["chosen"] else row["decoder"]
         same = {True: "yes", False: "no", None: "n/a (pydicom fails)"}[row["identical"]]
         lines.append(f"| {row['syntax']} | {ms(row['pydicom_ms'])} | {decoder} | "
                      f"{ms(row['one_ms'])} | {ms(row['threads_ms'])} | "
-                     f"{ms(row['processes_ms'])} | {same} |")
+                     f"{ms(row['processes_ms'])} | {row['python_alongside']:.2f} | {same} |")
     lines.append(END)
     return "\n".join(lines)
 

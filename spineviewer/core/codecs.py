@@ -48,6 +48,16 @@ class NeedsGeneralPath(Exception):
     """The frame is not one the direct decoders handle as pydicom would (the reason says why)."""
 
 
+class CorruptCodestream(ValueError):
+    """A codestream that cannot hold the frame: an RLE frame that does not decode, or a
+    JPEG-LS frame cut short. pydicom's general path is not tried on it: its plugins show such
+    frames as garbage without a word, or (CharLS) spend 10-20 s looking for the end marker of a
+    JPEG-LS frame that has none.
+
+    A JPEG frame without its end marker is decoded: libjpeg-turbo, like pydicom's plugins,
+    reads what is there (GH184 of fo-dicom's test data lacks only the marker)."""
+
+
 @dataclass(frozen=True)
 class Codestream:
     """What a frame's codestream header declares about the image it holds."""
@@ -107,10 +117,15 @@ def _j2k_header(data: bytes) -> Codestream:
 
 
 def _rle_header(data: bytes, image: ImageFile) -> Codestream:
-    """The RLE header (PS3.5 G.3.1): one segment per byte of a sample."""
+    """The RLE header (PS3.5 G.3.1): one segment per byte of a sample, each starting after
+    the previous one and inside the frame."""
     segments = int.from_bytes(data[:4], "little") if len(data) >= 64 else -1
     if segments != image.bits_allocated // 8:
         raise NeedsGeneralPath(f"{segments} RLE segments for {image.bits_allocated} bits allocated")
+    offsets = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "little") for i in range(segments)]
+    if offsets[0] != 64 or any(b <= a for a, b in zip(offsets, offsets[1:])) or offsets[-1] >= len(data):
+        raise CorruptCodestream(f"its RLE pixel data cannot be decoded: segments start at "
+                                f"{offsets} in a frame of {len(data)} bytes (cut short or corrupt)")
     return Codestream(rows=image.rows, columns=image.columns, samples=1,
                       precision=image.bits_allocated)
 
@@ -200,14 +215,11 @@ class Decoder:
     fill : callable
         ``fill(codestream, out)`` decodes into ``out``, a C-contiguous ``(rows, cols)`` array
         of the codec's integer type.
-    releases_gil : bool
-        Whether threads decode in parallel (measured, ``benchmarks/decoders.py``).
     """
 
     name: str
     module: str
     fill: Callable[[bytes, np.ndarray], None]
-    releases_gil: bool
 
     @property
     def available(self) -> bool:
@@ -218,16 +230,16 @@ class Decoder:
 #: on 512 x 512 12-bit MR frames (figures in docs/benchmarks.md). pylibjpeg-libjpeg also reads
 #: JPEG-LS, at a fifth of CharLS's speed: it is left to pydicom's general path.
 CANDIDATES: dict[str, tuple[Decoder, ...]] = {
-    "jpeg": (Decoder("imagecodecs.jpeg8_decode", "imagecodecs", _imagecodecs_jpeg8, True),
-             Decoder("pylibjpeg-libjpeg.decode", "libjpeg", _libjpeg, False)),
-    "jpeg-ls": (Decoder("imagecodecs.jpegls_decode", "imagecodecs", _imagecodecs_jpegls, True),
-                Decoder("pyjpegls.decode_from_buffer", "jpeg_ls", _pyjpegls, False)),
-    "jpeg2000": (Decoder("imagecodecs.jpeg2k_decode", "imagecodecs", _imagecodecs_jpeg2k, True),
-                 Decoder("pylibjpeg-openjpeg.decode", "openjpeg", _openjpeg, False)),
-    "htj2k": (Decoder("imagecodecs.htj2k_decode", "imagecodecs", _imagecodecs_htj2k, True),
-              Decoder("pylibjpeg-openjpeg.decode", "openjpeg", _openjpeg, False)),
-    "rle": (Decoder("imagecodecs.dicomrle_decode", "imagecodecs", _imagecodecs_rle, True),
-            Decoder("pylibjpeg-rle.decode_frame", "rle", _pylibjpeg_rle, False)),
+    "jpeg": (Decoder("imagecodecs.jpeg8_decode", "imagecodecs", _imagecodecs_jpeg8),
+             Decoder("pylibjpeg-libjpeg.decode", "libjpeg", _libjpeg)),
+    "jpeg-ls": (Decoder("imagecodecs.jpegls_decode", "imagecodecs", _imagecodecs_jpegls),
+                Decoder("pyjpegls.decode_from_buffer", "jpeg_ls", _pyjpegls)),
+    "jpeg2000": (Decoder("imagecodecs.jpeg2k_decode", "imagecodecs", _imagecodecs_jpeg2k),
+                 Decoder("pylibjpeg-openjpeg.decode", "openjpeg", _openjpeg)),
+    "htj2k": (Decoder("imagecodecs.htj2k_decode", "imagecodecs", _imagecodecs_htj2k),
+              Decoder("pylibjpeg-openjpeg.decode", "openjpeg", _openjpeg)),
+    "rle": (Decoder("imagecodecs.dicomrle_decode", "imagecodecs", _imagecodecs_rle),
+            Decoder("pylibjpeg-rle.decode_frame", "rle", _pylibjpeg_rle)),
 }
 _chosen: dict[str, Decoder | None] = {}
 
@@ -278,6 +290,9 @@ def decode_codestream(data: bytes, image: ImageFile, out: np.ndarray,
     ------
     NeedsGeneralPath
         The codestream disagrees with the header, or needs handling only pydicom has.
+    CorruptCodestream
+        An RLE frame that does not decode; a JPEG-LS frame without its end marker that does
+        not decode.
     Exception
         Whatever the codec raises on a corrupt codestream.
     """
@@ -285,6 +300,10 @@ def decode_codestream(data: bytes, image: ImageFile, out: np.ndarray,
     family = FAMILIES.get(image.transfer_syntax_uid)
     if decoder is None or family is None:
         raise NeedsGeneralPath("no direct decoder for this file")
+    # EOI (T.81 B.2.1, T.87) and EOC (T.800 A.4.4) are both FFD9; fragments may be padded.
+    ended = family == "rle" or data.rstrip(b"\x00")[-2:] == b"\xff\xd9"
+    if not ended and family == "jpeg-ls":
+        data += b"\xff\xd9"  # CharLS fails at once on a cut frame that ends with one
     if family == "rle":
         stream = _rle_header(data, image)
     elif family in ("jpeg2000", "htj2k"):
@@ -297,13 +316,24 @@ def decode_codestream(data: bytes, image: ImageFile, out: np.ndarray,
     codec_type = stream.codec_dtype() if family != "rle" else out.dtype
     if codec_type.itemsize > out.itemsize:
         raise NeedsGeneralPath(f"a {stream.precision}-bit codestream in {image.bits_allocated} bits")
-    if codec_type.itemsize == out.itemsize:
-        # The same bytes, read as pydicom reads them: with the dataset's signedness.
-        decoder.fill(data, out.view(codec_type))
-    else:
-        narrow = np.empty(out.shape, dtype=codec_type)  # an 8-bit frame in 16 bits: rare
-        decoder.fill(data, narrow)
-        out[...] = narrow
+    try:
+        if codec_type.itemsize == out.itemsize:
+            # The same bytes, read as pydicom reads them: with the dataset's signedness.
+            decoder.fill(data, out.view(codec_type))
+        else:
+            narrow = np.empty(out.shape, dtype=codec_type)  # an 8-bit frame in 16 bits: rare
+            decoder.fill(data, narrow)
+            out[...] = narrow
+    except Exception as exc:
+        if family == "rle":
+            # RLE is fully specified (PS3.5 G.3): a frame the decoder refuses is corrupt, and
+            # pydicom's plugins would show it as garbage.
+            raise CorruptCodestream(f"its RLE pixel data cannot be decoded (corrupt or cut "
+                                    f"short): {exc}") from exc
+        if not ended:
+            raise CorruptCodestream("its JPEG-LS pixel data cannot be decoded: the codestream "
+                                    "ends without its end marker (cut short)") from exc
+        raise
     if family == "jpeg2000" or family == "htj2k":
         if stream.signed != bool(image.pixel_representation):
             _shift(out, stream.precision)

@@ -26,10 +26,10 @@ from dataclasses import replace
 import numpy as np
 from pydicom import dcmread
 from pydicom.encaps import get_frame
-from pydicom.pixels import pixel_array
+from pydicom.pixels import get_decoder, pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from spineviewer.core.codecs import Decoder, decode_codestream, direct_decoder
+from spineviewer.core.codecs import Decoder, CorruptCodestream, decode_codestream, direct_decoder
 from spineviewer.core.frames import Frame, ImageFile
 from spineviewer.core.mosaic import cut_tiles
 
@@ -108,7 +108,13 @@ def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
 
     syntax = UID(image.transfer_syntax_uid)
     if syntax.is_compressed and isinstance(exc, (RuntimeError, NotImplementedError)):
-        reason = f"no installed decoder can read its {syntax.name} pixel data"
+        try:
+            available = get_decoder(syntax).is_available
+        except NotImplementedError:
+            available = False
+        reason = (f"its {syntax.name} pixel data cannot be decoded: every installed decoder "
+                  "refused it (corrupt or unsupported)" if available else
+                  f"no installed decoder can read its {syntax.name} pixel data")
     else:
         reason = f"its pixel data cannot be decoded: {describe_exception(exc)}"
     return PixelDecodeError(f"{image.source.display}: {reason}")
@@ -158,6 +164,8 @@ def _try_direct(image: ImageFile, indices: list[int], out: np.ndarray) -> str | 
         _read_direct(image, indices, out, decoder)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except CorruptCodestream as exc:
+        raise PixelDecodeError(f"{image.source.display}: {exc}") from exc
     except BaseException:  # noqa: BLE001 - decoders raise many types, Rust panics included
         return None
     return decoder.name

@@ -152,7 +152,10 @@ class _Decode:
             stored, name = read_frames_by(task.image, [f.index or 0 for _, f in task.entries], out)
         except PixelDecodeError as exc:
             # One bad file must not cost the radiologist the rest of the series: its slices
-            # stay blank and the problem is reported once, with the file's name.
+            # stay blank (a codec may have written part of one before it failed) and the
+            # problem is reported once, with the file's name.
+            if in_place:
+                out[...] = 0
             shown = task.image.source.display
             with self.lock:
                 self.failures.setdefault(shown, Problem(shown, str(exc).split(": ", 1)[-1]))
