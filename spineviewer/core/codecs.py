@@ -256,8 +256,10 @@ def decoder_for(transfer_syntax: str) -> Decoder | None:
 
 def direct_decoder(image: ImageFile) -> Decoder | None:
     """The decoder for this file's frames, or None when they take pydicom's general path
-    (colour, odd bit depths, native data, a syntax no direct decoder reads)."""
-    if (image.fragments_offset is None or image.samples_per_pixel != 1
+    (colour, odd bit depths, native data, a syntax no direct decoder reads). A Siemens mosaic
+    is decoded whole through :func:`spineviewer.core.pixels.read_frames`, which asks again for
+    its stored image."""
+    if (image.fragments_offset is None or image.mosaic is not None or image.samples_per_pixel != 1
             or image.photometric not in _MONOCHROME or image.bits_allocated not in (8, 16)):
         return None
     return decoder_for(image.transfer_syntax_uid)

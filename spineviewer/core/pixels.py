@@ -157,7 +157,7 @@ def _try_direct(image: ImageFile, indices: list[int], out: np.ndarray) -> str | 
     A frame the direct decoder refuses or fails on goes to pydicom's general path, which
     either reads it (a codestream quirk only pydicom handles) or names the problem; so the
     direct path never makes a file fail that loaded before."""
-    decoder = direct_decoder(image) if image.mosaic is None else None
+    decoder = direct_decoder(image)
     if decoder is None:
         return None
     try:
@@ -212,7 +212,13 @@ def read_frames_by(image: ImageFile, indices: list[int],
     """:func:`read_frames`, and the name of the decoder that read them (``pydicom`` for the
     general path, ``native`` for uncompressed data).
 
-    ``out``, when given, is ``(n, rows, cols)`` of the stored type and receives the values.
+    ``out``, when given, is ``(n, rows, cols)`` of the stored type and receives the values
+    (a direct decoder writes straight into it).
+
+    Raises
+    ------
+    PixelDecodeError
+        As :func:`read_frames`.
     """
     if out is None and direct_decoder(image) is not None:
         out = np.empty((len(indices), image.rows, image.columns), dtype=stored_dtype(image))
@@ -229,6 +235,7 @@ def read_frames_by(image: ImageFile, indices: list[int],
 
 
 def rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
+    """Write ``stored * slope + intercept`` (the frame's Modality LUT) into ``out``."""
     if frame.rescale_slope == 1.0 and frame.rescale_intercept == 0.0:
         out[...] = stored
     elif out.dtype.kind == "f":

@@ -76,7 +76,7 @@ def _plan(frames: list[Frame]) -> list[_Task]:
     tasks = []
     for entries in by_file.values():
         image = entries[0][1].file
-        if image.mosaic is None and direct_decoder(image) is not None:
+        if direct_decoder(image) is not None:
             tasks.extend(_Task(image, [entry], True) for entry in entries)
         else:
             tasks.append(_Task(image, entries, False))

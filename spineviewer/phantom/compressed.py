@@ -1,6 +1,6 @@
 """Compressed copies of phantom images, in every transfer syntax spineviewer decodes.
 
-pydicom's own encoders write RLE (its native encoder), JPEG-LS (pyjpegls) and JPEG 2000
+pydicom's encoder plugins write RLE (pylibjpeg-rle), JPEG-LS (pyjpegls) and JPEG 2000
 (pylibjpeg-openjpeg). pydicom has no encoder for the JPEG processes (baseline, extended 12-bit,
 lossless 14 and its first-order prediction SV1) nor for HTJ2K: those codestreams come from
 imagecodecs (libjpeg-turbo 3 and OpenJPH) and are encapsulated by pydicom
@@ -52,7 +52,7 @@ class Compression:
 
 #: Every syntax spineviewer reads directly, by short name.
 COMPRESSIONS: dict[str, Compression] = {
-    "rle": Compression(RLELossless, True, "pydicom", {}),
+    "rle": Compression(RLELossless, True, "pylibjpeg", {}),
     "jpeg-ls-lossless": Compression(JPEGLSLossless, True, "pyjpegls", {}),
     "jpeg-ls-near-lossless": Compression(JPEGLSNearLossless, False, "pyjpegls", {"jls_error": 2}),
     "jpeg2000-lossless": Compression(JPEG2000Lossless, True, "pylibjpeg", {}),

@@ -2,7 +2,6 @@
 
 import threading
 
-
 from spineviewer.core.loader import load_study
 from spineviewer.gui.reading.pixel_store import PixelStore
 from spineviewer.gui.shell.background import BackgroundWork
