@@ -174,7 +174,10 @@ def _run_worker(name: str, folder: Path, full: bool) -> dict | None:
 
 
 def _median_runs(name: str, folder: Path, full: bool, repeat: int) -> dict | None:
-    runs = [_run_worker(name, folder, full) for _ in range(repeat)]
+    return _median([_run_worker(name, folder, full) for _ in range(repeat)])
+
+
+def _median(runs: list[dict | None]) -> dict | None:
     if any(run is None for run in runs):
         return None
     merged = dict(runs[0])
@@ -265,8 +268,8 @@ def _compressed_markdown(rows: dict, n_files: int, repeat: int, load: tuple[floa
         "imagecodecs for the JPEG processes and HTJ2K, which pydicom cannot encode; JPEG "
         "baseline holds the image scaled to 8 bits). Full load = `load_study` + every "
         "`Stack.volume()`, against SimpleITK's `ImageSeriesReader` per series on the same "
-        f"files, in the same run; warm page cache, median of {repeat} runs, each in a fresh "
-        "process. *First slice* is the time to the pixels of the first image the viewer shows. "
+        f"files, in the same run; warm page cache, median of {repeat} runs alternating the two "
+        "readers, each in a fresh process. *First slice* is the time to the pixels of the first image the viewer shows. "
         f"Memory: peak resident above baseline / voxel bytes. Load average {load[0]:.1f} before "
         f"and {load[1]:.1f} after the run on {os.cpu_count()} cores (above the core count, other "
         "jobs were running).",
@@ -300,8 +303,10 @@ def run_compressed(syntaxes: list[str], n_files: int, matrix: int, repeat: int) 
     for syntax in syntaxes:
         folder = _compressed_study(n_files, matrix, syntax)
         _warm(folder)
-        ours = _median_runs("spineviewer", folder, True, repeat)
-        itk = _median_runs("SimpleITK", folder, True, repeat)
+        # Alternated, so that both readers meet the same load from other jobs on the machine.
+        runs = [(_run_worker("spineviewer", folder, True), _run_worker("SimpleITK", folder, True))
+                for _ in range(repeat)]
+        ours, itk = _median([run[0] for run in runs]), _median([run[1] for run in runs])
         rows[syntax] = (ours, itk)
         print(syntax, json.dumps(ours), json.dumps(itk), flush=True)
     section = _compressed_markdown(rows, n_files, repeat, (load_before, os.getloadavg()[0]))

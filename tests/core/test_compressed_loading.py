@@ -125,10 +125,12 @@ class TestOrder:
         """The displayed slice can be read from the volume being decoded as soon as it is done."""
         stack = _stack(jpeg_ls)
         stack.focus = 2
-        seen = []
-        stack.volume(progress=lambda done, total: seen.append(
-            None if done > 1 else stack.decoded_slice(2)))
+        partial, seen = PartialVolume(), []
+        volume_load.load_volume(stack, workers=1, partial=partial,
+                                progress=lambda done, total: seen.append(partial.slice(2)))
         np.testing.assert_array_equal(seen[0], original[2])
+        assert stack.decoded_slice(5) is None  # the stack's own volume was never asked for
+        np.testing.assert_array_equal(stack.volume()[5], original[5])
         np.testing.assert_array_equal(stack.decoded_slice(5), original[5])
 
     def test_partial_volume_reports_only_finished_slices(self):
@@ -144,7 +146,7 @@ class TestOrder:
 class TestCancel:
     def test_cancel_mid_study(self, jpeg_ls, original, monkeypatch):
         """Cancel set while the first slice decodes stops the threads: None, not every slice
-        decoded; the next request decodes the whole volume."""
+        decoded; the stack's volume is then decoded whole."""
         stack = _stack(jpeg_ls)
         cancel = threading.Event()
         decoded, decode = [], volume_load.read_frames_by
@@ -155,8 +157,8 @@ class TestCancel:
             return decode(image, indices, out)
 
         monkeypatch.setattr(volume_load, "read_frames_by", decode_then_cancel)
-        assert stack.volume(cancel=cancel) is None
-        assert not stack.is_loaded and len(decoded) <= volume_load.cores() < 6
+        assert volume_load.load_volume(stack, cancel=cancel, workers=2) is None
+        assert len(decoded) <= 2  # each thread finishes the slice it holds, then stops
         monkeypatch.undo()
         np.testing.assert_array_equal(stack.volume(), original)
 
