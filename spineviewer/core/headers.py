@@ -29,6 +29,7 @@ from pydicom.pixels import get_decoder
 from pydicom.tag import Tag
 from pydicom.uid import UID
 
+from spineviewer.core.codecs import decoder_for
 from spineviewer.core.frame_checks import declared_size_problem, frame_problem
 from spineviewer.core.frames import BadHeader, Frame, ImageFile, classic_frames, enhanced_frames
 from spineviewer.core.mosaic import is_mosaic, mosaic_frames
@@ -275,7 +276,7 @@ def _image_file(source: FileSource, ds: Dataset, sop_class: str,
 
 def _missing_decoder(transfer_syntax: str) -> str | None:
     syntax = UID(transfer_syntax)
-    if not syntax.is_compressed:
+    if not syntax.is_compressed or decoder_for(transfer_syntax) is not None:
         return None
     try:
         available = get_decoder(syntax).is_available

@@ -80,6 +80,33 @@ class TestEverySyntax:
             assert decoder_for(uid).module == "imagecodecs", UID(uid).name
 
 
+class TestScan:
+    def test_a_syntax_only_a_direct_decoder_reads_is_loaded(self, series, monkeypatch):
+        """Without any pydicom plugin for HTJ2K, the files still load: imagecodecs reads them."""
+        from spineviewer.core import headers
+
+        class NoPlugin:
+            is_available = False
+
+        monkeypatch.setattr(headers, "get_decoder", lambda uid: NoPlugin())
+        original = _stack(series["native"]).volume()
+        np.testing.assert_array_equal(_stack(series["htj2k-lossless"]).volume(), original)
+
+    def test_a_syntax_nothing_reads_is_a_problem_at_scan(self, series, monkeypatch):
+        """With neither a pydicom plugin nor a direct decoder, each file is one clear problem."""
+        from spineviewer.core import headers
+
+        class NoPlugin:
+            is_available = False
+
+        monkeypatch.setattr(headers, "get_decoder", lambda uid: NoPlugin())
+        monkeypatch.setattr(headers, "decoder_for", lambda uid: None)
+        result = load_study(series["htj2k-lossless"])
+        assert not list(result.iter_stacks()) and len(result.problems) == 6
+        assert all("no installed decoder can read High-Throughput JPEG 2000" in p.reason
+                   for p in result.problems)
+
+
 class TestAgainstPydicom:
     @pytest.mark.parametrize("name", list(COMPRESSIONS))
     def test_every_candidate_matches_pixel_array(self, series, name):
