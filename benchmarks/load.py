@@ -17,13 +17,20 @@ Peak resident memory of each full load is compared with the raw voxel bytes. The
 once before timing, so every reader sees a warm page cache (the common case when a radiologist
 reopens a study); each timing is the median of ``--repeat`` runs.
 
-Run: ``python benchmarks/load.py`` (writes the "Loading" section of ``docs/benchmarks.md``).
+Compressed studies: a smaller benchmark study (``--compressed-files``) is written in each syntax of :data:`spineviewer.phantom.compressed.COMPRESSIONS` (cached beside the study),
+and (b) and (c) are timed for spineviewer and SimpleITK on each, with the decoder spineviewer
+used and its number of threads.
+
+Run: ``python benchmarks/load.py`` (writes the "Loading" and "Loading compressed studies"
+sections of ``docs/benchmarks.md``); ``--syntaxes`` limits the compressed runs, ``--skip-native``
+skips the uncompressed one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -36,6 +43,8 @@ from report import write_section
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work"
 BEGIN, END = "<!-- load-benchmark:begin -->", "<!-- load-benchmark:end -->"
+BEGIN_COMPRESSED = "<!-- compressed-load-benchmark:begin -->"
+END_COMPRESSED = "<!-- compressed-load-benchmark:end -->"
 
 
 def _status_bytes(field: str) -> int:
@@ -65,8 +74,11 @@ def _files(folder: Path) -> list[str]:
 # --- workers: each runs in its own process and prints one JSON line --------------------------
 
 def work_spineviewer(folder: Path, full: bool) -> dict:
+    import imagecodecs  # noqa: F401 - the decoders' libraries count in the baseline, as SimpleITK's do
+
     from spineviewer.core.loader import load_study
     from spineviewer.core.pixels import frame_pixels
+    from spineviewer.core.volume_load import cores
 
     baseline = _rss()
     first = {}
@@ -78,14 +90,17 @@ def work_spineviewer(folder: Path, full: bool) -> dict:
 
     result = load_study(folder, on_first_image=show)
     scanned = time.perf_counter() - start
-    voxels = 0
+    voxels, decoders = 0, {}
     if full:
         for stack in result.iter_stacks():
             voxels += stack.volume().nbytes
+            for name, count in stack.decoded_by.items():
+                decoders[name] = decoders.get(name, 0) + count
     total = time.perf_counter() - start
     return {"scan": scanned, "total": total, "first_slice": first.get("seconds"),
             "voxel_bytes": voxels, "peak_rss": _peak_rss(), "baseline_rss": baseline,
-            "stacks": sum(1 for _ in result.iter_stacks())}
+            "stacks": sum(1 for _ in result.iter_stacks()), "decoders": decoders,
+            "cores": cores(), "problems": len(result.all_problems())}
 
 
 def work_simpleitk(folder: Path, full: bool) -> dict:
@@ -146,16 +161,25 @@ WORKERS = {"spineviewer": work_spineviewer, "SimpleITK": work_simpleitk, "pydico
 
 # --- orchestration ---------------------------------------------------------------------------
 
-def _run_worker(name: str, folder: Path, full: bool) -> dict:
+def _run_worker(name: str, folder: Path, full: bool) -> dict | None:
+    """One reader's run in a fresh process; None when the reader fails on these files."""
     command = [sys.executable, __file__, "--worker", name, "--folder", str(folder)]
     if full:
         command.append("--full")
-    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        print(name, "failed:", done.stderr.strip().splitlines()[-1:], flush=True)
+        return None
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _median_runs(name: str, folder: Path, full: bool, repeat: int) -> dict:
-    runs = [_run_worker(name, folder, full) for _ in range(repeat)]
+def _median_runs(name: str, folder: Path, full: bool, repeat: int) -> dict | None:
+    return _median([_run_worker(name, folder, full) for _ in range(repeat)])
+
+
+def _median(runs: list[dict | None]) -> dict | None:
+    if any(run is None for run in runs):
+        return None
     merged = dict(runs[0])
     for key in ("scan", "total", "first_slice", "peak_rss"):
         values = [r[key] for r in runs if r[key] is not None]
@@ -172,6 +196,16 @@ def _study(n_files: int, matrix: int) -> Path:
         folder = generate_benchmark_study(target, n_files=n_files, matrix=matrix)
         (target / ".complete").write_text(str(folder))
     return Path((target / ".complete").read_text())
+
+
+def _compressed_study(n_files: int, matrix: int, syntax: str) -> Path:
+    from spineviewer.phantom.compressed import compress_folder
+
+    target = WORK / f"study-{n_files}-{matrix}-{syntax}"
+    if not (target / ".complete").exists():
+        compress_folder(_study(n_files, matrix), target / "study", syntax)
+        (target / ".complete").write_text("")
+    return target / "study"
 
 
 def _warm(folder: Path) -> int:
@@ -223,17 +257,88 @@ def _markdown(results: dict, folder: Path, n_files: int, file_bytes: int, repeat
     return "\n".join(lines)
 
 
+def _compressed_markdown(rows: dict, n_files: int, repeat: int, load: tuple[float, float]) -> str:
+    lines = [
+        BEGIN_COMPRESSED,
+        "## Loading compressed studies (`benchmarks/load.py`)",
+        "",
+        f"A {n_files}-file benchmark study (`generate_benchmark_study(n_files={n_files})`, "
+        "512 x 512, 12 bits stored) written in each syntax by "
+        "`spineviewer.phantom.compressed` (pydicom's encoders for RLE, JPEG-LS and JPEG 2000; "
+        "imagecodecs for the JPEG processes and HTJ2K, which pydicom cannot encode; JPEG "
+        "baseline holds the image scaled to 8 bits). Full load = `load_study` + every "
+        "`Stack.volume()`, against SimpleITK's `ImageSeriesReader` per series on the same "
+        f"files, in the same run; warm page cache, median of {repeat} runs alternating the two "
+        "readers, each in a fresh process. *First slice* is the time to the pixels of the first image the viewer shows. "
+        f"Memory: peak resident above baseline / voxel bytes. Load average {load[0]:.1f} before "
+        f"and {load[1]:.1f} after the run on {os.cpu_count()} cores (above the core count, other "
+        "jobs were running).",
+        "",
+        "| syntax | spineviewer full load | SimpleITK full load | ratio | first slice | memory | "
+        "decoder (slices) | threads |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for syntax, (ours, itk) in rows.items():
+        if ours is None:
+            lines.append(f"| {syntax} | failed | | | | | | |")
+            continue
+        memory = (ours["peak_rss"] - ours["baseline_rss"]) / max(ours["voxel_bytes"], 1)
+        ratio = f"{ours['total'] / itk['total']:.2f}" if itk else "n/a"
+        decoders = ", ".join(f"{name} ({count})" for name, count in ours["decoders"].items())
+        lines.append(f"| {syntax} | {_fmt(ours['total'])} | "
+                     f"{_fmt(itk['total']) if itk else 'cannot read'} | {ratio} | "
+                     f"{_fmt(ours['first_slice'])} | {memory:.2f} x | {decoders} | {ours['cores']} |")
+    lines += [
+        "",
+        "Targets: full load at most 0.5 x SimpleITK's; first slice under 0.2 s; memory at most "
+        "1.3 x voxel bytes.",
+        END_COMPRESSED,
+    ]
+    return "\n".join(lines)
+
+
+def run_compressed(syntaxes: list[str], n_files: int, matrix: int, repeat: int) -> None:
+    load_before = os.getloadavg()[0]
+    rows = {}
+    for syntax in syntaxes:
+        folder = _compressed_study(n_files, matrix, syntax)
+        _warm(folder)
+        # Alternated, so that both readers meet the same load from other jobs on the machine.
+        runs = [(_run_worker("spineviewer", folder, True), _run_worker("SimpleITK", folder, True))
+                for _ in range(repeat)]
+        ours, itk = _median([run[0] for run in runs]), _median([run[1] for run in runs])
+        rows[syntax] = (ours, itk)
+        print(syntax, json.dumps(ours), json.dumps(itk), flush=True)
+    section = _compressed_markdown(rows, n_files, repeat, (load_before, os.getloadavg()[0]))
+    write_section(section, BEGIN_COMPRESSED, END_COMPRESSED)
+    print(section)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=1500)
     parser.add_argument("--matrix", type=int, default=512)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compressed-files", type=int, default=402)
+    parser.add_argument("--syntaxes", nargs="*", default=None,
+                        help="compressed syntaxes to time (default: all)")
+    parser.add_argument("--skip-native", action="store_true")
     parser.add_argument("--worker", choices=WORKERS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(WORKERS[args.worker](args.folder, args.full)))
+        return 0
+    from spineviewer.phantom.compressed import COMPRESSIONS
+
+    syntaxes = list(COMPRESSIONS) if args.syntaxes is None else args.syntaxes
+    unknown = set(syntaxes) - set(COMPRESSIONS)
+    if unknown:
+        parser.error(f"unknown syntaxes {sorted(unknown)}; expected some of {list(COMPRESSIONS)}")
+    if syntaxes:
+        run_compressed(syntaxes, args.compressed_files, args.matrix, args.repeat)
+    if args.skip_native:
         return 0
     folder = _study(args.files, args.matrix)
     file_bytes = _warm(folder)

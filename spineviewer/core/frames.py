@@ -85,6 +85,9 @@ class ImageFile:
     #: Set for a split Siemens mosaic: ``rows``, ``columns`` and ``number_of_frames`` then describe
     #: its tiles, and the layout the stored image.
     mosaic: MosaicLayout | None = None
+    #: Byte offset of the first item (the Basic Offset Table) of encapsulated Pixel Data, None
+    #: when native, unknown, or framed by an Extended Offset Table.
+    fragments_offset: int | None = None
 
     @property
     def frame_bytes(self) -> int:

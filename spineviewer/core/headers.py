@@ -29,6 +29,7 @@ from pydicom.pixels import get_decoder
 from pydicom.tag import Tag
 from pydicom.uid import UID
 
+from spineviewer.core.codecs import decoder_for
 from spineviewer.core.frame_checks import declared_size_problem, frame_problem
 from spineviewer.core.frames import BadHeader, Frame, ImageFile, classic_frames, enhanced_frames
 from spineviewer.core.mosaic import is_mosaic, mosaic_frames
@@ -197,6 +198,18 @@ def _pixel_location(ds: Dataset, stop: _PixelStop, element_start: int,
     return element_start + data_element_offset_to_value(implicit, stop.vr or "OB"), stop.length
 
 
+def _fragments_offset(ds: Dataset, stop: _PixelStop, element_start: int,
+                      transfer_syntax: str) -> int | None:
+    """Offset of the first item of encapsulated Pixel Data (PS3.5 A.4), None otherwise.
+
+    A file with an Extended Offset Table gets None: its frames are found by pydicom."""
+    if (stop.pixel_tag != _PIXEL_DATA or stop.length != 0xFFFFFFFF
+            or not UID(transfer_syntax).is_encapsulated or "ExtendedOffsetTable" in ds):
+        return None
+    implicit = bool(ds.original_encoding[0])
+    return element_start + data_element_offset_to_value(implicit, stop.vr or "OB")
+
+
 def _transfer_syntax(ds: Dataset) -> str:
     uid = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
     if uid:
@@ -223,7 +236,7 @@ def _protocol_tags(ds: Dataset) -> dict:
 
 
 def _image_file(source: FileSource, ds: Dataset, sop_class: str,
-                location: tuple[int | None, int | None]) -> ImageFile:
+                location: tuple[int | None, int | None], fragments: int | None) -> ImageFile:
     transfer_syntax = _transfer_syntax(ds)
     offset, length = location
     return ImageFile(
@@ -257,12 +270,13 @@ def _image_file(source: FileSource, ds: Dataset, sop_class: str,
         pixel_length=length,
         little_endian=ds.original_encoding[1] is not False,
         protocol=_protocol_tags(ds),
+        fragments_offset=fragments,
     )
 
 
 def _missing_decoder(transfer_syntax: str) -> str | None:
     syntax = UID(transfer_syntax)
-    if not syntax.is_compressed:
+    if not syntax.is_compressed or decoder_for(transfer_syntax) is not None:
         return None
     try:
         available = get_decoder(syntax).is_available
@@ -326,8 +340,10 @@ def read_header(source: FileSource) -> tuple[list[Frame], Problem | None]:
             missing = [k for k in ("Rows", "Columns", "BitsAllocated") if integer(get(ds, k)) is None]
             if missing:
                 return [], Problem(shown, f"an image without {', '.join(missing)}")
-            location = _pixel_location(ds, stop, element_start, _transfer_syntax(ds))
-            image = _image_file(source, ds, sop_class, location)
+            syntax = _transfer_syntax(ds)
+            location = _pixel_location(ds, stop, element_start, syntax)
+            fragments = _fragments_offset(ds, stop, element_start, syntax)
+            image = _image_file(source, ds, sop_class, location, fragments)
             # Sizes first: a NumberOfFrames of 2**31 must not build two billion frames.
             problem = (_missing_decoder(image.transfer_syntax_uid)
                        or declared_size_problem(image, size, element_start, ds))

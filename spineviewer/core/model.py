@@ -55,7 +55,13 @@ class Stack:
     notes: list[str] = field(default_factory=list)
     #: Files whose pixels failed to decode when the volume was loaded (their slices are blank).
     decode_problems: list[Problem] = field(default_factory=list)
+    #: Slices each decoder read when the volume was loaded (``imagecodecs.jpegls_decode``,
+    #: ``pydicom`` for pydicom's general path, ``native`` for uncompressed data).
+    decoded_by: dict[str, int] = field(default_factory=dict)
+    #: The slice a viewer shows: a volume being decoded decodes the slices nearest it first.
+    focus: int | None = None
     _volume: np.ndarray | None = field(default=None, repr=False)
+    _partial: object | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -116,19 +122,35 @@ class Stack:
         """The whole volume ``(slices, rows, columns)``, decoded once and then cached.
 
         Returns None when ``cancel`` was set before decoding finished. Rescale slope and
-        intercept are applied; the stored integer type is kept where the values fit.
+        intercept are applied; the stored integer type is kept where the values fit. Slices
+        nearest :attr:`focus` are decoded first, and can be read with :meth:`decoded_slice`
+        while the rest are still decoding.
         """
-        from spineviewer.core.pixels import load_volume
+        from spineviewer.core.volume_load import PartialVolume, load_volume
 
         with self._lock:
             if self._volume is None:
-                self._volume = load_volume(self, progress=progress, cancel=cancel)
+                self._partial = partial = PartialVolume()
+                try:
+                    self._volume = load_volume(self, progress=progress, cancel=cancel, partial=partial)
+                finally:
+                    self._partial = None
             return self._volume
 
-    def slice_pixels(self, index: int) -> np.ndarray:
-        """One slice ``(rows, columns)``, from the cached volume or decoded on its own."""
+    def decoded_slice(self, index: int) -> np.ndarray | None:
+        """Slice ``index`` if it is already decoded (the volume, or a volume being decoded),
+        else None; never decodes."""
         if self._volume is not None:
             return self._volume[index]
+        partial = self._partial
+        return None if partial is None else partial.slice(index)
+
+    def slice_pixels(self, index: int) -> np.ndarray:
+        """One slice ``(rows, columns)``, from the volume (cached or being decoded) or decoded
+        on its own."""
+        ready = self.decoded_slice(index)
+        if ready is not None:
+            return ready
         from spineviewer.core.pixels import load_slice
 
         return load_slice(self, index)

@@ -1,10 +1,14 @@
-"""Decoding pixel data into slices and volumes, with the Modality LUT applied.
+"""Decoding pixel data into slices, with the Modality LUT applied.
 
 Native (uncompressed, little-endian) pixel data is read straight from the byte offset the header
-scan recorded: one ``read`` per slice, no second parse. Everything else (compressed transfer
-syntaxes, big endian, colour) goes through :func:`pydicom.pixels.pixel_array` and the installed
-decoder plugins (pylibjpeg, pyjpegls). A Siemens mosaic is read whole, once per request, and its
-tiles are cut out (:func:`spineviewer.core.mosaic.cut_tiles`).
+scan recorded: one ``read`` per slice, no second parse. Encapsulated grey frames are cut from
+the file at the offset the scan recorded (:func:`pydicom.encaps.get_frame`, Basic Offset Table
+first) and decoded by the decoder :mod:`spineviewer.core.codecs` chooses for their transfer
+syntax, straight into the caller's array. Everything else (colour, big endian, odd bit depths,
+a codestream the direct decoders refuse) goes through :func:`pydicom.pixels.pixel_array` and
+the installed decoder plugins. A Siemens mosaic is read whole, once per request, and its tiles
+are cut out (:func:`spineviewer.core.mosaic.cut_tiles`). Whole volumes are decoded in
+:mod:`spineviewer.core.volume_load`.
 
 Notes
 -----
@@ -16,22 +20,18 @@ Volumes are ``(slice, row, col)``.
 
 from __future__ import annotations
 
-import os
-import threading
 import warnings
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Callable
 
 import numpy as np
 from pydicom import dcmread
-from pydicom.pixels import pixel_array
+from pydicom.encaps import get_frame
+from pydicom.pixels import get_decoder, pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+from spineviewer.core.codecs import Decoder, CorruptCodestream, decode_codestream, direct_decoder
 from spineviewer.core.frames import Frame, ImageFile
 from spineviewer.core.mosaic import cut_tiles
-from spineviewer.core.problems import Problem
 
 _NATIVE_LITTLE = {ExplicitVRLittleEndian, ImplicitVRLittleEndian}
 _LUMA = np.array([0.299, 0.587, 0.114])
@@ -108,7 +108,13 @@ def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
 
     syntax = UID(image.transfer_syntax_uid)
     if syntax.is_compressed and isinstance(exc, (RuntimeError, NotImplementedError)):
-        reason = f"no installed decoder can read its {syntax.name} pixel data"
+        try:
+            available = get_decoder(syntax).is_available
+        except NotImplementedError:
+            available = False
+        reason = (f"its {syntax.name} pixel data cannot be decoded: every installed decoder "
+                  "refused it (corrupt or unsupported)" if available else
+                  f"no installed decoder can read its {syntax.name} pixel data")
     else:
         reason = f"its pixel data cannot be decoded: {describe_exception(exc)}"
     return PixelDecodeError(f"{image.source.display}: {reason}")
@@ -133,6 +139,57 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
     return values
 
 
+def _read_direct(image: ImageFile, indices: list[int], out: np.ndarray, decoder: Decoder) -> None:
+    """Frames ``indices`` of an encapsulated file decoded into ``out`` ``(n, rows, cols)``.
+
+    Only the Basic Offset Table and the frames asked for are read; a fragment can hold no
+    more than the file does, so a lying item length costs nothing."""
+    with image.source.open() as fp:
+        for k, index in enumerate(indices):
+            fp.seek(image.fragments_offset)
+            data = get_frame(fp, index, number_of_frames=image.number_of_frames)
+            decode_codestream(data, image, out[k], decoder)
+
+
+def _try_direct(image: ImageFile, indices: list[int], out: np.ndarray) -> str | None:
+    """Decode with the direct decoder into ``out``; its name, or None when pydicom must decode.
+
+    A frame the direct decoder refuses or fails on goes to pydicom's general path, which
+    either reads it (a codestream quirk only pydicom handles) or names the problem; so the
+    direct path never makes a file fail that loaded before."""
+    decoder = direct_decoder(image)
+    if decoder is None:
+        return None
+    try:
+        _read_direct(image, indices, out, decoder)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except CorruptCodestream as exc:
+        raise PixelDecodeError(f"{image.source.display}: {exc}") from exc
+    except BaseException:  # noqa: BLE001 - decoders raise many types, Rust panics included
+        return None
+    return decoder.name
+
+
+def _read_general(image: ImageFile, indices: list[int]) -> np.ndarray:
+    layout = image.mosaic
+    if layout is not None:
+        # The stored image is the whole mosaic: decode it once, then cut every requested tile.
+        whole = replace(image, rows=layout.rows, columns=layout.columns, number_of_frames=1, mosaic=None)
+        return cut_tiles(read_frames(whole, [0])[0], layout, indices)
+    return _read_native(image, indices) if _fast_path(image) else _read_decoded(image, indices)
+
+
+def _guarded(read, image: ImageFile, *args):
+    """Call a pixel reader; whatever it raises becomes the file's PixelDecodeError."""
+    try:
+        return read(image, *args)
+    except (KeyboardInterrupt, SystemExit, PixelDecodeError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
+        raise _decode_failure(image, exc) from exc
+
+
 def read_frames(image: ImageFile, indices: list[int]) -> np.ndarray:
     """Stored values of frames ``indices`` (0-based) of one file, ``(n, rows, cols)``.
 
@@ -146,20 +203,39 @@ def read_frames(image: ImageFile, indices: list[int]) -> np.ndarray:
     PixelDecodeError
         The file cannot be read or its pixels decoded; the message names the file.
     """
-    try:
-        layout = image.mosaic
-        if layout is not None:
-            # The stored image is the whole mosaic: decode it once, then cut every requested tile.
-            whole = replace(image, rows=layout.rows, columns=layout.columns, number_of_frames=1, mosaic=None)
-            return cut_tiles(read_frames(whole, [0])[0], layout, indices)
-        return _read_native(image, indices) if _fast_path(image) else _read_decoded(image, indices)
-    except (KeyboardInterrupt, SystemExit, PixelDecodeError):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - decoders raise many types, Rust panics included
-        raise _decode_failure(image, exc) from exc
+    values, _ = read_frames_by(image, indices)
+    return values
 
 
-def _rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
+def read_frames_by(image: ImageFile, indices: list[int],
+                   out: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+    """:func:`read_frames`, and the name of the decoder that read them (``pydicom`` for the
+    general path, ``native`` for uncompressed data).
+
+    ``out``, when given, is ``(n, rows, cols)`` of the stored type and receives the values
+    (a direct decoder writes straight into it).
+
+    Raises
+    ------
+    PixelDecodeError
+        As :func:`read_frames`.
+    """
+    if out is None and direct_decoder(image) is not None:
+        out = np.empty((len(indices), image.rows, image.columns), dtype=stored_dtype(image))
+    if out is not None:
+        name = _try_direct(image, indices, out)
+        if name is not None:
+            return out, name
+    values = _guarded(_read_general, image, indices)
+    route = "native" if _fast_path(image) else "pydicom"
+    if out is None:
+        return values, route
+    out[...] = values
+    return out, route
+
+
+def rescale_into(out: np.ndarray, stored: np.ndarray, frame: Frame) -> None:
+    """Write ``stored * slope + intercept`` (the frame's Modality LUT) into ``out``."""
     if frame.rescale_slope == 1.0 and frame.rescale_intercept == 0.0:
         out[...] = stored
     elif out.dtype.kind == "f":
@@ -178,80 +254,10 @@ def frame_pixels(frame: Frame, *, dtype: np.dtype | None = None) -> np.ndarray:
     """
     stored = read_frames(frame.file, [frame.index or 0])[0]
     out = np.empty(stored.shape, dtype=dtype or output_dtype([frame]))
-    _rescale_into(out, stored, frame)
+    rescale_into(out, stored, frame)
     return out
 
 
 def load_slice(stack, index: int) -> np.ndarray:
     """Decode slice ``index`` of a stack on its own, ``(rows, cols)``, in the volume's type."""
     return frame_pixels(stack.frames[index], dtype=output_dtype(stack.frames))
-
-
-def load_volume(stack, *, progress: Callable[[int, int], None] | None = None,
-                cancel: threading.Event | None = None, workers: int | None = None) -> np.ndarray | None:
-    """Decode every slice of a stack into one ``(slices, rows, cols)`` array.
-
-    Parameters
-    ----------
-    stack : Stack
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each file.
-    cancel : threading.Event, optional
-        When set, decoding stops and None is returned.
-    workers : int, optional
-        Threads reading files (file reads and most decoders release the GIL).
-
-    Raises
-    ------
-    PixelDecodeError
-        Only when the whole volume cannot be allocated.
-
-    Notes
-    -----
-    A file whose pixels cannot be decoded leaves its slices blank (zero) and adds a
-    :class:`Problem` naming it to ``stack.decode_problems``; the other slices still load.
-    """
-    frames = stack.frames
-    try:
-        # Zeroed pages are only committed when written, so a file that fails costs no memory.
-        volume = np.zeros(stack.shape, dtype=output_dtype(frames))
-    except MemoryError as exc:
-        size = np.prod(stack.shape, dtype=float) * output_dtype(frames).itemsize
-        raise PixelDecodeError(f"{stack.files[0]}: its volume needs {size / 2**30:.1f} GiB, more "
-                               "memory than is free") from exc
-    by_file: dict[int, list[tuple[int, Frame]]] = defaultdict(list)
-    files: dict[int, ImageFile] = {}
-    for position, frame in enumerate(frames):
-        by_file[id(frame.file)].append((position, frame))
-        files[id(frame.file)] = frame.file
-    total, done = len(frames), 0
-    lock = threading.Lock()
-    failures: list[Problem] = []
-
-    def decode(key: int) -> int:
-        if cancel is not None and cancel.is_set():
-            return 0
-        entries = by_file[key]
-        try:
-            stored = read_frames(files[key], [frame.index or 0 for _, frame in entries])
-        except PixelDecodeError as exc:
-            # One bad file must not cost the radiologist the rest of the series: its slices
-            # stay blank and the problem is reported with the file's name.
-            with lock:
-                failures.append(Problem(files[key].source.display, str(exc).split(": ", 1)[-1]))
-            return len(entries)
-        for (position, frame), values in zip(entries, stored):
-            _rescale_into(volume[position], values, frame)
-        return len(entries)
-
-    workers = workers or min(8, (os.cpu_count() or 2) + 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for count in pool.map(decode, list(by_file)):
-            with lock:
-                done += count
-            if progress is not None and count:
-                progress(done, total)
-    if cancel is not None and cancel.is_set():
-        return None
-    stack.decode_problems = sorted(failures, key=lambda p: p.path)
-    return volume

@@ -10,8 +10,10 @@ a smooth anatomical model in patient DICOM LPS coordinates (mm; x to the patient
 y posterior, z superior) and is bit-identical for the same seed and options.
 
 Public API: :data:`CASES`, :func:`case_slug`, :func:`generate_case`,
-:func:`generate_benchmark_study`, :data:`TRANSFER_SYNTAXES`. ``python -m
-spineviewer.phantom`` regenerates the committed sample studies.
+:func:`generate_benchmark_study`, :data:`TRANSFER_SYNTAXES`; compressed copies of any study in
+every syntax spineviewer decodes: :mod:`spineviewer.phantom.compressed` (:data:`COMPRESSIONS`,
+:func:`compress`, :func:`compress_folder`). ``python -m spineviewer.phantom`` regenerates the
+committed sample studies.
 """
 
 from spineviewer.phantom.benchmark import generate_benchmark_study

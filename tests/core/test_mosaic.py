@@ -134,14 +134,14 @@ class TestSyntheticMosaic:
         assert one_stack(tmp_path / "m.dcm").shape == (9, 4, 6)
 
     def test_compressed_mosaic_is_decoded_once_and_cut(self, tmp_path, monkeypatch):
-        """An RLE mosaic decodes through pydicom once for all its tiles."""
+        """An RLE mosaic is decoded once (its one stored frame) for all its tiles."""
         expected = write_mosaic(tmp_path / "m.dcm", count=8, syntax=RLELossless)
         calls = []
-        decode = pixels._read_decoded
-        monkeypatch.setattr(pixels, "_read_decoded",
-                            lambda image, indices: calls.append(indices) or decode(image, indices))
+        decode = pixels._read_direct
+        monkeypatch.setattr(pixels, "_read_direct", lambda image, indices, *rest: calls.append(
+            (image.rows, indices)) or decode(image, indices, *rest))
         np.testing.assert_array_equal(one_stack(tmp_path / "m.dcm").volume(), expected)
-        assert calls == [[0]]
+        assert calls == [(expected.shape[1] * 3, [0])]
 
     def test_sizes_that_do_not_tile_stay_one_image_without_geometry(self, tmp_path):
         """Seven slices cannot tile 10x18 pixels in 3x3: one image, no reference lines, a note."""

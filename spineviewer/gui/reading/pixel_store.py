@@ -5,7 +5,9 @@ decoded the answer comes from it; before that a slice is decoded on its own
 (:meth:`~spineviewer.core.model.Stack.slice_pixels`, a few milliseconds) in the background and
 announced with ``sliceReady``, so the first image appears long before the volume is complete.
 Only the newest slice wanted per stack is decoded: scrolling fast through a stack that is still
-loading never queues a backlog. Arrays are ``(rows, cols)`` of rescaled values.
+loading never queues a backlog. The slice asked for becomes the stack's ``focus``: a volume
+being decoded takes the slices nearest it next, and the ones it has finished are shown at once.
+Arrays are ``(rows, cols)`` of rescaled values.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ class PixelStore(QObject):
         """Slice ``index`` of ``stack`` if it is decoded; otherwise schedule it and return None."""
         if stack.is_loaded:
             return stack.slice_pixels(index)
+        # A volume being decoded turns towards the slice on screen, and may have it already.
+        stack.focus = index
+        ready = stack.decoded_slice(index)
+        if ready is not None:
+            return ready
         key = (stack, index)
         if key in self._slices:
             self._slices.move_to_end(key)
