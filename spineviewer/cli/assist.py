@@ -126,9 +126,9 @@ def run(args: argparse.Namespace) -> int:
         return REFUSED
     save_annotations(annotations, out)
     print(f"wrote {out} (every item proposed)")
-    from spineviewer.export.seg import write_seg
-
     for stack, lesion_id, mask in segs:
+        from spineviewer.export.seg import write_seg
+
         number = next((s.number for s in study.series if s.uid == stack.series_uid), None)
         name = f"{Path(out.name).stem.split('.')[0]}-seg-series{number or 0}-{stack.number}.dcm"
         path = write_seg(Path(seg_dir) / name, stack, [(lesion_id, np.asarray(mask, bool))],
@@ -154,24 +154,40 @@ def _levels(annotations, study, stacks, args, masks):
     from spineviewer.assist.levels import propose_levels
     from spineviewer.core.proposals import propose_levels as put_proposed
 
-    proposal = _attempt(propose_levels, stacks)
+    sagittal = _sagittal_stacks(study, stacks)
+    proposal = _attempt(propose_levels, sagittal)
     if not proposal.discs:
         raise _Refused(proposal.message or "no disc was found")
     if proposal.anchor is None and args.first_disc is None:
         raise _Refused(f"{len(proposal.discs)} discs found but no anchor (the C2-C3 or L5-S1 "
                        "disc) is in the field to name them; name the most cranial one with "
                        "--first-disc")
-    try:
-        levels = (proposal.levels() if proposal.anchor is not None
-                  else proposal.levels(name=args.first_disc, index=0))
-    except ValueError as exc:
-        raise _Refused(str(exc)) from None
+    named = {} if proposal.anchor is not None else {"name": args.first_disc, "index": 0}
+    levels = _attempt(proposal.levels, **named)
     annotations = put_proposed(annotations, levels)
     discs = annotations.levels.discs
-    note = (f"{len(discs)} discs proposed, {discs[0].name} to {discs[-1].name}"
-            f"{' (named from ' + proposal.anchor + ')' if proposal.anchor else ''}; conus tip "
+    note = (f"{len(discs)} discs proposed, {discs[0].name} to {discs[-1].name} (named "
+            f"{'from ' + proposal.anchor if proposal.anchor else 'by --first-disc'}); conus tip "
             f"{'proposed' if annotations.levels.conus_tip is not None else 'not found'}")
     return annotations, note, None
+
+
+def _sagittal_stacks(study, stacks) -> list:
+    """The stations of the sagittal T2 series (else T1, else any sagittal series) of the frame
+    of reference that has the most of them."""
+    from spineviewer.gui.reading.hanging import is_localizer, is_post_contrast, weighting
+
+    by_uid = {series.uid: series for series in study.series}
+    sagittal = [(by_uid[s.series_uid], s) for s in stacks
+                if s.plane == "sagittal" and not is_localizer(by_uid[s.series_uid], s)]
+    for wanted in ("T2", "T1", None):
+        chosen = [(series, stack) for series, stack in sagittal
+                  if wanted is None or (weighting(series) == wanted and not is_post_contrast(series))]
+        if chosen:
+            frames = [series.frame_of_reference_uid for series, _ in chosen]
+            frame = max(set(frames), key=frames.count)
+            return [stack for series, stack in chosen if series.frame_of_reference_uid == frame]
+    raise _Refused("the study has no sagittal series to find the discs on")
 
 
 def _t2(annotations, study, stacks, args, masks):
