@@ -12,8 +12,8 @@ annotation stores them. Each requested proposal runs on its own series:
 - ``--lesion`` (or ``--lesion-box``): the enhancing lesion segmented on the post-contrast
   series holding the point (:func:`spineviewer.assist.lesion.segment_lesion`): a segmentation
   of Lesion 1 (its mask beside FILE, :mod:`spineviewer.core.masks`), the SI and AP calipers
-  and, when its AP and transverse diameters are perpendicular, a bidirectional caliper, all
-  where the mask's diameters lie; and the mask as a DICOM SEG file.
+  on a sagittal series or the AP x transverse bidirectional caliper on an axial one, where the
+  mask's diameters lie; and the mask as a DICOM SEG file.
 
 Everything written is a proposal (``proposed: true``): ``spineviewer measure`` counts none of
 it until a reader accepts it in the workstation. A proposal the algorithm refuses is one line
@@ -229,9 +229,10 @@ def _lesion(annotations, study, stacks, args, masks):
 
 
 def _calipers(stack, found) -> list:
-    """The SI and AP calipers where the mask's diameters lie, and the AP x transverse
-    bidirectional caliper when its axes are perpendicular; each on the slice nearest its
-    middle."""
+    """The calipers where the mask's diameters lie, each on the slice nearest its middle: on an
+    axial series the AP x transverse bidirectional caliper (both axes in the image plane), on
+    any other the SI and AP calipers (the transverse size across sagittal slices is only known
+    to the slice spacing, and stays with the mask)."""
     import numpy as np
 
     from spineviewer.core.annotations import Bidirectional, Caliper, CaliperRole
@@ -245,20 +246,16 @@ def _calipers(stack, found) -> list:
         return {"series_instance_uid": stack.series_uid, "unit": unit,
                 "sop_instance_uid": stack.frames[k].file.sop_instance_uid}
 
-    drawings = []
-    for role, ends in ((CaliperRole.SI, found.si), (CaliperRole.AP, found.ap)):
-        try:
-            drawings.append(Caliper(endpoints=ends, role=role, **on(ends)))
-        except ValueError:
-            continue  # a diameter of one voxel has no two distinct ends
-    long_axis, short_axis = sorted((found.ap, found.transverse),
-                                   key=lambda ends: -float(np.linalg.norm(np.subtract(*ends))))
+    length = lambda ends: float(np.linalg.norm(np.subtract(*ends)))  # noqa: E731
     try:
-        drawings.append(Bidirectional(long_axis=long_axis, short_axis=short_axis,
-                                      **on(long_axis + short_axis)))
+        if stack.plane == "axial":
+            long_axis, short_axis = sorted((found.ap, found.transverse), key=length, reverse=True)
+            return [Bidirectional(long_axis=long_axis, short_axis=short_axis,
+                                  **on(long_axis + short_axis))]
+        return [Caliper(endpoints=ends, role=role, **on(ends))
+                for role, ends in ((CaliperRole.SI, found.si), (CaliperRole.AP, found.ap))]
     except ValueError:
-        pass  # not perpendicular: the sizes stay with the calipers and the mask
-    return drawings
+        return []  # a diameter of one voxel, or axes not perpendicular: the mask stays
 
 
 def _holding(study, stacks, point, *, want: str):

@@ -167,10 +167,16 @@ def _masks(seg: hd.seg.Segmentation, stack: Stack, name: str) -> list[tuple[int,
 
 def _frame_references(seg) -> list[tuple[str, int]]:
     """Per SEG frame: the SOPInstanceUID of its source image and its segment number."""
+    # A functional group the frames share (a SEG of one segment names it once) is in the
+    # shared groups instead of each frame's (PS3.3 C.7.6.16).
+    shared = seg.get("SharedFunctionalGroupsSequence") or [pydicom.Dataset()]
     found = []
     for item in seg.PerFrameFunctionalGroupsSequence:
-        source = item.DerivationImageSequence[0].SourceImageSequence[0]
-        segment = int(item.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
+        derivation = item.get("DerivationImageSequence") or shared[0].DerivationImageSequence
+        identification = (item.get("SegmentIdentificationSequence")
+                          or shared[0].SegmentIdentificationSequence)
+        source = derivation[0].SourceImageSequence[0]
+        segment = int(identification[0].ReferencedSegmentNumber)
         found.append((str(source.ReferencedSOPInstanceUID), segment))
     return found
 
