@@ -29,7 +29,7 @@ BAND_DEPTHS = np.arange(1.0, 10.0, 1.0)
 #: Disc-to-disc spacings that can be one level, mm.
 MIN_LEVEL_MM, MAX_LEVEL_MM = 11.0, 46.0
 #: Largest ratio between the spacings above and below a disc.
-MAX_SPACING_RATIO = 1.35
+MAX_SPACING_RATIO = 1.5
 _MARROW_SIGMA_MM = 15.0
 _MARROW_WIDTH = 0.1
 
@@ -77,9 +77,9 @@ def find_discs(signal: np.ndarray) -> list[DiscPeak]:
     # A disc counts in the chain by how much it stands out of the typical strong peak.
     reference = float(np.median(np.sort(heights)[-max(1, len(heights) // 2):]))
     gain = heights / reference - 0.3
-    chain = _best_chain(peaks.astype(float), gain)
-    return [DiscPeak(_centre(signal, int(peaks[i])),
-                     float(min(1.0, heights[i] / reference))) for i in chain]
+    centres = np.array([_centre(signal, int(p)) for p in peaks])
+    chain = _best_chain(centres, gain)
+    return [DiscPeak(float(centres[i]), float(min(1.0, heights[i] / reference))) for i in chain]
 
 
 def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
@@ -101,7 +101,7 @@ def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
                 change = abs(np.log(gap / (arc[i] - arc[h])))
                 if change > max_log:
                     continue
-                candidate = best[h, i] + gain[j] - 5.0 * change
+                candidate = best[h, i] + gain[j] - 4.0 * change
                 if candidate > value:
                     value, came = candidate, h
             best[i, j], back[i, j] = value, came
