@@ -175,7 +175,7 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
             # The canal is the candidate with a column of discs in front of it: the sum of
             # the disc signal over the chain (a vessel or a fat line has none).
             quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
-            if len(peaks) >= 2 and (best is None or quality > best[0]):
+            if len(peaks) >= 3 and (best is None or quality > best[0]):
                 best = (quality, grid, canal, signal, peaks)
     if best is None:
         return None
