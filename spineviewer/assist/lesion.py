@@ -142,6 +142,9 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
     region = _grow(data, tube, threshold, (k, r, c), ring, view)
     _report(progress, 2)
     filled = _fill(region)
+    if ring and not filled[k, r, c]:
+        raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
+                            "above the cord's, and no enhancing ring surrounds it")
     mask = np.swapaxes(filled, 1, 2) if view.transposed else filled
     result = measure_mask(stack, mask)
     added = int(filled.sum() - region.sum())
