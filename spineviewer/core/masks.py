@@ -143,6 +143,56 @@ def _read(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     return values.astype(bool).reshape(shape)
 
 
+class MaskStore:
+    """The mask folders of an annotation file and of its copy: masks written to both, read
+    from whichever holds a readable copy, the last few kept in memory (read-only arrays)."""
+
+    def __init__(self, folders: Sequence[Path], *, cached: int = 8):
+        self.folders = tuple(Path(f) for f in folders)
+        self._cached = cached
+        self._masks: dict[str, np.ndarray] = {}
+
+    def store(self, mask) -> tuple[str, list[tuple[Path, OSError]]]:
+        """Write ``mask`` to every folder; its hash and the folders that failed. Raises
+        MaskError for a mask that cannot be stored, OSError when every folder failed."""
+        failures, sha = [], ""
+        for folder in self.folders:
+            try:
+                sha = write_mask(folder, mask)
+            except OSError as exc:
+                failures.append((folder, exc))
+        if len(failures) == len(self.folders):
+            raise failures[0][1]
+        self._remember(sha, mask)
+        return sha, failures
+
+    def load(self, sha256: str, shape: Sequence[int]) -> np.ndarray:
+        """The mask ``sha256`` of ``shape``; MaskError (the first folder's reason) when no
+        folder holds a readable copy."""
+        cached = self._masks.get(sha256)
+        if cached is not None and cached.shape == tuple(shape):
+            return cached
+        error = None
+        for folder in self.folders:
+            try:
+                return self._remember(sha256, read_mask(folder, sha256, shape))
+            except MaskError as exc:
+                error = error or exc
+        raise error
+
+    def copy_all(self, hashes: Iterable[str]) -> list[str]:
+        """:func:`copy_masks` between this store's folders."""
+        return copy_masks(hashes, list(self.folders))
+
+    def _remember(self, sha: str, mask) -> np.ndarray:
+        mask = np.array(mask, dtype=bool)
+        mask.flags.writeable = False
+        self._masks[sha] = mask
+        while len(self._masks) > self._cached:
+            self._masks.pop(next(iter(self._masks)))
+        return mask
+
+
 def copy_masks(hashes: Iterable[str], folders: Sequence[Path]) -> list[str]:
     """Make every mask of ``hashes`` present in every folder of ``folders``, copying it from a
     folder that has it (atomically). Returns the hashes found in none of them."""
@@ -241,5 +291,5 @@ def remove_unused(folder, keep: Iterable[str]) -> list[Path]:
     return removed
 
 
-__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "copy_masks", "mask_folder", "mask_hash", "mask_path",
+__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "MaskStore", "copy_masks", "mask_folder", "mask_hash", "mask_path",
            "read_mask", "remove_unused", "segmentation", "segmentation_stack", "write_mask"]
