@@ -5,7 +5,9 @@ the file ``<annotation file name without .json>.masks/<sha256>.npz`` beside the 
 file (``spineviewer-<uid>.spineviewer.masks/…`` beside ``spineviewer-<uid>.spineviewer.json``),
 and beside the copy keyed by StudyInstanceUID as well. A file is written once, atomically
 (:func:`~spineviewer.core.safe_write.write_atomically`), and never changed: an edited mask is
-a new file with a new name, so undo only points the drawing back at the old hash.
+a new file with a new name, so undo only points the drawing back at the old hash. Files no
+longer named by the annotations are left in place (a few kilobytes each): the undo history,
+and any other session on the same study, may still name them.
 
 The hash is that of the mask's content (its shape and its bits packed in C order), not of the
 file's bytes, so the same mask always gets the same name. The file is a NumPy ``.npz`` archive
@@ -270,26 +272,5 @@ def _is_regular(path: Path) -> bool:
         return False
 
 
-def remove_unused(folder, keep: Iterable[str]) -> list[Path]:
-    """Remove the mask files of ``folder`` whose hash is not in ``keep``; only regular files
-    named ``<64 hex digits>.npz`` directly in it are touched. Returns the files removed."""
-    keep = set(keep)
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        name = entry.name
-        if (len(name) == 68 and name.endswith(".npz") and all(c in "0123456789abcdef" for c in name[:64])
-                and name[:64] not in keep and entry.is_file(follow_symlinks=False)):
-            try:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-            except OSError:
-                continue
-    return removed
-
-
-__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "MaskStore", "copy_masks", "mask_folder", "mask_hash", "mask_path",
-           "read_mask", "remove_unused", "segmentation", "segmentation_stack", "write_mask"]
+__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "MaskStore", "copy_masks", "mask_folder", "mask_hash",
+           "mask_path", "read_mask", "segmentation", "segmentation_stack", "write_mask"]
