@@ -105,8 +105,53 @@ def levels_targets(result: dict) -> list[dict]:
     return targets
 
 
+def lesion_targets(result: dict) -> list[dict]:
+    """The targets of the proposed T2 extent and lesion from ``assist_lesion.run()``'s rows
+    (one per case, variant, lesion and click: ``t2_top``/``t2_bottom`` errors in levels and
+    ``t2_segments_ok``, or ``t2_refused``; ``dice``, ``si``/``ap``/``transverse`` errors in mm,
+    ``pixel`` and ``gap``, ``volume`` as a fraction, ``peer_dice``, or ``lesion_refused``) and
+    its ``speed`` runs."""
+    rows = result["rows"]
+    n = len(rows)
+    t2 = [r for r in rows if "t2_top" in r]
+    lesions = [r for r in rows if "dice" in r]
+    ends = sum(abs(r["t2_top"]) <= 0.5 and abs(r["t2_bottom"]) <= 0.5 for r in t2)
+    segments = sum(bool(r["t2_segments_ok"]) for r in t2)
+    worst_end = max((max(abs(r["t2_top"]), abs(r["t2_bottom"])) for r in t2), default=float("nan"))
+    dice = sorted(r["dice"] for r in lesions)
+    peer = sorted(r["peer_dice"] for r in lesions if r.get("peer_dice") is not None)
+    sizes = sum(abs(r["si"]) <= r["pixel"] and abs(r["ap"]) <= r["pixel"] for r in lesions)
+    transverse = sum(abs(r["transverse"]) <= r["gap"] for r in lesions)
+    volume = sum(abs(r["volume"]) <= 0.15 for r in lesions)
+    clicks = f"{n} clicks"
+    targets = [
+        _target("T2 extent proposed (not refused)", "every click", f"{len(t2)} of {n}", len(t2) == n),
+        _target("T2 top and bottom", "within half a level", f"{ends} of {len(t2)} (largest "
+                f"error {worst_end:.2f} levels)", bool(t2) and ends == len(t2)),
+        _target("T2 segment count (span rule)", "exact in at least 90%",
+                f"{segments} of {len(t2)}", bool(t2) and segments >= 0.9 * len(t2)),
+        _target("lesion segmented (not refused)", "every click", f"{len(lesions)} of {n}",
+                len(lesions) == n),
+        _target("lesion Dice against the true mask", "at least 0.85",
+                f"lowest {dice[0]:.3f}, median {dice[len(dice) // 2]:.3f} ({clicks}); peer "
+                f"skimage flood median {peer[len(peer) // 2]:.3f}" if dice and peer else "-",
+                bool(dice) and dice[0] >= 0.85),
+        _target("lesion SI and AP sizes", "within one pixel spacing",
+                f"{sizes} of {len(lesions)}", bool(lesions) and sizes == len(lesions)),
+        _target("lesion transverse size (across sagittal slices)", "within one slice spacing",
+                f"{transverse} of {len(lesions)}", bool(lesions) and transverse == len(lesions)),
+        _target("lesion volume", "within 15% of the true lesion", f"{volume} of {len(lesions)}",
+                bool(lesions) and volume == len(lesions)),
+    ]
+    for name, run in result.get("speed", {}).items():
+        shape = "x".join(map(str, run["shape"]))
+        targets.append(_target(f"speed, {name}, {shape} sagittal series", "under 2 s",
+                               f"{run['median_s']:.2f} s", run["median_s"] < 2.0))
+    return targets
+
+
 #: How the targets are read from a benchmark's results when it does not list them itself.
-TARGETS = {"assist_levels": levels_targets}
+TARGETS = {"assist_levels": levels_targets, "assist_lesion": lesion_targets}
 
 
 def rows(gathered) -> list[tuple[str, str, str, str, str]]:
