@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spineviewer.assist.anchors import Anchor, bottom_anchor, conus_tip, top_anchor
+from spineviewer.assist.anchors import (
+    Anchor, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
+)
 from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
 from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
@@ -176,11 +178,15 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if best is None:
         return None
     _, canal, signal, peaks = best
+    remnant = sacral_remnant(peaks)
+    if remnant:
+        peaks = peaks[:-1]
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)
     anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
-                                bottom_anchor(canal, signal, peaks, grid)) if a is not None)
+                                bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
+                    if a is not None)
     tip = conus_tip(grid.image[canal.slice], canal)
     conus = None if tip is None else grid.to_lps(canal.slice, tip)
     edge = np.minimum.reduce([rc[:, 0], grid.image.shape[1] - 1 - rc[:, 0]])
