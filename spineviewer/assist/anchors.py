@@ -14,7 +14,9 @@ Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.a
   levels below it while the image goes on (the sac ends at S2). A lumbar field cut above both
   is left unnamed.
 - Conus tip: the lowest point of the axis where the canal still holds a cord (dark on T2 between
-  bright CSF), with CSF without a cord below it.
+  bright CSF), with CSF without a cord below it for at least 20 mm, at a level whose height
+  is thoracolumbar (25 mm or more): edema or a cystic lesion ending in a cervical or upper
+  thoracic field is not a conus.
 Ribs are not used: the last rib-bearing level is unreliable on MRI.
 """
 
@@ -33,6 +35,9 @@ _CERVICAL_MAX_SPACING = 24.0
 _LUMBAR_MIN_SPACING = 25.0
 #: A last lumbar disc narrower than this fraction of the discs above it is the S1-S2 remnant.
 _REMNANT_WIDTH = 0.58
+#: Canal below a conus tip, and the smallest level height at a conus tip, mm.
+_SAC_BELOW_MM = 20
+_CONUS_MIN_SPACING = 25.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def _point(canal: Canal, arc: float, grid: UprightGrid) -> np.ndarray:
     return grid.to_lps(canal.slice, rc)
 
 
-def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
+def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndarray | None:
     """Grid ``(row, col)`` of the conus tip on the midline ``image``, or None when the field
     does not show the cord ending in CSF.
 
@@ -135,7 +140,7 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     if n < 2 * span + 10:
         return None
     cumulative = np.concatenate(([0.0], np.cumsum(ratio)))
-    arcs = np.arange(span, n - 10)
+    arcs = np.arange(span, n - _SAC_BELOW_MM)
     above = (cumulative[arcs] - cumulative[arcs - span]) / span
     stop = np.minimum(arcs + span, n)
     below = (cumulative[stop] - cumulative[arcs]) / (stop - arcs)
@@ -155,4 +160,14 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     start = max(0, s - span) + int(np.argmin(ratio[max(0, s - span):s + 1]))
     reached = np.nonzero(ratio[start:] >= level)[0]
     last = start + int(reached[0]) if len(reached) else s
+    if _spacing_at(peaks, last) < _CONUS_MIN_SPACING:
+        return None
     return canal.centre[last]
+
+
+def _spacing_at(peaks: list[DiscPeak], arc: float) -> float:
+    """Disc-to-disc spacing of the level holding ``arc`` (the nearest gap beyond the ends)."""
+    arcs = np.array([p.arc for p in peaks])
+    gaps = np.diff(arcs)
+    i = int(np.clip(np.searchsorted(arcs, arc) - 1, 0, len(gaps) - 1))
+    return float(gaps[i])
