@@ -179,7 +179,11 @@ def _clicks(slug: str):
         lesion_off[0] = placed.x
         top, bottom = anatomy.curve.point(placed.edema_top), anatomy.curve.point(placed.edema_bottom)
         s_top, s_bottom = levels.coordinate(top), levels.coordinate(bottom)
+        shared = any(other is not placed and other.edema_top < placed.edema_bottom
+                     and placed.edema_top < other.edema_bottom
+                     for other in anatomy.cord.lesions)
         truth = {"s_top": s_top, "s_bottom": s_bottom, "segments": Extent(s_top, s_bottom).span,
+                 "shared": shared,
                  "si": placed.si, "ap": placed.ap, "transverse": placed.transverse}
         yield i + 1, truth, {"centre": (centre, centre), "off-centre": (t2_off, lesion_off)}
 
@@ -204,7 +208,8 @@ def score_case(slug: str, variant: Variant) -> list[dict]:
     rows = []
     for lesion_id, truth, clicks in _clicks(slug):
         for click, (t2_seed, lesion_seed) in clicks.items():
-            row = {"case": slug, "variant": variant.name, "lesion": lesion_id, "click": click}
+            row = {"case": slug, "variant": variant.name, "lesion": lesion_id, "click": click,
+                   "shared_t2": truth["shared"]}
             t2_stack = _stack(result, "T2", t2_seed)
             t2_stack.volume()
             found, row["t2_s"] = _timed(propose_t2_extent, t2_stack, tuple(t2_seed))
@@ -314,6 +319,14 @@ def markdown(results: dict) -> str:
 
 
 def _summary(rows) -> str:
+    alone = [r for r in rows if not r["shared_t2"]]
+    return (_summary_of(rows, "all clicks") + "\n\n"
+            + _summary_of(alone, "lesions whose true T2 extent overlaps no other lesion's "
+                          "(case 3 lesions 2 and 3 share one continuous hyperintensity; their "
+                          "true extents overlap and cannot be told apart on the image)"))
+
+
+def _summary_of(rows, what: str) -> str:
     t2 = [r for r in rows if "t2_top" in r]
     les = [r for r in rows if "dice" in r]
     within = sum(abs(r["t2_top"]) <= 0.5 and abs(r["t2_bottom"]) <= 0.5 for r in t2)
@@ -324,7 +337,7 @@ def _summary(rows) -> str:
     volume = sum(abs(r["volume"]) <= 0.15 for r in les)
     volume_mask = sum(abs(r["volume_mask"]) <= 0.15 for r in les)
     n = len(rows)
-    return (f"Summary over {n} clicks: T2 proposed {len(t2)}/{n}, both ends within half a level "
+    return (f"Summary, {what} ({n}): T2 proposed {len(t2)}/{n}, both ends within half a level "
             f"{within}/{len(t2)}, segment count exact {seg}/{len(t2)}; lesion segmented "
             f"{len(les)}/{n}, Dice >= 0.85 {dice}/{len(les)} (median "
             f"{_fmt(statistics.median([r['dice'] for r in les]) if les else None, '.3f')}; peer "

@@ -311,7 +311,12 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
     n_long, n_ap = best.shape
     cols = np.empty(n_long, dtype=int)
     cols[r0] = start
-    gain = np.clip(best, 0.0, None)
+    # A band brighter than the canal at the click earns no more than the canal: the path
+    # has no reason to leave the canal for a stronger band nearby (fat, a spinous process).
+    span = int(round(20.0 / view.long_mm))
+    near = best[max(0, r0 - span): r0 + span + 1, start]
+    cap = max(float(np.percentile(near, 75)), 1e-6)
+    gain = np.clip(best, 0.0, cap)
     for step in (-1, 1):
         rows = list(range(r0 + step, n_long if step > 0 else -1, step))
         if not rows:
@@ -319,7 +324,7 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
         score = np.full(n_ap, -np.inf)
         score[start] = 0.0
         choice = np.empty((len(rows), n_ap), dtype=np.int8)
-        penalty = float(np.percentile(gain, 99)) + 1.0
+        penalty = cap
         for i, r in enumerate(rows):
             left = np.concatenate([[-np.inf], score[:-1]]) - penalty
             right = np.concatenate([score[1:], [-np.inf]]) - penalty
