@@ -278,9 +278,29 @@ def speed() -> dict:
     return out
 
 
+#: The real thoracic T1 series of the shared corpus and a click on its cord (slice 8 of 15,
+#: row 280, column 248), LPS mm.
+REAL_FILE = ROOT.parent / "shared" / "dicom-corpus" / "zzdicom" / "samples" / "spine-ls.dcm"
+REAL_CLICK = (-16.082, 49.806, -18.375)
+
+
+def real_image() -> dict:
+    """What each proposal answers from a click on the cord of ``spine-ls.dcm`` (no truth)."""
+    if not REAL_FILE.is_file():
+        return {}
+    stack = next(load_study(REAL_FILE).iter_stacks())
+    stack.volume()
+    out = {"shape": stack.shape}
+    for name, function in (("T2 extent", propose_t2_extent), ("lesion", segment_lesion)):
+        found, seconds = _timed(function, stack, REAL_CLICK)
+        out[name] = (f"refused: {found}" if isinstance(found, AssistRefusal) else found.message,
+                     seconds)
+    return out
+
+
 def run() -> dict:
     rows = [row for slug in CASES for variant in VARIANTS for row in score_case(slug, variant)]
-    return {"rows": rows, "speed": speed()}
+    return {"rows": rows, "speed": speed(), "real": real_image()}
 
 
 def _fmt(value, spec=".2f") -> str:
@@ -314,6 +334,14 @@ def markdown(results: dict) -> str:
     for name, s in results["speed"].items():
         lines.append(f"| {name} | {' x '.join(map(str, s['shape']))} | {s['decode_s']:.2f} "
                      f"| {s['median_s']:.2f} |")
+    real = results.get("real") or {}
+    if real:
+        lines += ["", f"Real images: `spine-ls.dcm` (thoracic sagittal T1, "
+                  f"{' x '.join(map(str, real['shape']))}, no echo time in the file), a click on "
+                  f"the cord at LPS {REAL_CLICK}:", ""]
+        for name in ("T2 extent", "lesion"):
+            text, seconds = real[name]
+            lines.append(f"- {name}: {text} ({seconds:.2f} s)")
     lines += ["", END]
     return "\n".join(lines)
 
