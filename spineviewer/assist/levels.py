@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spineviewer.assist.anchors import Anchor, bottom_anchor, conus_tip, top_anchor
+from spineviewer.assist.anchors import (
+    Anchor, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
+)
 from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
 from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
@@ -35,8 +37,6 @@ from spineviewer.core.model import Stack
 
 #: Two discs of two stations closer than this fraction of the local spacing are one disc.
 SAME_DISC_FRACTION = 0.4
-#: Scale of the canal's ridge on T2 (the CSF beside the cord) and T1 (the whole canal), mm.
-T2_CANAL_WIDTH_MM, T1_CANAL_WIDTH_MM = 1.5, 4.0
 #: Slices within this distance of the midline slice are averaged for the column band, mm.
 _BAND_SLAB_MM = 4.5
 
@@ -114,6 +114,7 @@ class _Found:
     anchors: tuple[Anchor, ...]
     conus: np.ndarray | None
     distance_to_edge: np.ndarray
+    conus_to_edge: float = 0.0
 
 
 def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = None,
@@ -164,32 +165,36 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if is_t1(stack):
         raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
                             "series, where the CSF of the canal is bright")
-    grids = [upright_grid(stack, volume)]
+    grid = upright_grid(stack, volume)
     best = None
-    for grid in grids:
-        width = T1_CANAL_WIDTH_MM if grid.t1 else T2_CANAL_WIDTH_MM
-        for canal in canal_candidates(grid, canal_score(grid, width_mm=width)):
-            near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-            signal = disc_signal(grid.image[near].mean(axis=0), canal)
-            peaks = find_discs(signal)
-            # The canal is the candidate with a column of discs in front of it: the sum of
-            # the disc signal over the chain (a vessel or a fat line has none).
-            quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
-            if len(peaks) >= 3 and (best is None or quality > best[0]):
-                best = (quality, grid, canal, signal, peaks)
+    for canal in canal_candidates(grid, canal_score(grid)):
+        near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
+        signal = disc_signal(grid.image[near].mean(axis=0), canal)
+        peaks = find_discs(signal)
+        # The canal is the candidate with a column of discs in front of it: the sum of the
+        # disc signal over the chain (a vessel or a fat line has none).
+        quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
+        if len(peaks) >= 3 and (best is None or quality > best[0]):
+            best = (quality, canal, signal, peaks)
     if best is None:
         return None
-    _, grid, canal, signal, peaks = best
+    _, canal, signal, peaks = best
+    remnant = sacral_remnant(peaks)
+    if remnant:
+        peaks = peaks[:-1]
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)
     anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
-                                bottom_anchor(canal, signal, peaks, grid)) if a is not None)
-    tip = conus_tip(grid.image[canal.slice], canal)
+                                bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
+                    if a is not None)
+    tip = conus_tip(grid.image[canal.slice], canal, peaks)
     conus = None if tip is None else grid.to_lps(canal.slice, tip)
-    edge = np.minimum.reduce([rc[:, 0], grid.image.shape[1] - 1 - rc[:, 0]])
+    rows = grid.image.shape[1] - 1
+    edge = np.minimum(rc[:, 0], rows - rc[:, 0])
+    tip_edge = 0.0 if tip is None else float(min(tip[0], rows - tip[0]))
     return _Found(grid, canal.slice, points, np.array([p.strength for p in peaks]), anchors,
-                  conus, edge)
+                  conus, edge, tip_edge)
 
 
 def _at_arc(points: np.ndarray, arcs: np.ndarray) -> np.ndarray:
@@ -270,7 +275,7 @@ def _conus(found: list[_Found]) -> tuple[tuple[float, float, float] | None, _Fou
     with_tip = [r for r in found if r.conus is not None]
     if not with_tip:
         return None, None
-    best = with_tip[-1]
+    best = max(with_tip, key=lambda r: r.conus_to_edge)
     return tuple(float(c) for c in best.conus), best
 
 
