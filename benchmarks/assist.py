@@ -38,7 +38,8 @@ from report import write_section  # noqa: E402
 
 BEGIN, END = "<!-- assist-benchmark:begin -->", "<!-- assist-benchmark:end -->"
 #: The benchmarks gathered, with the name of their section in docs/benchmarks.md.
-PARTS = (("assist_levels", "Proposed levels"), ("assist_lesion", "Proposed T2 extent and lesion"))
+PARTS = (("assist_levels", "vertebral levels"),
+         ("assist_lesion", "cord T2 extent and enhancing lesion"))
 
 
 def gather(parts=PARTS) -> list[tuple[str, str, dict | None, str]]:
@@ -182,10 +183,13 @@ def section(gathered) -> str:
     lines = [BEGIN, "## Assisted measurement (`python -m benchmarks.assist`)", "",
              "Every proposal of assisted measurement against the phantom's ground truth (the sample "
              "cases and generated variants: tilted, other seeds, higher noise, 1.2 mm pixels, 4 mm "
-             "slices), gathered from the detailed sections below ("
-             + ", ".join(f'"{title}", `benchmarks/{name}.py`' for name, title in PARTS)
-             + "). A proposal counts in no measurement until the reader accepts it "
-             "([assisted measurement](assisted-measurement.md)).", "",
+             "slices), gathered from the detailed sections that follow: "
+             + ", ".join(f'"Assisted measurement: {title}" (`benchmarks/{name}.py`)'
+                         for name, title in PARTS)
+             + ". Clicks and seconds per lesion by hand and assisted, in the real window, are "
+             "in \"Assisted measurement: clicks per lesion\" (`benchmarks/assist_clicks.py`, a "
+             "scripted GUI run of its own). A proposal counts in no measurement until the reader "
+             "accepts it ([assisted measurement](assisted-measurement.md)).", "",
              "| proposal | criterion | target | measured | met |", "|---|---|---|---|---|"]
     lines += [f"| {' | '.join(cell.replace('|', '/') for cell in row)} |" for row in table]
     lines += ["", f"Targets met: {met} of {judged}. Run time: "
