@@ -57,6 +57,8 @@ BACKGROUND_AWAY_MM = 25.0
 MIN_ENHANCEMENT = 0.3
 #: A region with more than this share of its voxels on the edge of the tube has leaked.
 LEAK_FRACTION = 0.02
+#: A lesion extends at most this far along the cord from the click, mm.
+REACH_MM = 100.0
 #: Radius searched for a ring around a dark click, mm.
 RING_RADIUS_MM = 5.0
 
@@ -142,16 +144,21 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
                             "above the cord's")
     threshold = 0.5 * (level + background)
     check_cancel(cancel)
-    region = _grow(data, tube, threshold, (k, r, c), ring, view)
-    _check_contained(region, tube)
+    window = _window(tube, r, view)
+    local = (k - window[0].start, r - window[1].start, c - window[2].start)
+    region = _grow(data[window], tube[window], threshold, local, ring, view)
+    _check_contained(region, tube[window])
     _report(progress, 2)
-    filled = _fill(region)
-    if ring and not filled[k, r, c]:
+    grown = _fill(region)
+    if ring and not grown[local]:
         raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
                             "above the cord's, and no enhancing ring surrounds it")
+    filled = np.zeros(data.shape, dtype=bool)
+    filled[window] = grown
+    region_voxels = int(region.sum())
     mask = np.swapaxes(filled, 1, 2) if view.transposed else filled
     result = measure_mask(stack, mask)
-    added = int(filled.sum() - region.sum())
+    added = int(grown.sum()) - region_voxels
     filled_centre = added > max(3, 0.05 * int(filled.sum()))
     _report(progress, 3)
     note = " including its non-enhancing centre" if filled_centre else ""
@@ -261,6 +268,17 @@ def _tube(view, cord, seed_view) -> np.ndarray:
         near_slices = np.abs(slices - k_c) <= lateral
         tube[np.ix_(near_slices, [row], near_cols)] = True
     return tube
+
+
+def _window(tube: np.ndarray, r: int, view) -> tuple[slice, slice, slice]:
+    """The part of the volume a lesion through row ``r`` can occupy: the tube's slices and
+    columns, and :data:`REACH_MM` of rows on either side (work stays small on large images)."""
+    slices = np.flatnonzero(tube.any(axis=(1, 2)))
+    cols = np.flatnonzero(tube.any(axis=(0, 1)))
+    reach = int(round(REACH_MM / view.long_mm))
+    return (slice(int(slices[0]), int(slices[-1]) + 1),
+            slice(max(0, r - reach), min(tube.shape[1], r + reach + 1)),
+            slice(int(cols[0]), int(cols[-1]) + 1))
 
 
 def _box_mask(view, geometry, box) -> np.ndarray:
