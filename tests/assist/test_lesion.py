@@ -7,7 +7,7 @@ from spineviewer.assist import AssistRefusal
 from spineviewer.assist.lesion import measure_mask, segment_lesion
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.phantom.lesion_truth import lesion_mask
-from tests.assist.phantom_cases import sagittal, sample
+from tests.assist.phantom_cases import post_contrast_sagittal, sagittal, sample
 
 CASES = [("case1-breast-t12", 1), ("case3-lung-multiple", 3), ("case3-lung-multiple", 4)]
 
@@ -55,20 +55,16 @@ class TestAgainstTruth:
         assert abs(np.subtract(*found.si)[2]) > 0.8 * found.si_mm
 
 
-def test_ring_enhancing_lesion_filled(tmp_path_factory):
+def test_ring_enhancing_lesion_filled(tmp_path):
     """A ring-enhancing lesion with a cystic centre (phantom case 4) is segmented whole from
     a click in its dark centre."""
-    from spineviewer.phantom import generate_case
-    from spineviewer.core.loader import load_study
-    import json
+    from spineviewer.phantom.study import case_anatomy
 
-    folder = generate_case(4, tmp_path_factory.mktemp("case4"))
-    truth = json.loads((folder / "ground-truth.json").read_text())
-    entry = truth["lesions"][0]
-    uid = next(s["series_uid"] for s in truth["series"]
-               if s["plane"] == "sagittal" and s["post_contrast"])
-    stack = load_study(folder).series_by_uid(uid).stacks[0]
-    found = segment_lesion(stack, tuple(entry["centre_lps_mm"]))
+    stack = post_contrast_sagittal(4, tmp_path)
+    anatomy = case_anatomy("case4-renal-c5-cystic")
+    placed = anatomy.cord.lesions[0]
+    centre = anatomy.curve.point(placed.a, placed.v)
+    found = segment_lesion(stack, tuple(centre))
     true = lesion_mask(4, 1, stack)
     assert found.filled_centre
     assert 2 * np.count_nonzero(found.mask & true) / (found.mask.sum() + true.sum()) >= 0.85
