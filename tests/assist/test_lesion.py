@@ -114,3 +114,31 @@ class TestRefusals:
         point = tuple(line[np.argmin(np.abs(line[:, 2] - z))])
         with pytest.raises(AssistRefusal, match="nothing enhances|does not stand out"):
             segment_lesion(sagittal("case1-breast-t12", point, post=True), point)
+
+
+class TestBoxAndCancel:
+    def test_box_keeps_the_lesion_inside_it(self):
+        """With a box over the lesion's upper half, the mask stays inside the box's rows."""
+        _, truth = sample("case1-breast-t12")
+        entry = truth["lesions"][0]
+        stack = sagittal("case1-breast-t12", entry["centre_lps_mm"], post=True)
+        centre = np.asarray(entry["centre_lps_mm"])
+        box = (tuple(centre + [0, -10, 12]), tuple(centre + [0, 10, 0]))
+        found = segment_lesion(stack, tuple(centre + [0, 0, 3]), box=box)
+        rows = stack_geometry(stack).to_index(np.asarray(box))[:, 1]
+        kept = np.argwhere(found.mask)[:, 1]
+        assert kept.min() >= np.floor(rows.min()) and kept.max() <= np.ceil(rows.max())
+        assert found.si_mm < entry["si_mm"]
+
+    def test_cancel(self):
+        """A set cancel event stops the proposal with AssistCancelled."""
+        import threading
+
+        from spineviewer.assist import AssistCancelled
+
+        _, truth = sample("case1-breast-t12")
+        point = tuple(truth["lesions"][0]["centre_lps_mm"])
+        stop = threading.Event()
+        stop.set()
+        with pytest.raises(AssistCancelled):
+            segment_lesion(sagittal("case1-breast-t12", point, post=True), point, cancel=stop)
