@@ -7,7 +7,8 @@ Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.a
 - C2-C3 (cranial anchor): the first disc of a cervical column (level spacing under 24 mm) with
   a long stretch of canal above it and no disc there: the C2 body with the odontoid, then the
   skull base. A missed C2-C3 would name C3-C4 as C2-C3, so a disc-like peak where the next
-  disc up would be refuses the anchor.
+  disc up would be refuses the anchor, unless it is faint (under 0.65 of the discs): the line
+  where the odontoid meets the C2 body, which is not proposed as a disc either.
 - L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) above the
   sacrum, recognised by the thin remnant of the S1-S2 disc one level below it (far narrower
   than the lumbar discs, and not proposed as a disc), or by the thecal sac ending within two
@@ -34,7 +35,9 @@ from spineviewer.assist.grid import UprightGrid
 _CERVICAL_MAX_SPACING = 24.0
 _LUMBAR_MIN_SPACING = 25.0
 #: A last lumbar disc narrower than this fraction of the discs above it is the S1-S2 remnant.
-_REMNANT_WIDTH = 0.58
+_REMNANT_WIDTH = 0.65
+#: A first cervical disc fainter than this fraction of the discs below is the dens junction.
+_FAINT = 0.65
 #: Canal below a conus tip, and the smallest level height at a conus tip, mm.
 _SAC_BELOW_MM = 20
 _CONUS_MIN_SPACING = 25.0
@@ -67,10 +70,20 @@ def top_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
         return None
     window = signal[max(0, int(first - 1.4 * gap)):max(1, int(first - 0.6 * gap))]
     typical = float(np.median([signal[int(p.arc)] for p in peaks]))
-    if window.size and window.max() > 0.6 * typical:
+    if window.size and window.max() > _FAINT * typical:
         return None
     point = _point(canal, first, grid)
     return Anchor("C2-C3", point, "C2-C3 below the odontoid", True)
+
+
+def dens_junction(peaks: list[DiscPeak]) -> bool:
+    """True when the first disc of a cervical column is the faint line where the odontoid
+    meets the body of C2 (the remnant of their synchondrosis): under :data:`_FAINT` of the
+    strength of the discs below it."""
+    if len(peaks) < 4 or _spacing(peaks[1:], 0) > _CERVICAL_MAX_SPACING:
+        return False
+    below = float(np.median([p.strength for p in peaks[1:4]]))
+    return peaks[0].strength < _FAINT * below
 
 
 def sacral_remnant(peaks: list[DiscPeak]) -> bool:
@@ -96,11 +109,12 @@ def bottom_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
     end = len(canal.centre) - 1
     if gap < _LUMBAR_MIN_SPACING or end - last > 2.0 * gap or end - last < 0.6 * gap:
         return None
-    # The sac must end inside the image, not at its lower edge.
-    tip = canal.centre[-1] + 15.0 * _tangent(canal)
-    rows, cols = grid.image.shape[1:]
-    if not (0 <= tip[0] < rows and 0 <= tip[1] < cols):
-        return None
+    # The sac must end inside the image, not at its lower edge: the image goes on 25 mm below.
+    rows, cols = grid.inside.shape
+    for distance in (5.0, 15.0, 25.0):
+        r, c = np.round(canal.centre[-1] + distance * _tangent(canal)).astype(int)
+        if not (0 <= r < rows and 0 <= c < cols and grid.inside[r, c]):
+            return None
     point = _point(canal, last, grid)
     return Anchor("L5-S1", point, "L5-S1 above the sacrum", False)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spineviewer.assist.anchors import (
-    Anchor, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
+    Anchor, bottom_anchor, conus_tip, dens_junction, sacral_remnant, top_anchor,
 )
 from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
@@ -179,6 +179,8 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if best is None:
         return None
     _, canal, signal, peaks = best
+    if dens_junction(peaks):
+        peaks = peaks[1:]
     remnant = sacral_remnant(peaks)
     if remnant:
         peaks = peaks[:-1]
