@@ -8,7 +8,8 @@ Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.a
   a long stretch of canal above it and no disc there: the C2 body with the odontoid, then the
   skull base. A missed C2-C3 would name C3-C4 as C2-C3, so a disc-like peak where the next
   disc up would be refuses the anchor, unless it is faint (under 0.65 of the discs): the line
-  where the odontoid meets the C2 body, which is not proposed as a disc either.
+  where the odontoid meets the C2 body, which is not proposed as a disc either, no more than
+  a peak over 1.6 times as wide as the discs (the atlas and the skull base).
 - L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) above the
   sacrum, recognised by the thin remnant of the S1-S2 disc one level below it (far narrower
   than the lumbar discs, and not proposed as a disc), or by the thecal sac ending within two
@@ -38,6 +39,8 @@ _LUMBAR_MIN_SPACING = 25.0
 _REMNANT_WIDTH = 0.65
 #: A first cervical disc fainter than this fraction of the discs below is the dens junction.
 _FAINT = 0.65
+#: A first cervical peak wider than this multiple of the discs below is the atlas and skull base.
+_WIDE = 1.6
 #: Canal below a conus tip, and the smallest level height at a conus tip, mm.
 _SAC_BELOW_MM = 20
 _CONUS_MIN_SPACING = 25.0
@@ -76,14 +79,23 @@ def top_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
     return Anchor("C2-C3", point, "C2-C3 below the odontoid", True)
 
 
-def dens_junction(peaks: list[DiscPeak]) -> bool:
-    """True when the first disc of a cervical column is the faint line where the odontoid
-    meets the body of C2 (the remnant of their synchondrosis): under :data:`_FAINT` of the
-    strength of the discs below it."""
-    if len(peaks) < 4 or _spacing(peaks[1:], 0) > _CERVICAL_MAX_SPACING:
-        return False
-    below = float(np.median([p.strength for p in peaks[1:4]]))
-    return peaks[0].strength < _FAINT * below
+def above_c2_c3(peaks: list[DiscPeak]) -> int:
+    """How many of the first peaks of a cervical column lie above C2-C3 and are no discs: the
+    faint line where the odontoid meets the body of C2 (the remnant of their synchondrosis,
+    under :data:`_FAINT` of the strength of the discs below) and, above it, the atlas and the
+    skull base (a peak over :data:`_WIDE` times as wide as the discs, or anything above the
+    odontoid's line). The first two peaks are compared with the discs below them."""
+    if len(peaks) < 5:
+        return 0
+    below = peaks[2:6]
+    if _spacing(below, 0) > _CERVICAL_MAX_SPACING:
+        return 0
+    strength = float(np.median([p.strength for p in below]))
+    width = float(np.median([p.width for p in below]))
+    unlike = [p.strength < _FAINT * strength or p.width > _WIDE * width for p in peaks[:2]]
+    if unlike[1]:
+        return 2
+    return 1 if unlike[0] else 0
 
 
 def sacral_remnant(peaks: list[DiscPeak]) -> bool:
