@@ -44,6 +44,8 @@ _WIDE = 1.6
 #: Canal below a conus tip, and the smallest level height at a conus tip, mm.
 _SAC_BELOW_MM = 20
 _CONUS_MIN_SPACING = 25.0
+#: CSF fainter than this fraction of the canal's median has ended (the end of the sac).
+_CSF_FADED = 0.7
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,13 @@ def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndar
     across = ndi.gaussian_filter(across, (2.0, 2.0))
     csf = across[:, depths >= -5.0].max(axis=1)
     interior = np.median(across[:, depths <= -2.0], axis=1)
-    ratio = interior / np.maximum(csf, 1e-3)
+    ratio = np.clip(interior / np.maximum(csf, 1e-3), 0.0, 1.0)
+    # Below the end of the sac (or past the edge of the image) there is no bright CSF to
+    # compare with: the search stops where the CSF fades for 5 mm.
+    faded = ndi.binary_opening(csf < _CSF_FADED * float(np.median(csf)), np.ones(5, bool))
+    ends = np.nonzero(faded[len(faded) // 2:])[0]
+    if len(ends):
+        ratio = ratio[:len(faded) // 2 + int(ends[0])]
     n = len(ratio)
     span = 25
     if n < 2 * span + 10:
@@ -174,7 +182,8 @@ def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndar
     # The conus is the lowest rise to the level of the sac that the canal keeps to its end
     # (an edematous stretch of cord above it rises too, then falls back).
     rises = [i for i in range(len(arcs))
-             if step[i] >= 0.1 and below[i] >= 0.8 and step[i] == step[max(0, i - 5):i + 6].max()
+             if step[i] >= 0.1 and below[i] >= 0.8 and above[i] <= 0.8
+             and step[i] == step[max(0, i - 5):i + 6].max()
              and np.mean(ratio[arcs[i]:] > 0.5 * (above[i] + below[i])) >= 0.8]
     if not rises:
         return None
