@@ -32,7 +32,7 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from spineviewer.assist.centreline import (
-    Centreline, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
+    Centreline, check_inside, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
 )
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.drawings import Point
@@ -126,7 +126,7 @@ def propose_t2_extent(stack: Stack, seed: Point, *, cancel=None, progress=None) 
         raise AssistRefusal("the images of this series could not be read")
     view = sagittal_view(stack, volume)
     seed_index = view.to_view_index(np.asarray(seed, dtype=float))
-    _inside(view.volume.shape, seed_index)
+    check_inside(view, seed_index)
     _report(progress, 1)
     cord = track_cord(view, seed_index, cancel=cancel)
     if cord_is_bright(view, cord):
@@ -295,13 +295,6 @@ def _projected_path(stack: Stack, cord: Centreline, first: float, last: float):
     plane = slice_plane(stack, image)
     projected = points - plane.distance(points)[:, None] * plane.normal
     return projected, image
-
-
-def _inside(shape, index) -> None:
-    slices, rows, cols = shape
-    k, r, c = index
-    if not (-0.5 <= k <= slices - 0.5 and 0 <= r <= rows - 1 and 0 <= c <= cols - 1):
-        raise AssistRefusal("the click is outside the images of this series")
 
 
 def _report(progress, done: int) -> None:
