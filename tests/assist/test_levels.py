@@ -229,6 +229,12 @@ class TestRefusals:
         with pytest.raises(AssistRefusal, match="slice"):
             propose_levels(list(load_study(folder).iter_stacks()))
 
+    def test_real_t1_thoracic_spine(self, corpus):
+        """The corpus's real sagittal spine series (an enhanced MR file, t1_tse_sag) is T1."""
+        stacks = list(load_study(corpus / "zzdicom" / "samples" / "spine-ls.dcm").iter_stacks())
+        with pytest.raises(AssistRefusal, match="T1-weighted"):
+            propose_levels(stacks)
+
     def test_no_stacks(self):
         with pytest.raises(AssistRefusal):
             propose_levels([])
