@@ -42,6 +42,7 @@ from spineviewer.core.findings import LESION_VOCABULARY
 from spineviewer.core.levels import level_index
 from spineviewer.core.measurement import measured_columns
 from spineviewer.core.metrics import LesionMetrics
+from spineviewer.core.proposals import accepted
 from spineviewer.core.units import Unit
 from spineviewer.core.vocabulary import (
     parse,
@@ -197,6 +198,7 @@ def study_lesions(study: StudyAnnotations, source: str, problems: list[str]) -> 
     """The lesions of one reader's annotations of a study, with their values and centres;
     values that cannot be used are added to ``problems``."""
     key = _key_of(study)
+    study = accepted(study)  # a reader's values are the ones the reader accepted
     lesions = []
     for lesion, row in zip(study.lesions, lesion_rows(study)):
         values = _row_values(row, f"{source}, lesion {lesion.lesion_id}", problems)

@@ -31,7 +31,7 @@ _STUDY_KEYS = ("format", "schema_version", "study_instance_uid", "study_date", "
                "done", "lesions", "annotations", "patient", "sent")
 _SENT_KEYS = ("what", "node", "address", "time", "study_instance_uid", "instances")
 _DRAWING_COMMON = ("kind", "id", "series_instance_uid", "sop_instance_uid", "unit")
-_GEOMETRY = {"endpoints", "long_axis", "short_axis", "vertices", "tail", "head", "anchor"}
+_GEOMETRY = {"endpoints", "long_axis", "short_axis", "vertices", "tail", "head", "anchor", "centre"}
 _DATES = {"primary_diagnosis_date", "iscm_presentation_date", "iscm_diagnosis_date"}
 
 _MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
@@ -69,9 +69,11 @@ def to_json(study: StudyAnnotations) -> dict:
 
 
 def _levels_to_json(levels: VertebralLevels) -> dict:
-    return {"discs": [{"name": d.name, "point_lps": list(d.point)} for d in levels.discs],
+    return {"discs": [{"name": d.name, "point_lps": list(d.point), "proposed": d.proposed}
+                      for d in levels.discs],
             "conus_tip_lps": None if levels.conus_tip is None else list(levels.conus_tip),
-            "anchor": None if levels.anchor is None else disc_name(levels.anchor)}
+            "anchor": None if levels.anchor is None else disc_name(levels.anchor),
+            "conus_tip_proposed": levels.conus_tip_proposed}
 
 
 def _drawing_to_json(drawing: Drawing) -> dict:
@@ -169,12 +171,13 @@ def _sent(value, where: str) -> Sent:
 
 
 def _levels(value) -> VertebralLevels:
-    _keys(value, ("discs", "conus_tip_lps", "anchor"), "levels")
+    _keys(value, ("discs", "conus_tip_lps", "anchor", "conus_tip_proposed"), "levels")
     discs = []
     for k, disc in enumerate(_list(value["discs"], "levels.discs")):
-        _keys(disc, ("name", "point_lps"), f"levels.discs[{k}]")
+        _keys(disc, ("name", "point_lps", "proposed"), f"levels.discs[{k}]")
         point = _triplet(disc["point_lps"], f"levels.discs[{k}].point_lps")
-        discs.append(Disc(parse_disc_name(disc["name"]), point))
+        discs.append(Disc(parse_disc_name(disc["name"]), point, _flag(disc["proposed"],
+                                                                      f"levels.discs[{k}].proposed")))
     if len({d.lower_index for d in discs}) != len(discs):
         raise FormatError("levels.discs: two discs have the same name")
     tip = value["conus_tip_lps"]
@@ -184,7 +187,14 @@ def _levels(value) -> VertebralLevels:
         if anchor not in {d.lower_index for d in discs}:
             raise FormatError(f"levels.anchor: {value['anchor']!r} is not one of the marked discs")
     return VertebralLevels(tuple(discs), None if tip is None else _triplet(tip, "levels.conus_tip_lps"),
-                           anchor=anchor)
+                           anchor=anchor,
+                           conus_tip_proposed=_flag(value["conus_tip_proposed"], "levels.conus_tip_proposed"))
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise FormatError(f"{where}: expected true or false")
+    return value
 
 
 def _disc_index(value, where: str) -> int:
@@ -321,7 +331,22 @@ def _anchor_and_segment_rule_added(old: dict) -> dict:
 
 
 @migration(2)
+def _proposals_and_segmentations_added(old: dict) -> dict:
+    """Version 2 knew no proposals and no segmentation masks: every drawing, disc and conus
+    tip it holds was placed by the reader (``proposed`` false)."""
+    levels = old.get("levels")
+    if levels is not None:
+        for disc in levels.get("discs", []):
+            disc["proposed"] = False
+        levels["conus_tip_proposed"] = False
+    for drawing in old.get("annotations", []) + [d for lesion in old.get("lesions", [])
+                                                 for d in lesion.get("annotations", [])]:
+        drawing["proposed"] = False
+    return old
+
+
+@migration(3)
 def _sent_added(old: dict) -> dict:
-    """Version 2 had no record of what was sent to a PACS: nothing was."""
+    """Version 3 had no record of what was sent to a PACS: nothing was."""
     old["sent"] = []
     return old

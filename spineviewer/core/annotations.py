@@ -22,6 +22,7 @@ from spineviewer.core.drawings import (
     CordPath,
     Drawing,
     Outline,
+    Segmentation,
     TextNote,
     new_id,
 )
@@ -33,13 +34,13 @@ from spineviewer.core.validation import assign, text_value
 __all__ = [
     "DRAWING_KINDS", "MAX_DRAWINGS", "MAX_LESIONS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION",
     "Arrow", "Bidirectional", "Caliper", "CaliperRole", "Component", "CordPath", "Drawing", "Lesion",
-    "LesionFindings", "Outline", "PatientFindings", "Sent", "SentObject", "StudyAnnotations",
-    "TextNote", "check_size",
+    "LesionFindings", "Outline", "PatientFindings", "Segmentation", "Sent", "SentObject",
+    "StudyAnnotations", "TextNote", "check_size",
     "new_id", "timestamp",
 ]
 
 #: Version of the annotation model and of its file layout (docs/annotation-format.md).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Most lesions, and drawings, a study holds: far beyond a real study (the ISCM series has at
 #: most 8 lesions per patient), and few enough that reading a file, an SR and a figure take

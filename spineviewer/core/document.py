@@ -11,6 +11,14 @@ and redo save too. Observers connect to :attr:`~AnnotationDocument.changed` and
 :attr:`~AnnotationDocument.message`; the GUI turns them into Qt signals, a batch job needs no
 Qt at all.
 
+Lesion masks (:class:`~spineviewer.core.drawings.Segmentation`) live in files beside the
+annotation file and beside its keyed copy (:mod:`spineviewer.core.masks`):
+:meth:`AnnotationDocument.add_segmentation` and :meth:`~AnnotationDocument.replace_mask` store
+a mask and apply the edit, :meth:`~AnnotationDocument.load_mask` reads one back. Mask files
+are immutable, so undo and redo only change which file a drawing names; every save makes sure
+both folders hold every mask the annotations name. Proposals are accepted and rejected with
+the pure edits of :mod:`spineviewer.core.proposals` through :meth:`~AnnotationDocument.apply`.
+
 Coordinates: everything held here is DICOM LPS mm (see :mod:`spineviewer.core.drawings`).
 """
 
@@ -34,10 +42,14 @@ from spineviewer.core.annotation_file import (
     read_annotations,
     save_annotations,
 )
-from spineviewer.core.annotations import Drawing, Sent, StudyAnnotations
-from spineviewer.core.edits import add_annotation, add_lesion, next_lesion_id, record_sent, touched
+from spineviewer.core.annotations import Component, Drawing, Segmentation, Sent, StudyAnnotations
+from spineviewer.core.edits import (
+    add_annotation, add_lesion, find_annotation, next_lesion_id, record_sent, replace_annotation,
+    touched,
+)
 from spineviewer.core.history import History, Signal
-from spineviewer.core.model import Patient, Study
+from spineviewer.core.masks import MaskError, MaskStore, mask_folder, segmentation
+from spineviewer.core.model import Patient, Stack, Study
 from spineviewer.core.tags import date as dicom_date
 
 
@@ -86,6 +98,7 @@ class AnnotationDocument:
         self.reader = ""
         self.open_message, self.put_aside = open_message, put_aside
         self._current_lesion = study.lesions[-1].lesion_id if study.lesions else None
+        self.masks = MaskStore((mask_folder(self.path), mask_folder(self.keyed_path)))
         self.changed, self.message = Signal(), Signal()
         self.history.changed.connect(self._save)
 
@@ -187,9 +200,10 @@ class AnnotationDocument:
             self.history.push(touched(value), label, merge_key=merge_key)
         return True
 
-    def add_to_lesion(self, drawing: Drawing, *, label: str) -> bool:
-        """Add a drawing to the current lesion, creating Lesion 1 when there is none."""
-        lesion_id = self.current_lesion_id
+    def add_to_lesion(self, drawing: Drawing, *, label: str, lesion_id: int | None = None) -> bool:
+        """Add a drawing to lesion ``lesion_id`` (by default the current lesion), creating
+        Lesion 1 when the study has none."""
+        lesion_id = lesion_id or self.current_lesion_id
 
         def edit(study: StudyAnnotations) -> StudyAnnotations:
             if lesion_id is None:
@@ -197,6 +211,60 @@ class AnnotationDocument:
             return add_annotation(study, drawing, lesion_id=lesion_id or next_lesion_id(study) - 1)
 
         return self.apply(edit, label=label)
+
+    # -- masks -----------------------------------------------------------------------------
+
+    @property
+    def mask_folders(self) -> tuple[Path, Path]:
+        """Where masks are stored: beside the study's annotation file and beside its copy."""
+        return self.masks.folders
+
+    def store_mask(self, mask) -> str:
+        """Write a mask to both mask folders (once: files are immutable); its SHA-256.
+
+        Raises MaskError for a mask that is not a 3-D non-empty array, OSError when neither
+        folder can be written (a copy that fails alone is told through :attr:`message`).
+        """
+        sha, failures = self.masks.store(mask)
+        for folder, exc in failures:
+            self.message.emit(f"The mask could not be copied to {folder}: {exc.strerror or exc}")
+        return sha
+
+    def add_segmentation(self, stack: Stack, mask, *, lesion_id: int | None = None,
+                         proposed: bool = False, role: Component = Component.ENHANCEMENT,
+                         label: str = "add segmentation") -> Segmentation | None:
+        """Store ``mask`` (``(slice, row, col)`` on ``stack``'s grid) and add its
+        :class:`Segmentation` to a lesion (the current one by default; Lesion 1 is created when
+        there is none), as a proposal with ``proposed=True``. One undo step; None when refused
+        (the reason goes to :attr:`message`)."""
+        try:
+            drawing = segmentation(stack, mask, self.store_mask(mask), role=role, proposed=proposed)
+        except (MaskError, OSError) as exc:
+            self.message.emit(f"Cannot {label}: {exc}")
+            return None
+        return drawing if self.add_to_lesion(drawing, label=label, lesion_id=lesion_id) else None
+
+    def replace_mask(self, drawing_id: str, stack: Stack, mask, *, label: str = "edit mask",
+                     merge_key: object = None) -> bool:
+        """Give the segmentation ``drawing_id`` a new mask (a brush or eraser stroke): the new
+        mask is stored and the drawing names it, keeping its id, role and proposed flag. Undo
+        names the previous mask again. False when refused (the reason goes to :attr:`message`)."""
+        try:
+            old, _ = find_annotation(self.study, drawing_id)
+            if not isinstance(old, Segmentation):
+                raise ValueError(f"the {old.kind} {drawing_id} has no mask")
+            drawing = segmentation(stack, mask, self.store_mask(mask), role=old.role,
+                                   proposed=old.proposed, drawing_id=old.id)
+        except (MaskError, OSError, ValueError, KeyError) as exc:
+            self.message.emit(f"Cannot {label}: {_error_text(exc)}")
+            return False
+        return self.apply(replace_annotation, drawing, label=label, merge_key=merge_key)
+
+    def load_mask(self, drawing: Segmentation):
+        """The boolean mask ``(slice, row, col)`` of a segmentation (read-only), from whichever
+        mask folder holds it (the last few are kept in memory). Raises MaskError naming the
+        file and the reason when no folder holds a readable copy."""
+        return self.masks.load(drawing.mask_sha256, drawing.shape)
 
     def new_lesion(self) -> int | None:
         """Add an empty lesion and make it current; its id (None when refused)."""
@@ -225,6 +293,17 @@ class AnnotationDocument:
         # unplugged disk then still leaves the work where the next opening finds it (the
         # later of the two is opened).
         failures = {}
+        hashes = [d.mask_sha256 for d in study.all_drawings() if isinstance(d, Segmentation)]
+        if hashes:
+            try:
+                missing = self.masks.copy_all(hashes)
+            except OSError as exc:
+                missing = []
+                self.message.emit(f"The masks could not be copied beside both annotation files: "
+                                  f"{exc.strerror or exc}")
+            if missing:
+                self.message.emit(f"{len(missing)} mask file(s) named by these annotations are in "
+                                  f"neither {self.mask_folders[0]} nor {self.mask_folders[1]}")
         for path in (self.path, self.keyed_path):
             try:
                 save_annotations(study, path)

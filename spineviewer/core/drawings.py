@@ -9,11 +9,19 @@ PixelSpacing can only give points scaled in pixels: such a drawing says so with
 Each drawing also stores the SeriesInstanceUID and SOPInstanceUID of the image it was drawn on
 (to show it on that image again and to reference it in a DICOM SR) and a unique ``id``.
 Drawings are frozen and checked at construction; an invalid one raises ValueError saying why.
+
+A drawing the software proposed (``spineviewer.assist``) has ``proposed=True`` until the reader
+accepts it (:mod:`spineviewer.core.proposals`): it is shown in its own style and no
+measurement counts it. A :class:`Segmentation` is a lesion mask on the voxel grid of one stack;
+the mask itself lives in a file beside the annotation file, named by the SHA-256 of its
+content (:mod:`spineviewer.core.masks`), and the drawing holds that hash, the mask's shape, its
+voxel count and volume and its centre.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from enum import Enum
@@ -61,6 +69,7 @@ class Drawing:
     sop_instance_uid: str
     id: str = field(default_factory=new_id)
     unit: Unit = Unit.MM
+    proposed: bool = False
     kind: ClassVar[str] = ""
 
     def __post_init__(self):
@@ -69,6 +78,8 @@ class Drawing:
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{self.kind}: {name} must be a non-empty string, got {value!r}")
         assign(self, "unit", _length_unit(self.unit, self.kind))
+        if not isinstance(self.proposed, bool):
+            raise ValueError(f"{self.kind}: proposed must be true or false, got {self.proposed!r}")
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -239,9 +250,69 @@ class TextNote(Drawing):
         return (self.anchor,)
 
 
+#: Most voxels a mask may have: a 1024 x 1024 x 256 stack, far beyond a spine series, and a
+#: bound on what reading a hostile mask file can allocate.
+MAX_MASK_VOXELS = 1024 * 1024 * 256
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segmentation(Drawing):
+    """A lesion component segmented in 3-D on one stack: a mask on its ``(slice, row, col)`` grid.
+
+    ``sop_instance_uid`` is the image of the stack's first slice (the mask's slice 0), which
+    with the series names the stack. The mask is stored in a file named by ``mask_sha256``
+    (:mod:`spineviewer.core.masks`); ``voxels`` and ``volume`` are its voxel count and its
+    volume in patient space (mm3, px3 for a series without PixelSpacing), computed when it was
+    stored, so metrics need neither the file nor the images. ``centre`` is the mask's centroid,
+    LPS, where the drawing is shown from a list.
+    """
+
+    mask_sha256: str
+    shape: tuple[int, int, int]
+    voxels: int
+    volume: float
+    centre: Point
+    role: Component = Component.ENHANCEMENT
+    kind: ClassVar[str] = "segmentation"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not isinstance(self.mask_sha256, str) or not _SHA256.match(self.mask_sha256):
+            raise ValueError("segmentation: mask_sha256 must be 64 lowercase hex digits")
+        shape = tuple(self.shape) if isinstance(self.shape, (tuple, list)) else ()
+        if (len(shape) != 3 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
+                                       for n in shape)):
+            raise ValueError(f"segmentation: shape must be three whole numbers (slices, rows, "
+                             f"columns) from 1, got {self.shape!r}")
+        if math.prod(shape) > MAX_MASK_VOXELS:
+            raise ValueError(f"segmentation: a {shape} mask is larger than {MAX_MASK_VOXELS} voxels")
+        assign(self, "shape", shape)
+        if (isinstance(self.voxels, bool) or not isinstance(self.voxels, int)
+                or not 1 <= self.voxels <= math.prod(shape)):
+            raise ValueError(f"segmentation: voxels must be a whole number from 1 to the mask's "
+                             f"size, got {self.voxels!r}")
+        if (isinstance(self.volume, bool) or not isinstance(self.volume, (int, float))
+                or not math.isfinite(self.volume) or self.volume <= 0):
+            raise ValueError(f"segmentation: volume must be a positive number, got {self.volume!r}")
+        assign(self, "volume", float(self.volume))
+        assign(self, "centre", _points((self.centre,), "a segmentation")[0])
+        assign(self, "role", _vocabulary(Component, self.role, "segmentation role", required=True))
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return (self.centre,)
+
+    @property
+    def volume_unit(self) -> Unit:
+        """``mm3``, or ``px3`` for a mask on a series without PixelSpacing."""
+        return self.unit.volume
+
+
 #: Every drawing kind by its name in files.
 DRAWING_KINDS: dict[str, type[Drawing]] = {
-    cls.kind: cls for cls in (Caliper, Bidirectional, CordPath, Outline, Arrow, TextNote)
+    cls.kind: cls for cls in (Caliper, Bidirectional, CordPath, Outline, Arrow, TextNote, Segmentation)
 }
 
 

@@ -162,7 +162,8 @@ def move_disc(study: StudyAnnotations, name: str, point) -> StudyAnnotations:
     """Move a disc marker to a new point, keeping every name."""
     levels = _levels(study)
     disc = _disc(levels, name)
-    discs = [Disc(d.lower_index, _point(point)) if d is disc else d for d in levels.discs]
+    discs = [Disc(d.lower_index, _point(point), d.proposed) if d is disc else d
+             for d in levels.discs]
     return _with_discs(study, levels, discs, levels.anchor)
 
 
@@ -208,7 +209,10 @@ def _renamed(study: StudyAnnotations, levels: VertebralLevels, points: list, anc
              anchor_point) -> StudyAnnotations:
     discs = name_by_position(points, anchor=points.index(tuple(anchor_point)),
                              anchor_name=disc_name(anchor_index))
-    return _with_discs(study, levels, list(discs), anchor_index)
+    # A proposed disc stays proposed when the discs are renamed; a new point is the reader's.
+    proposed = {tuple(d.point) for d in levels.discs if d.proposed}
+    discs = [replace(d, proposed=tuple(d.point) in proposed) for d in discs]
+    return _with_discs(study, levels, discs, anchor_index)
 
 
 def _with_discs(study: StudyAnnotations, levels: VertebralLevels, discs: list[Disc],
@@ -218,7 +222,8 @@ def _with_discs(study: StudyAnnotations, levels: VertebralLevels, discs: list[Di
         raise ValueError("the disc names run past the ends of the spine (C1-C2 to S4-S5)")
     if len(set(indices)) != len(indices):
         raise ValueError("two discs would have the same name")
-    return replace(study, levels=VertebralLevels(tuple(discs), levels.conus_tip, anchor=anchor))
+    return replace(study, levels=VertebralLevels(tuple(discs), levels.conus_tip, anchor=anchor,
+                                                 conus_tip_proposed=levels.conus_tip_proposed))
 
 
 def _point(value) -> tuple[float, float, float]:

@@ -78,10 +78,15 @@ def parse_disc_name(text: str) -> int:
 
 @dataclass(frozen=True)
 class Disc:
-    """One marked disc: the level index below it and its posterior-margin point (LPS mm)."""
+    """One marked disc: the level index below it and its posterior-margin point (LPS mm).
+
+    ``proposed``: placed by the software and not yet accepted by the reader; it is shown and
+    named with the others, but no measurement uses it (:meth:`VertebralLevels.accepted`).
+    """
 
     lower_index: int
     point: tuple[float, float, float]
+    proposed: bool = False
 
     @property
     def name(self) -> str:
@@ -169,16 +174,23 @@ class VertebralLevels:
         ``lower_index`` of the disc the reader named; the others are named by their position
         from it (:mod:`spineviewer.core.disc_naming`). None in files written before anchors
         were kept: every name then stands as it is.
+    conus_tip_proposed : bool
+        The conus tip was placed by the software and is not yet accepted.
     """
 
     discs: tuple[Disc, ...] = ()
     conus_tip: tuple[float, float, float] | None = None
     anchor: int | None = None
+    conus_tip_proposed: bool = False
     _planes: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self):
         ordered = tuple(sorted(self.discs, key=lambda d: d.lower_index))
         object.__setattr__(self, "discs", ordered)
+        if not isinstance(self.conus_tip_proposed, bool):
+            raise ValueError("conus_tip_proposed must be true or false")
+        if self.conus_tip is None:
+            object.__setattr__(self, "conus_tip_proposed", False)
         object.__setattr__(self, "_planes", _boundary_planes(ordered))
 
     @classmethod
@@ -201,6 +213,24 @@ class VertebralLevels:
         discs = name_by_position(points, anchor=anchor, anchor_name=anchor_name)
         tip = None if conus_tip is None else tuple(map(float, conus_tip))
         return cls(discs, tip, anchor=parse_disc_name(anchor_name))
+
+    @property
+    def has_proposals(self) -> bool:
+        """True when a disc or the conus tip is proposed and not yet accepted."""
+        return any(d.proposed for d in self.discs) or (self.conus_tip is not None
+                                                        and self.conus_tip_proposed)
+
+    def accepted(self) -> "VertebralLevels":
+        """The levels without the proposed discs and conus tip: what measurements use.
+
+        The anchor stays when its disc is accepted; otherwise the remaining names stand as
+        they are (None)."""
+        if not self.has_proposals:
+            return self
+        discs = tuple(d for d in self.discs if not d.proposed)
+        anchor = self.anchor if any(d.lower_index == self.anchor for d in discs) else None
+        tip = None if self.conus_tip_proposed else self.conus_tip
+        return VertebralLevels(discs, tip, anchor=anchor)
 
     @property
     def is_usable(self) -> bool:

@@ -22,8 +22,14 @@ Definitions (the ISCM case series and DESIGN.md):
   ``t2_enhancement_ratio_mm`` = T2 length / enhancement length, both in mm.
 - Location from the enhancing extent (see :func:`suggest_location`), unless the reader chose
   one (``LesionFindings.location_override``).
-- ``volume``: from enhancement outlines on two or more parallel slices, each slice standing for
-  a slab as thick as the distance to its neighbours (Cavalieri).
+- ``volume``: from the lesion's accepted enhancement segmentation (its mask's volume in patient
+  space; the largest when there are several), else from enhancement outlines on two or more
+  parallel slices, each slice standing for a slab as thick as the distance to its neighbours
+  (Cavalieri).
+
+Proposals are never measured: a drawing, disc or conus tip marked proposed
+(:mod:`spineviewer.core.proposals`) counts only once the reader accepts it, so the CSV tables
+and the DICOM SR, which read these metrics, hold the reader's values only.
 
 Each value records the drawings the rules above chose (:attr:`Measurement.sources`): the
 largest caliper, the longest path, the enhancement outlines of the volume. Views select
@@ -40,9 +46,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from spineviewer.core.annotations import (
-    Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline,
+    Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline, Segmentation,
     StudyAnnotations,
 )
+from spineviewer.core.proposals import accepted
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, SegmentRule, VertebralLevels
 from spineviewer.core.measurement import Measurement, measured, measured_row, measurements_of
 from spineviewer.core.units import Unit
@@ -137,8 +144,13 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
         Length of cord above the conus tip marker that counts as conus, mm.
     segment_rule : SegmentRule, keyword-only
         How ``*_segments`` and the ratio count an extent (the study's rule).
+
+    Proposed drawings and proposed discs are left out (they count once accepted).
     """
     values: dict = {}
+    lesion = Lesion(lesion.lesion_id, tuple(d for d in lesion.annotations if not d.proposed),
+                    lesion.findings, lesion.not_assessable)
+    levels = None if levels is None else levels.accepted()
     ap = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.AP]
     si = [_caliper(c) for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI]
     axial = [(b, *axial_sizes(b)) for b in lesion.of_kind(Bidirectional)]
@@ -169,13 +181,15 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
         in_mm = enhancing.unit is Unit.MM
         zone_top = conus_zone_start(levels, zone_mm=conus_zone_mm if in_mm else None)
         values["location_suggested"] = suggest_location(enhancing_extent, zone_top)
-    values["volume"] = outline_volume(lesion.of_kind(Outline))
+    values["volume"] = mask_volume(lesion.of_kind(Segmentation)) or outline_volume(lesion.of_kind(Outline))
     values["location"] = lesion.findings.location_override or values.get("location_suggested")
     return LesionMetrics(lesion.lesion_id, **values)
 
 
 def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZONE_MM) -> PatientMetrics:
-    """Per-patient metrics of a study, with the metrics of each of its lesions."""
+    """Per-patient metrics of a study, with the metrics of each of its lesions (one per lesion,
+    in lesion order; proposals are left out, :func:`~spineviewer.core.proposals.accepted`)."""
+    study = accepted(study)
     lesions = tuple(lesion_metrics(l, study.levels, conus_zone_mm=conus_zone_mm,
                                    segment_rule=study.segment_rule)
                     for l in study.lesions)
@@ -260,6 +274,17 @@ def suggest_location(extent: Extent, conus_zone_top: float) -> Location | None:
     return Location.THORACIC
 
 
+def mask_volume(segmentations) -> Measurement | None:
+    """Volume of the enhancing lesion from its accepted segmentation masks, or None.
+
+    The largest enhancement mask in mm3 (in px3 only when none is in mm); its source is that
+    segmentation. Proposed masks are not counted.
+    """
+    masks = [s for s in segmentations if s.role is Component.ENHANCEMENT and not s.proposed]
+    return _largest("volume", [(s.volume, s.volume_unit, s.id) for s in masks],
+                    units=(Unit.MM3, Unit.PX3))
+
+
 def outline_volume(outlines) -> Measurement | None:
     """Volume of the enhancing lesion from its outlines on parallel slices, or None.
 
@@ -309,10 +334,11 @@ def _caliper(caliper: Caliper) -> tuple[float, Unit, str]:
     return caliper.length, caliper.unit, caliper.id
 
 
-def _largest(name: str, candidates: list[tuple[float, Unit, str]]) -> Measurement | None:
+def _largest(name: str, candidates: list[tuple[float, Unit, str]], *,
+             units: tuple[Unit, Unit] = (Unit.MM, Unit.PX)) -> Measurement | None:
     """The largest candidate ``(value, unit, drawing id)`` in mm; in px only when nothing was
     measured in mm. Its source is the drawing that gave it (the first of equal ones)."""
-    for unit in (Unit.MM, Unit.PX):
+    for unit in units:
         found = [(value, source) for value, u, source in candidates if u is unit]
         if found:
             value, source = max(found, key=lambda pair: pair[0])

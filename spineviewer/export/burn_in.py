@@ -28,6 +28,7 @@ from spineviewer.core.annotations import (
 )
 from spineviewer.core.levels import LEVEL_NAMES, VertebralLevels, level_name
 from spineviewer.core.model import Stack
+from spineviewer.core.proposals import accepted
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.core.units import Unit
 from spineviewer.export.lettering import Label, Lettering, sideways
@@ -79,11 +80,14 @@ def burn_in(canvas: Canvas, lettering: Lettering, view: PanelView, study: StudyA
     every line: the level names first (they stay in their column in front of the spine, or are
     left out), then the measurements.
     """
+    study = accepted(study)  # a figure shows the reader's annotations, not the proposals
     labels: list[Label] = []
     if study.levels is not None and abs(float(view.plane.normal[2])) < 0.8:
         labels.extend(_levels(canvas, view, study, style))
     brackets: list[tuple[Component, float, float]] = []
     for drawing in study.all_drawings():
+        if type(drawing) not in _DRAW and not isinstance(drawing, CordPath):
+            continue  # a segmentation mask has no line to burn in
         if not _on_image(drawing, view, stack, index):
             continue
         if isinstance(drawing, CordPath):

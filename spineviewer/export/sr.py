@@ -18,6 +18,11 @@ Content (codes: :mod:`.sr_codes`):
   inferred from a SCOORD3D POINT, so that :mod:`.sr_import` can restore the levels;
 - one group ``Other measurements`` for distances not tied to a lesion.
 
+Proposals (drawings, discs and a conus tip that ``spineviewer assist`` or the workstation
+placed and the reader has not accepted) are left out entirely: the report holds the reader's
+findings only (:func:`spineviewer.core.proposals.accepted`). Segmentation masks are reported
+through the lesion's volume; the masks themselves go to a DICOM SEG.
+
 Arrows, text notes and free-text notes are teaching material, not measurements, and are left
 out (free text could carry patient data). Patient and study attributes come from the referenced
 images, as the SR must belong to their study; nothing else identifying is added (the scanner
@@ -73,6 +78,7 @@ from spineviewer.core.annotations import (
 from spineviewer.core.levels import level_index
 from spineviewer.core.metrics import lesion_metrics
 from spineviewer.core.model import LoadResult
+from spineviewer.core.proposals import accepted
 from spineviewer.export import sr_codes as C
 from spineviewer.export.located_image import LocatedImage, image_index
 
@@ -97,6 +103,7 @@ def build_sr(result: LoadResult, annotations: StudyAnnotations) -> Comprehensive
         When a drawing refers to an image that is not in ``result``, or the study has no frame
         of reference.
     """
+    annotations = accepted(annotations)
     images = image_index(result)
     used: dict[str, LocatedImage] = {}
 

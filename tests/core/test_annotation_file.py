@@ -78,7 +78,8 @@ class TestRoundTrip:
         value = json.loads(text)
         assert value["format"] == "spineviewer-annotations" and value["schema_version"] == SCHEMA_VERSION
         assert value["lesions"][0]["annotations"][0]["endpoints_lps"] == [[0, 16, -30], [0, 16, -52.5]]
-        assert value["levels"]["discs"][2] == {"name": "T9-T10", "point_lps": [0.5, 10.0, -40.0]}
+        assert value["levels"]["discs"][2] == {"name": "T9-T10", "point_lps": [0.5, 10.0, -40.0],
+                                             "proposed": False}
         assert "édème" in text
 
     def test_unknown_key_is_an_error(self):
