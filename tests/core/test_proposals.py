@@ -6,7 +6,7 @@ import pytest
 
 from spineviewer.core.annotation_file import read_annotations, save_annotations
 from spineviewer.core.annotations import (
-    Caliper, CaliperRole, Component, CordPath, Lesion, StudyAnnotations,
+    SCHEMA_VERSION, Caliper, CaliperRole, Component, CordPath, Lesion, StudyAnnotations,
 )
 from spineviewer.core.edits import add_disc, add_lesion, move_disc, rename_disc, set_conus_tip
 from spineviewer.core.levels import VertebralLevels, parse_disc_name
@@ -180,7 +180,7 @@ class TestFile:
         study = propose_levels(propose_drawings(study, [_t2_path()], lesion_id=1), _levels())
         path = save_annotations(study, tmp_path / "a.json")
         value = json.loads(path.read_text())
-        assert value["schema_version"] == 3
+        assert value["schema_version"] == SCHEMA_VERSION
         assert [d["proposed"] for d in value["lesions"][0]["annotations"]] == [False, True]
         assert value["levels"]["conus_tip_proposed"] is True
         assert all(d["proposed"] for d in value["levels"]["discs"])
