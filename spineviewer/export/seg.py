@@ -181,6 +181,12 @@ def _frame_references(seg) -> list[tuple[str, int]]:
     return found
 
 
+#: Patient and study attributes a SEG must carry (Type 2) and copies from its source images; a
+#: source without them (anonymized, or from a toolkit that leaves them out) gives them empty.
+_PATIENT_STUDY_TYPE_2 = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate",
+                         "StudyTime", "StudyID", "AccessionNumber", "ReferringPhysicianName")
+
+
 def _source_headers(stack: Stack) -> list[pydicom.Dataset]:
     """The stack's source images, in slice order, without the site's identity."""
     headers = []
@@ -192,10 +198,13 @@ def _source_headers(stack: Stack) -> list[pydicom.Dataset]:
                              "stores several slices in one file")
         seen.add(key)
         with frame.file.source.open() as handle:
-            header = pydicom.dcmread(handle)
+            header = pydicom.dcmread(handle, stop_before_pixels=True)
         for keyword in _SITE_IDENTITY:
             if keyword in header:
                 delattr(header, keyword)
+        for keyword in _PATIENT_STUDY_TYPE_2:
+            if keyword not in header:
+                setattr(header, keyword, None)   # Type 2: present, empty when the source lacks it
         headers.append(header)
     return headers
 

@@ -98,3 +98,29 @@ def test_empty_or_misfit_mask_refused(tmp_path):
     with pytest.raises(ValueError, match="series is"):
         write_seg(tmp_path / "b.dcm", stack, [(1, np.ones((2, 2, 2), dtype=bool))])
     assert not list(tmp_path.iterdir())
+
+
+def test_source_without_birth_date_or_sex(tmp_path, validator_tools):
+    """Source images without the patient's birth date and sex (an anonymized study) still give a
+    SEG: those Type 2 attributes come out empty, the SEG is valid and reads back."""
+    from spineviewer.core.loader import load_study
+
+    stack = _stacks()[0][1]
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for k, frame in enumerate(stack.frames):
+        with frame.file.source.open() as handle:
+            ds = pydicom.dcmread(handle)
+        for keyword in ("PatientBirthDate", "PatientSex"):
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.save_as(folder / f"IM{k:03d}")
+    plain = next(iter(load_study([folder]).iter_stacks()))
+    mask = np.zeros(plain.shape, dtype=bool)
+    mask[2:4, 50:60, 50:58] = True
+    path = write_seg(tmp_path / "seg.dcm", plain, [(1, mask)])
+    ds = pydicom.dcmread(path)
+    assert ds.PatientBirthDate == "" and ds.PatientSex == ""
+    assert np.array_equal(read_seg(path, plain)[0][1], mask)
+    if "dciodvfy" in validator_tools:
+        assert validation_errors(path, ["dciodvfy"]) == []
