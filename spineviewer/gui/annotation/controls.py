@@ -1,6 +1,7 @@
 """How the reader annotates from the main window: the Annotate toolbar and menu, the Edit menu
 (undo, redo, delete), the lesion selector, the measurements and findings docks, File > Export
-CSV…, File > Open answer key… and File > Compare with another reader….
+CSV…, File > Open answer key… and File > Compare with another reader…; the Assist menu
+(:mod:`spineviewer.gui.annotation.assist_controller`).
 
 One :class:`AnnotationControls` per main window creates the
 :class:`~spineviewer.gui.annotation.session.AnnotationSession`, the shared
@@ -21,6 +22,7 @@ from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
 from spineviewer.core.stack_geometry import owning_slice
+from spineviewer.gui.annotation.assist_controller import AssistController
 from spineviewer.gui.annotation.layer import AnnotationLayer
 from spineviewer.gui.annotation.session import AnnotationSession
 from spineviewer.gui.shell.browser import stack_key
@@ -28,7 +30,7 @@ from spineviewer.gui.shell.csv_export import CsvExportDialog, export_study_csv
 from spineviewer.gui.annotation.findings_form import FindingsForm
 from spineviewer.gui.annotation.measurements_panel import MeasurementsPanel
 from spineviewer.gui.annotation.slice_projection import level_at_point, level_on_slice
-from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
+from spineviewer.gui.annotation.tools import ASSIST_TOOLS, TOOL_SPECS, Tool
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.tools.tool_state import ToolState
 
@@ -78,6 +80,7 @@ class AnnotationControls(QObject):
         self.measurements.drawingChosen.connect(self.show_drawing)
         self.measurements.lesionChosen.connect(self.session.set_current_lesion)
         self._session_changed()
+        self.assist = AssistController(window, self)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -107,8 +110,12 @@ class AnnotationControls(QObject):
         self.window.addToolBar(bar)
         self.toolbar = bar
         group = QActionGroup(self)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.tool_group = group
         self.tool_actions: dict[Tool, QAction] = {}
         for tool, spec in TOOL_SPECS.items():
+            if tool in ASSIST_TOOLS:
+                continue  # in the Assist menu and toolbar
             shortcuts = () if tool is Tool.READ else (spec.key,)
             action = self._action(spec.label, lambda t=tool: self.tools.set_tool(t), shortcuts,
                                   tip=f"{spec.label} ({spec.key}): {spec.hint}")
@@ -308,7 +315,10 @@ class AnnotationControls(QObject):
             viewport.refresh_overlay()
 
     def _tool_changed(self, tool: Tool) -> None:
-        self.tool_actions[tool].setChecked(True)
+        if tool in self.tool_actions:
+            self.tool_actions[tool].setChecked(True)
+        elif self.tool_group.checkedAction() is not None:
+            self.tool_group.checkedAction().setChecked(False)
         self.say(TOOL_SPECS[tool].hint)
 
     def _level_at(self, point) -> str | None:

@@ -7,8 +7,11 @@ moved handles back through :mod:`spineviewer.gui.reading.scene`, once per edit.
 A drawing is shown on the image it was drawn on (its SOPInstanceUID, see
 :func:`~spineviewer.core.stack_geometry.owning_slice`). Calipers also show faintly, dashed
 and without their value, on the two neighbouring slices, so a reader scrolling past finds
-them; only the slice they were drawn on has handles. The layer holds no annotations: it
-rebuilds its items from the session whenever the session, the slice or the tool changes.
+them; only the slice they were drawn on has handles. A proposed drawing (``proposed=True``,
+from Assist) is drawn dashed in amber and labelled "proposed" until the reader accepts it;
+lesion masks are drawn by :mod:`spineviewer.gui.annotation.mask_layer`. The layer holds no
+annotations: it rebuilds its items from the session whenever the session, the slice or the
+tool changes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from PyQt6.QtCore import QEvent, QObject, QPoint, QRectF, Qt
 from PyQt6.QtWidgets import QMenu
 
 from spineviewer.core.annotations import (
-    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
+    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, Segmentation, TextNote,
 )
 from spineviewer.core.edits import (
     add_annotation, add_disc, find_annotation, move_disc, remove_disc, rename_disc,
@@ -35,7 +38,7 @@ from spineviewer.gui.annotation.label_layout import TextPlacer, letter_boxes
 from spineviewer.gui.annotation.level_markers import CONUS_NAME, LevelMarkers
 from spineviewer.gui.annotation.name_prompt import NamePrompt
 from spineviewer.gui.annotation.slice_projection import from_scene, shows_levels, to_scene
-from spineviewer.gui.annotation.tools import LESION_TOOLS, Gesture, Tool, ToolSpec
+from spineviewer.gui.annotation.tools import ASSIST_TOOLS, LESION_TOOLS, Gesture, Tool, ToolSpec
 from spineviewer.gui.annotation.tools.gestures import ToolInput
 from spineviewer.gui.annotation.tools.drawing_builders import (
     describe, edited_drawing, new_drawing, short_axis_after_long_moved,
@@ -47,6 +50,7 @@ T2_COLOUR = "#4dd8ff"
 TEACHING_COLOUR = "#f4f4f4"
 ANSWER_KEY_COLOUR = "#5cf08a"
 GHOST_COLOUR = "#b8a850"
+PROPOSED_COLOUR = "#ffb13b"
 #: Margin around the image where tools still take clicks, mm.
 _INPUT_MARGIN = 20.0
 
@@ -75,7 +79,10 @@ class AnnotationLayer(QObject):
         super().__init__(parent or viewport)
         self.viewport, self.session, self.tools = viewport, session, tools
         self.view_box = viewport.view_box
-        self.input = ToolInput(self._active_spec, self._gesture_finished)
+        #: The Assist controller: seeds and brush strokes go to it (None: no Assist menu).
+        self.assist = None
+        self.input = ToolInput(self._active_spec, self._gesture_finished,
+                               lambda points, done: self.assist and self.assist.painted(self, points, done))
         self.view_box.addItem(self.input)
         self.view_box.addItem(self.input.preview)
         self.items: dict[str, DrawingItem] = {}
@@ -166,12 +173,14 @@ class AnnotationLayer(QObject):
 
     def _show(self, drawing: Drawing, prefix: str, levels, *, reference: bool = False) -> None:
         stack, index = self.stack_and_slice
-        on = owning_slice(stack, drawing)
+        on = None if isinstance(drawing, Segmentation) else owning_slice(stack, drawing)
         if on is None:
             return
         if on == index:
             if reference:
                 style = DrawingStyle(ANSWER_KEY_COLOUR, dashed=True, editable=False)
+            elif drawing.proposed:
+                style, prefix = DrawingStyle(PROPOSED_COLOUR, dashed=True), prefix + "proposed "
             else:
                 style = DrawingStyle(drawing_colour(drawing))
             item = self._item(drawing, style, prefix + drawing_value(drawing, levels))
@@ -268,7 +277,10 @@ class AnnotationLayer(QObject):
             return
         tool = spec.tool
         at = self._local(screen_pos)
-        if tool is Tool.LEVELS:
+        if tool in ASSIST_TOOLS:
+            if self.assist is not None:
+                self.assist.seed_given(self, points)
+        elif tool is Tool.LEVELS:
             self._disc_clicked(from_scene(stack, index, points)[0], at)
         elif tool is Tool.CONUS:
             if self.session.apply(set_conus_tip, from_scene(stack, index, points)[0],

@@ -34,6 +34,7 @@ DRAWING_ROLE = Qt.ItemDataRole.UserRole
 LESION_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 _KEY_COLOUR = QColor("#5cf08a")
+_PROPOSED_COLOUR = "#ffb13b"
 
 #: Rows of a lesion in reading order: machine name, the reader's label, and the
 #: :class:`~spineviewer.core.metrics.LesionMetrics` field whose source drawing a click shows
@@ -284,12 +285,14 @@ class MeasurementsPanel(QWidget):
         if lesion is None:
             return
         for drawing in lesion.annotations:
-            child = QTreeWidgetItem([f"  {describe(drawing)}",
-                                     drawing_value(drawing, study.levels, named=False,
-                                                   segment_rule=study.segment_rule), ""])
+            # A proposal is listed, in amber, but counted in no value above until accepted.
+            name = f"  {describe(drawing)}" + (" (proposed)" if drawing.proposed else "")
+            child = QTreeWidgetItem([name, drawing_value(drawing, study.levels, named=False,
+                                                         segment_rule=study.segment_rule), ""])
             child.setData(0, DRAWING_ROLE, drawing.id)
-            child.setForeground(0, QBrush(QColor("#9aa3ae")))
-            child.setToolTip(1, f"{child.text(1)}\nClick to show the image it was drawn on")
+            child.setForeground(0, QBrush(QColor(_PROPOSED_COLOUR if drawing.proposed else "#9aa3ae")))
+            tip = ("Proposed: not measured until accepted (Enter)\n" if drawing.proposed else "")
+            child.setToolTip(1, f"{tip}{child.text(1)}\nClick to show the image it was drawn on")
             top.addChild(child)
 
     def _rule_chosen(self, index: int) -> None:

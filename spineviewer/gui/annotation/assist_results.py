@@ -1,0 +1,287 @@
+"""From an Assist proposal to the annotation document, and the reader's answer to it.
+
+The algorithms of :mod:`spineviewer.assist` run here in the worker thread (``propose_*`` and
+``segment``); what they return becomes *proposed* annotations through the pure edits of
+:mod:`spineviewer.core.proposals`, applied by the session's document, so accepting, rejecting
+and editing a proposal are undoable like any drawing. Lesion masks are stored beside the
+annotation file by :mod:`spineviewer.core.masks` and referenced by a
+:class:`~spineviewer.core.annotations.Segmentation`.
+
+Coordinates: proposals arrive in patient LPS mm; a caliper proposed from a mask lies on the
+image of its stack nearest the middle of its endpoints (they are projected onto that image's
+plane, as a reader draws it). Masks are ``(slice, row, col)`` on their stack's grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from spineviewer.core import proposals
+from spineviewer.core.annotations import (
+    Caliper, CaliperRole, Component, CordPath, Segmentation,
+)
+from spineviewer.core.masks import MaskError, segmentation as mask_drawing
+from spineviewer.core.edits import add_lesion, find_annotation, next_lesion_id, remove_annotation
+from spineviewer.core.levels import disc_name, parse_disc_name
+from spineviewer.core.model import Stack
+from spineviewer.core.stack_geometry import slice_plane, stack_geometry
+from spineviewer.core.units import Unit
+from spineviewer.gui.annotation.slice_projection import slice_uids
+from spineviewer.gui.annotation.tools.drawing_builders import describe
+
+#: The id :func:`pending` gives the proposed discs and conus tip, answered together.
+LEVELS = "levels"
+
+
+# -- in the worker thread (the algorithms are imported there: the window opens without them) --
+
+def propose_levels(stacks, cancel, progress):
+    from spineviewer.assist.levels import propose_levels as find_levels
+
+    return find_levels(stacks, cancel=cancel, progress=progress)
+
+
+def propose_t2(stack: Stack, seed, cancel, progress):
+    from spineviewer.assist.cord import propose_t2_extent
+
+    return propose_t2_extent(stack, seed, cancel=cancel, progress=progress)
+
+
+def segment(stack: Stack, seed, box, cancel, progress):
+    from spineviewer.assist.lesion import segment_lesion
+
+    return segment_lesion(stack, seed, box=box, cancel=cancel, progress=progress)
+
+
+# -- what the GUI asks ---------------------------------------------------------------------------
+
+def level_stacks(window) -> list[Stack]:
+    """The sagittal stacks levels are proposed on: the active viewport's, then every other
+    station of its series (same description and frame of reference)."""
+    state = window.grid.active.state if window.grid.active is not None else None
+    if state is None or state.stack.plane != "sagittal" or window.result is None:
+        return []
+    stack = state.stack
+    series = state.context.series if state.context is not None else None
+    stacks = [stack]
+    for _, _, other in window.result.iter_series():
+        same = (series is not None and other.description == series.description
+                and other.frame_of_reference_uid == series.frame_of_reference_uid)
+        if other is series or same:
+            stacks.extend(s for s in other.stacks if s is not stack and s.plane == "sagittal")
+    return stacks
+
+
+def seed_and_box(stack: Stack, slice_index: int, points):
+    """The seed (LPS) and the box (two opposite corners, LPS, or None) of a click or a drag."""
+    if len(points) < 2:
+        return tuple(points[0]), None
+    a, b = np.asarray(points[0]), np.asarray(points[1])
+    return tuple((a + b) / 2), (tuple(a), tuple(b))
+
+
+def pending(study) -> list[str]:
+    """Ids of the proposals awaiting an answer (:data:`LEVELS` for the levels)."""
+    if study is None:
+        return []
+    ids = [d.id for d in proposals.proposed_drawings(study)]
+    if study.levels is not None and study.levels.has_proposals:
+        ids.append(LEVELS)
+    return ids
+
+
+def describe_ids(study, ids) -> str:
+    """What the proposals named by ``ids`` are, in the reader's words."""
+    names = []
+    for item in ids:
+        if item == LEVELS:
+            names.append("the proposed levels")
+            continue
+        try:
+            names.append("the proposed " + describe(find_annotation(study, item)[0]))
+        except KeyError:
+            continue
+    return ", ".join(names) or "nothing"
+
+
+def accept(controller, ids) -> bool:
+    drawings = [i for i in ids if i != LEVELS]
+
+    def edit(study):
+        study = proposals.accept_annotations(study, drawings)
+        return proposals.accept_levels(study) if LEVELS in ids else study
+
+    return controller.session.apply(edit, label="accept the proposal")
+
+
+def reject(controller, ids) -> bool:
+    drawings = [i for i in ids if i != LEVELS]
+
+    def edit(study):
+        study = proposals.reject_annotations(study, drawings)
+        return proposals.reject_levels(study) if LEVELS in ids else study
+
+    return controller.session.apply(edit, label="reject the proposal")
+
+
+def _to_current_lesion(controller, drawings, label: str) -> bool:
+    """Propose ``drawings`` in the current lesion (Lesion 1 when there is none yet)."""
+    session = controller.session
+    lesion_id = session.current_lesion_id
+
+    def edit(study):
+        if lesion_id is None:
+            study = add_lesion(study)
+        return proposals.propose_drawings(study, drawings,
+                                          lesion_id=lesion_id or next_lesion_id(study) - 1)
+
+    if not session.apply(edit, label=label):
+        return False
+    controller.last_run = [d.id for d in drawings]
+    return True
+
+
+# -- levels ----------------------------------------------------------------------------------
+
+def show_levels(controller, proposal) -> None:
+    """Propose the discs found; when none is named and the reader has named none, ask for one
+    name first (the others are counted from it)."""
+    session = controller.session
+    own = session.study.levels.accepted() if session.study.levels is not None else None
+    named = any(d.name for d in proposal.discs)
+    if not proposal.discs and proposal.conus is None:
+        controller.say(f"Propose levels: {proposal.message or 'no disc found'}")
+        return
+    if named or (own is not None and own.discs) or not proposal.discs:
+        value = proposal.levels() if named else [d.point for d in proposal.discs]
+        _propose_levels(controller, proposal, value)
+        return
+    controller.ask_disc_name(proposal, lambda name, index: _propose_levels(
+        controller, proposal, proposal.levels(name=name, index=index)))
+
+
+def _propose_levels(controller, proposal, value) -> None:
+    conus = None if proposal.conus is None else tuple(proposal.conus)
+    if not isinstance(value, list):
+        value = replace(value, conus_tip=conus) if conus is not None and value.conus_tip is None else value
+        conus = None
+    if controller.session.apply(proposals.propose_levels, value, conus_tip=conus,
+                                label="propose levels"):
+        controller.last_run = [LEVELS]
+        discs = sum(1 for d in controller.session.study.levels.discs if d.proposed)
+        tip = " and the conus tip" if controller.session.study.levels.conus_tip_proposed else ""
+        note = f" ({proposal.message})" if proposal.message else ""
+        controller.say(f"Proposed {discs} discs{tip}{note}: Enter accepts, Esc rejects, "
+                       "drag a marker to correct it")
+
+
+def check_name(text: str) -> str:
+    try:
+        disc_name(parse_disc_name(text))
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+# -- T2 extent -------------------------------------------------------------------------------
+
+def show_t2(controller, stack: Stack, proposal) -> None:
+    path = CordPath(vertices=tuple(tuple(p) for p in proposal.path), role=Component.T2,
+                    series_instance_uid=proposal.series_instance_uid,
+                    sop_instance_uid=proposal.sop_instance_uid, unit=Unit.of_image(stack.spacing_known))
+    if _to_current_lesion(controller, [path], "propose the T2 extent"):
+        note = f" ({proposal.message})" if proposal.message else ""
+        controller.say(f"Proposed T2 extent {path.length:.0f} mm{note}: Enter accepts, Esc "
+                       "rejects; click it to move its points")
+        controller.controls.show_drawing(path.id)
+
+
+# -- lesion masks ----------------------------------------------------------------------------
+
+def _caliper_on(stack: Stack, pair, role: CaliperRole) -> Caliper | None:
+    """A caliper between ``pair`` on the image of ``stack`` nearest its middle, or None when
+    the endpoints coincide once projected."""
+    a, b = np.asarray(pair, dtype=float)
+    index = stack_geometry(stack).nearest((a + b) / 2)
+    plane = slice_plane(stack, index)
+    on = [plane.from_corner_mm(plane.to_corner_mm(p)) for p in (a, b)]
+    if np.linalg.norm(on[1] - on[0]) < 1e-3:
+        return None
+    series_uid, sop_uid = slice_uids(stack, index)
+    return Caliper(endpoints=tuple(tuple(float(v) for v in p) for p in on), role=role,
+                   series_instance_uid=series_uid, sop_instance_uid=sop_uid,
+                   unit=Unit.of_image(stack.spacing_known))
+
+
+def show_lesion(controller, stack: Stack, segmentation) -> None:
+    """Propose the mask and, on a sagittal series, the SI and AP calipers where the mask's
+    diameters lie: one edit, so one undo takes the whole proposal back."""
+    document = controller.session.document
+    try:
+        sha = document.store_mask(segmentation.mask)
+        drawings = [mask_drawing(stack, segmentation.mask, sha, proposed=True)]
+    except (MaskError, OSError) as exc:
+        controller.say(f"The lesion mask could not be stored: {exc}")
+        return
+    if stack.plane == "sagittal":
+        for pair, role in ((segmentation.si, CaliperRole.SI), (segmentation.ap, CaliperRole.AP)):
+            caliper = _caliper_on(stack, pair, role) if pair is not None else None
+            if caliper is not None:
+                drawings.append(caliper)
+    if _to_current_lesion(controller, drawings, "propose the lesion segmentation"):
+        note = f" ({segmentation.message})" if segmentation.message else ""
+        controller.say(f"Proposed lesion: {segmentation.volume_mm3:.0f} mm³, SI "
+                       f"{segmentation.si_mm:.1f} mm, AP {segmentation.ap_mm:.1f} mm{note}: "
+                       "Enter accepts, Esc rejects; the brush corrects the mask")
+
+
+def masks_on(session, stack: Stack) -> list[tuple[str, np.ndarray, bool]]:
+    """``(id, mask, proposed)`` of the study's masks segmented on ``stack``; a mask whose file
+    cannot be read is left out and the reader told why."""
+    study, document = session.study, session.document
+    if study is None or document is None:
+        return []
+    found = []
+    first_sop = slice_uids(stack, 0)[1]
+    for drawing in study.all_drawings():
+        if (isinstance(drawing, Segmentation) and drawing.series_instance_uid == stack.series_uid
+                and drawing.shape == stack.shape and drawing.sop_instance_uid == first_sop):
+            try:
+                found.append((drawing.id, document.load_mask(drawing), drawing.proposed))
+            except MaskError as exc:
+                session.message.emit(f"A lesion mask cannot be shown: {exc}")
+    return found
+
+
+def mask_to_edit(session, selected: str, stack: Stack):
+    """``(segmentation, mask)`` the brush edits on ``stack``: the selected one, else the
+    current lesion's, else the last; None when the stack has none."""
+    shown = {mask_id: mask for mask_id, mask, _ in masks_on(session, stack)}
+    if not shown:
+        return None
+    study = session.study
+    lesion_id = session.current_lesion_id
+    current = [d.id for d in (study.lesion(lesion_id).annotations if lesion_id else ())
+               if d.id in shown]
+    chosen = selected if selected in shown else (current or list(shown))[-1]
+    return find_annotation(study, chosen)[0], shown[chosen]
+
+
+def store_edited_mask(controller, drawing: Segmentation, stack: Stack, mask: np.ndarray, *,
+                      erased: bool) -> None:
+    """Store an edited mask in place of ``drawing`` (one undo step; an emptied mask removes
+    the drawing) and tell the reader its volume and diameters, measured again."""
+    session = controller.session
+    if not mask.any():
+        session.apply(remove_annotation, drawing.id, label="erase the lesion mask")
+        return
+    if not session.document.replace_mask(drawing.id, stack, mask, label="erase from the mask"
+                                         if erased else "paint the mask"):
+        return
+    from spineviewer.assist.lesion import measure_mask
+
+    measured = measure_mask(stack, mask)
+    controller.say(f"Mask {measured.volume_mm3:.0f} mm³; its diameters: SI {measured.si_mm:.1f}, "
+                   f"AP {measured.ap_mm:.1f}, transverse {measured.transverse_mm:.1f} mm")
