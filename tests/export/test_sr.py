@@ -254,3 +254,25 @@ def test_cli_sr(tmp_path, capsys):
     shutil.copy(sample(case)[0].patients[0].studies[0].series[0].stacks[0].frames[0].file.source.path, bare)
     assert main(["sr", str(bare), "--out", str(tmp_path / "none.dcm")]) == 1
     assert "--annotations" in capsys.readouterr().err
+
+
+def test_proposals_are_not_reported(report, tmp_path):
+    """Proposed drawings and discs are not in the SR, which reads back to the accepted ones
+    only; the lesion's values are those of the accepted drawings."""
+    from spineviewer.core.proposals import accepted, propose_drawings
+
+    before = report["annotations"]
+    lesion = before.lesions[0]
+    caliper = next(c for c in lesion.of_kind(Caliper) if c.role is CaliperRole.SI)
+    longer = replace(caliper, id=caliper.id[::-1], endpoints=(
+        caliper.endpoints[0], tuple(np.add(caliper.endpoints[1], (0.0, 0.0, -15.0)))))
+    levels = before.levels
+    proposed = propose_drawings(before, [longer], lesion_id=lesion.lesion_id)
+    proposed = replace(proposed, levels=replace(levels, discs=tuple(
+        replace(d, proposed=True) if k == 0 else d for k, d in enumerate(levels.discs))))
+    assert accepted(proposed) != proposed
+    back = import_sr(write_sr(report["result"], proposed, tmp_path / "proposed.dcm"))
+    assert longer.id not in {d.id for d in back.all_drawings()}
+    assert [d.name for d in back.levels.discs] == [d.name for d in levels.discs[1:]]
+    expected = lesion_metrics(lesion, replace(levels, discs=levels.discs[1:]))
+    assert lesion_metrics(back.lesions[0], back.levels).si.value == pytest.approx(expected.si.value, abs=0.01)

@@ -1,0 +1,122 @@
+"""Anchors that name the column, and the conus tip, on the canal of one sagittal stack.
+
+Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.assist.canal.Canal`
+(growing caudally); grid ``(row, col)`` points are on the upright 1 mm grid of
+:mod:`spineviewer.assist.grid`; anchor points are LPS mm.
+
+- C2-C3 (cranial anchor): the first disc of a cervical column (level spacing under 24 mm) with
+  a long stretch of canal above it and no disc there: the C2 body with the odontoid, then the
+  skull base. A missed C2-C3 would name C3-C4 as C2-C3, so a disc-like peak where the next
+  disc up would be refuses the anchor.
+- L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) below which the
+  thecal sac ends within two levels while the image goes on: the sacrum, whose sac ends at S2.
+  The field must show that end, so a lumbar field cut at L5 is left unnamed.
+- Conus tip: the lowest point of the axis where the canal still holds a cord (dark on T2 between
+  bright CSF), with CSF without a cord below it.
+Ribs are not used: the last rib-bearing level is unreliable on MRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from spineviewer.assist.canal import Canal, sample_across
+from spineviewer.assist.discs import DiscPeak
+from spineviewer.assist.grid import UprightGrid
+
+_CERVICAL_MAX_SPACING = 24.0
+_LUMBAR_MIN_SPACING = 25.0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A disc named by anatomy: its name, its LPS point and how it was recognised."""
+
+    name: str
+    point: np.ndarray
+    description: str
+    cranial: bool
+
+
+def _spacing(peaks: list[DiscPeak], end: int) -> float:
+    arcs = np.array([p.arc for p in peaks])
+    gaps = np.diff(arcs)
+    return float(np.median(gaps[:2] if end == 0 else gaps[-2:]))
+
+
+def top_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
+               grid: UprightGrid) -> Anchor | None:
+    """C2-C3 when the first disc is the top of a cervical column below the skull base."""
+    if len(peaks) < 3:
+        return None
+    gap = _spacing(peaks, 0)
+    first = peaks[0].arc
+    if gap > _CERVICAL_MAX_SPACING or first < 2.2 * gap:
+        return None
+    window = signal[max(0, int(first - 1.4 * gap)):max(1, int(first - 0.6 * gap))]
+    typical = float(np.median([signal[int(p.arc)] for p in peaks]))
+    if window.size and window.max() > 0.6 * typical:
+        return None
+    point = _point(canal, first, grid)
+    return Anchor("C2-C3", point, "C2-C3 below the odontoid", True)
+
+
+def bottom_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
+                  grid: UprightGrid) -> Anchor | None:
+    """L5-S1 when the last disc is the bottom of a lumbar column above the end of the sac."""
+    if len(peaks) < 3:
+        return None
+    gap = _spacing(peaks, -1)
+    last = peaks[-1].arc
+    end = len(canal.centre) - 1
+    if gap < _LUMBAR_MIN_SPACING or end - last > 2.0 * gap or end - last < 0.6 * gap:
+        return None
+    # The sac must end inside the image, not at its lower edge.
+    tip = canal.centre[-1] + 15.0 * _tangent(canal)
+    rows, cols = grid.image.shape[1:]
+    if not (0 <= tip[0] < rows and 0 <= tip[1] < cols):
+        return None
+    point = _point(canal, last, grid)
+    return Anchor("L5-S1", point, "L5-S1 above the sacrum", False)
+
+
+def _tangent(canal: Canal) -> np.ndarray:
+    step = canal.centre[-1] - canal.centre[-6]
+    return step / max(float(np.linalg.norm(step)), 1e-6)
+
+
+def _point(canal: Canal, arc: float, grid: UprightGrid) -> np.ndarray:
+    wall = canal.wall_points()
+    index = np.arange(len(wall))
+    rc = np.array([np.interp(arc, index, wall[:, 0]), np.interp(arc, index, wall[:, 1])])
+    return grid.to_lps(canal.slice, rc)
+
+
+def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
+    """Grid ``(row, col)`` of the conus tip on the midline ``image``, or None when the field
+    does not show the cord ending in CSF."""
+    depths = np.arange(-10.0, 10.5, 0.5)
+    across = sample_across(image, canal.centre, canal.anterior, depths)
+    across = ndi.gaussian_filter(across, (1.5, 1.0))
+    inner = np.abs(depths) <= 2.5
+    fluid = ((depths >= 3.0) & (depths <= 9.0), (depths <= -3.0) & (depths >= -9.0))
+    walls = np.minimum(across[:, fluid[0]].max(axis=1), across[:, fluid[1]].max(axis=1))
+    cord = walls - across[:, inner].min(axis=1)
+    cord = ndi.median_filter(cord, 7, mode="nearest")
+    reference = float(np.percentile(cord, 75))
+    if reference < 0.25:
+        return None
+    present = cord > 0.5 * reference
+    below = np.nonzero(present)[0]
+    if len(below) == 0:
+        return None
+    last = int(below[-1])
+    # The cord must end inside the canal: CSF without cord for at least 10 mm below it.
+    if len(cord) - 1 - last < 10 or present[: last + 1].mean() < 0.6:
+        return None
+    column = across[last, inner]
+    offset = float(depths[inner][int(np.argmin(column))])
+    return canal.centre[last] + offset * canal.anterior[last]

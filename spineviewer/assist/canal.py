@@ -1,0 +1,178 @@
+"""The spinal canal on the upright grid of a sagittal T2 stack: its midline slice, its course and
+its anterior wall (the posterior margin of the vertebral bodies and discs).
+
+Conventions: arrays are ``(slice, row, col)`` on the grid of :mod:`spineviewer.assist.grid`
+(1 mm steps, rows running down, columns running back). The canal axis is sampled every 1 mm of
+arc length; its *anterior normal* points from the canal towards the vertebral bodies.
+
+On T2 the canal is a long, vertical, bright line (the CSF in front of and behind the cord),
+which only the slices near the midline show: the ridge response of each slice minus that of
+the slices about 15 mm to either side keeps the canal and drops the subcutaneous fat, which is
+as bright and as long but the same on every slice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from spineviewer.assist.grid import UprightGrid
+
+#: Lateral distance of the slices whose ridges are subtracted, mm.
+LATERAL_MM = 15.0
+#: Smallest length of canal that counts as a spine in the field, mm.
+MIN_CANAL_MM = 60.0
+#: Smallest mean canal score (fraction of the brightest tissue) that counts as a canal.
+MIN_CANAL_SCORE = 0.006
+#: Half width of the band of the canal score summed across the canal, mm.
+_CANAL_HALF_WIDTH = 7
+
+
+@dataclass(frozen=True, eq=False)
+class Canal:
+    """The canal of one stack.
+
+    Attributes
+    ----------
+    slice : int
+        Index of the midline slice (the one showing the canal best).
+    centre : ndarray, shape (n, 2)
+        Grid ``(row, col)`` of the canal axis every 1 mm of arc, cranial to caudal.
+    anterior : ndarray, shape (n, 2)
+        Unit anterior normal of the axis at each point, grid ``(row, col)`` components.
+    wall : ndarray, shape (n,)
+        Distance from the axis to the anterior wall of the canal along the anterior normal, mm.
+    score : float
+        Mean canal score along the axis.
+    """
+
+    slice: int
+    centre: np.ndarray
+    anterior: np.ndarray
+    wall: np.ndarray
+    score: float
+
+    def wall_points(self) -> np.ndarray:
+        """Grid ``(row, col)`` of the anterior wall, shape (n, 2)."""
+        return self.centre + self.wall[:, None] * self.anterior
+
+
+def canal_score(grid: UprightGrid) -> np.ndarray:
+    """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0."""
+    image = grid.image
+    ridge = -ndi.gaussian_filter(image, (0, 6.0, 1.5), order=(0, 0, 2))
+    ridge = np.clip(ridge, 0.0, None)
+    n = image.shape[0]
+    step = max(1, int(round(LATERAL_MM / max(grid.slice_spacing, 0.5))))
+    if n < 3:
+        return ridge
+    score = np.empty_like(ridge)
+    for k in range(n):
+        sides = [ridge[j] for j in (k - step, k + step) if 0 <= j < n]
+        if not sides:
+            sides = [ridge[0] if k > n // 2 else ridge[-1]]
+        score[k] = np.clip(ridge[k] - np.maximum.reduce(sides), 0.0, None)
+    return score
+
+
+def find_canal(grid: UprightGrid, score: np.ndarray) -> Canal | None:
+    """The canal of the stack, or None when no canal long and clear enough is in the field."""
+    band = ndi.uniform_filter1d(score, 2 * _CANAL_HALF_WIDTH + 1, axis=2)
+    strength = np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+    k = int(np.argmax(strength))
+    cols = _trace(band[k])
+    rows = np.arange(band.shape[1])
+    along = band[k, rows, np.clip(np.round(cols).astype(int), 0, band.shape[2] - 1)]
+    along = ndi.uniform_filter1d(along, 21)
+    level = np.percentile(along, 90)
+    if level <= 0:
+        return None
+    inside = along > 0.15 * level
+    labels, count = ndi.label(inside)
+    if count == 0:
+        return None
+    sizes = ndi.sum(inside, labels, range(1, count + 1))
+    keep = labels == 1 + int(np.argmax(sizes))
+    r0, r1 = np.nonzero(keep)[0][[0, -1]]
+    mean_score = float(along[r0:r1 + 1].mean())
+    if r1 - r0 < MIN_CANAL_MM or mean_score < MIN_CANAL_SCORE:
+        return None
+    centre, anterior = _arc_sample(rows[r0:r1 + 1], ndi.gaussian_filter1d(cols, 6.0)[r0:r1 + 1])
+    image = grid.image[k]
+    wall = _anterior_wall(image, centre, anterior)
+    return Canal(k, centre, anterior, wall, mean_score)
+
+
+def _trace(score: np.ndarray) -> np.ndarray:
+    """Column of the best path down the rows of ``score`` (at most one column of shift per
+    row, a small cost per shift): dynamic programming over the whole image."""
+    rows, cols = score.shape
+    total = score[0].astype(np.float64)
+    came = np.zeros((rows, cols), dtype=np.int8)
+    penalty = 0.05 * float(np.percentile(score, 99)) + 1e-9
+    for r in range(1, rows):
+        left = np.concatenate(([-np.inf], total[:-1])) - penalty
+        right = np.concatenate((total[1:], [-np.inf])) - penalty
+        options = np.stack([left, total, right])
+        best = np.argmax(options, axis=0)
+        came[r] = best - 1
+        total = options[best, np.arange(cols)] + score[r]
+    path = np.empty(rows)
+    c = int(np.argmax(total))
+    for r in range(rows - 1, -1, -1):
+        path[r] = c
+        c = c + int(came[r, c])
+    return path
+
+
+def _arc_sample(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points of the polyline ``(rows, cols)`` every 1 mm of arc and their anterior normals."""
+    points = np.column_stack([rows, cols]).astype(float)
+    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    arc = np.concatenate(([0.0], np.cumsum(seg)))
+    s = np.arange(0.0, arc[-1], 1.0)
+    centre = np.column_stack([np.interp(s, arc, points[:, 0]), np.interp(s, arc, points[:, 1])])
+    tangent = np.gradient(centre, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    anterior = np.column_stack([tangent[:, 1], -tangent[:, 0]])
+    return centre, anterior
+
+
+def sample_across(image: np.ndarray, centre: np.ndarray, direction: np.ndarray,
+                  depths: np.ndarray) -> np.ndarray:
+    """``image`` sampled at ``centre + depth * direction`` for each axis point and depth,
+    shape ``(n, len(depths))``."""
+    pts = centre[:, None, :] + depths[None, :, None] * direction[:, None, :]
+    return ndi.map_coordinates(image, [pts[..., 0], pts[..., 1]], order=1, mode="nearest")
+
+
+def _anterior_wall(image: np.ndarray, centre: np.ndarray, anterior: np.ndarray) -> np.ndarray:
+    """Distance from the axis to the anterior wall at each axis point, mm.
+
+    Walking forward from the axis, the wall is the steepest fall after the brightest point of
+    the canal (CSF, then epidural fat) within 15 mm: the edge from fluid to the annulus or the
+    cortex of the body.
+    """
+    depths = np.arange(-2.0, 24.0, 0.5)
+    profile = sample_across(image, centre, anterior, depths)
+    profile = ndi.gaussian_filter(profile, (3.0, 1.0))
+    slope = np.gradient(profile, axis=1)
+    wall = np.empty(len(centre))
+    bright_zone = (depths >= 0.0) & (depths <= 15.0)
+    for i in range(len(centre)):
+        top = int(np.argmax(np.where(bright_zone, profile[i], -np.inf)))
+        stop = min(len(depths) - 1, top + 20)
+        j = top + int(np.argmin(slope[i, top:stop + 1]))
+        wall[i] = depths[j] + _vertex(slope[i], j) * 0.5
+    return ndi.median_filter(wall, 5, mode="nearest")
+
+
+def _vertex(values: np.ndarray, j: int) -> float:
+    """Sub-sample offset of the extremum at ``j`` of ``values`` (a parabola through 3 points)."""
+    if j <= 0 or j >= len(values) - 1:
+        return 0.0
+    a, b, c = values[j - 1], values[j], values[j + 1]
+    denominator = a - 2 * b + c
+    return 0.0 if denominator == 0 else float(np.clip(0.5 * (a - c) / denominator, -0.5, 0.5))

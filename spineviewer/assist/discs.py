@@ -1,0 +1,122 @@
+"""Intervertebral discs along the anterior wall of the canal: where the column stops looking like
+vertebral body.
+
+Conventions: positions are arc lengths in mm along the canal axis of
+:class:`spineviewer.assist.canal.Canal`, growing caudally; the *column band* is the strip of
+bone and disc 1-13 mm in front of the anterior wall of the canal, averaged over the slices
+within about 4 mm of the midline.
+
+Vertebral bodies are long stretches of nearly even marrow signal; a disc interrupts them with
+its dark endplates and annulus and a nucleus that is bright (a hydrated disc on T2) or dark (a
+desiccated disc, or any disc on T1). The disc signal is therefore the absolute departure of
+the band from its running median (the marrow), whichever its sign. Discs are then chosen as a
+chain of peaks of that signal whose spacing changes smoothly from level to level, as vertebral
+heights do (15-20 mm in the neck to 30-40 mm in the lumbar spine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+from scipy.signal import find_peaks
+
+from spineviewer.assist.canal import Canal, sample_across
+
+#: Depths in front of the wall where the column band is sampled, mm.
+BAND_DEPTHS = np.arange(1.0, 10.0, 1.0)
+#: Disc-to-disc spacings that can be one level, mm.
+MIN_LEVEL_MM, MAX_LEVEL_MM = 11.0, 46.0
+#: Largest ratio between the spacings above and below a disc.
+MAX_SPACING_RATIO = 1.35
+_MARROW_SIGMA_MM = 15.0
+_MARROW_WIDTH = 0.1
+
+
+@dataclass(frozen=True)
+class DiscPeak:
+    """One disc found along the axis: its arc position (mm) and its strength (0..1)."""
+
+    arc: float
+    strength: float
+
+
+def disc_signal(image: np.ndarray, canal: Canal) -> np.ndarray:
+    """How unlike marrow the column band is at each arc position (1 mm steps), >= 0."""
+    band = sample_across(image, canal.wall_points(), canal.anterior, BAND_DEPTHS)
+    marrow = marrow_level(band)
+    departure = (np.abs(band - marrow) / np.maximum(marrow, 0.05)).mean(axis=1)
+    return ndi.gaussian_filter1d(departure, 1.5)
+
+
+def marrow_level(band: np.ndarray) -> np.ndarray:
+    """The local marrow signal of a band ``(arc, depth)``: a robust running mean that keeps to
+    the most common value nearby (marrow fills most of the column's length, but a run of
+    desiccated discs can fill half of it, which a running median mistakes for marrow)."""
+    level = np.broadcast_to(np.median(band, axis=0), band.shape).copy()
+    for _ in range(4):
+        weight = np.exp(-(((band - level) / _MARROW_WIDTH) ** 2))
+        total = ndi.gaussian_filter1d(weight, _MARROW_SIGMA_MM, axis=0, mode="nearest")
+        level = ndi.gaussian_filter1d(weight * band, _MARROW_SIGMA_MM, axis=0,
+                                      mode="nearest") / np.maximum(total, 1e-6)
+    return level
+
+
+def find_discs(signal: np.ndarray) -> list[DiscPeak]:
+    """The most plausible chain of discs in a disc signal (cranial to caudal)."""
+    if len(signal) < MIN_LEVEL_MM:
+        return []
+    scale = float(np.percentile(signal, 95))
+    if scale <= 0:
+        return []
+    peaks, props = find_peaks(signal, distance=7, prominence=0.08 * scale)
+    if len(peaks) == 0:
+        return []
+    heights = signal[peaks]
+    # A disc counts in the chain by how much it stands out of the typical strong peak.
+    reference = float(np.median(np.sort(heights)[-max(1, len(heights) // 2):]))
+    gain = heights / reference - 0.3
+    chain = _best_chain(peaks.astype(float), gain)
+    return [DiscPeak(float(peaks[i]) + _vertex(signal, int(peaks[i])),
+                     float(min(1.0, heights[i] / reference))) for i in chain]
+
+
+def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
+    """Indices of the chain of peaks with the largest total gain whose consecutive spacings
+    are one level each and change smoothly (dynamic programming over the last two peaks)."""
+    n = len(arc)
+    best = np.full((n, n), -np.inf)
+    back = np.full((n, n), -1, dtype=int)
+    max_log = np.log(MAX_SPACING_RATIO)
+    for j in range(n):
+        for i in range(j):
+            gap = arc[j] - arc[i]
+            if not MIN_LEVEL_MM <= gap <= MAX_LEVEL_MM:
+                continue
+            value, came = gain[i] + gain[j], -1
+            for h in range(i):
+                if best[h, i] == -np.inf:
+                    continue
+                change = abs(np.log(gap / (arc[i] - arc[h])))
+                if change > max_log:
+                    continue
+                candidate = best[h, i] + gain[j] - 5.0 * change
+                if candidate > value:
+                    value, came = candidate, h
+            best[i, j], back[i, j] = value, came
+    if not np.isfinite(best).any():
+        return [int(np.argmax(gain))] if gain.max() > 0 else []
+    i, j = np.unravel_index(int(np.argmax(best)), best.shape)
+    chain = [int(j), int(i)]
+    while back[chain[-1], chain[-2]] >= 0:
+        chain.append(int(back[chain[-1], chain[-2]]))
+    return chain[::-1]
+
+
+def _vertex(values: np.ndarray, j: int) -> float:
+    if j <= 0 or j >= len(values) - 1:
+        return 0.0
+    a, b, c = values[j - 1], values[j], values[j + 1]
+    denominator = a - 2 * b + c
+    return 0.0 if denominator == 0 else float(np.clip(0.5 * (a - c) / denominator, -0.5, 0.5))
