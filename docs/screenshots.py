@@ -102,6 +102,12 @@ def _wait_for_proposal(app: QApplication, window, seconds: float = 60.0) -> None
     _settle(app, window)
 
 
+def _truth_disc_name(case: str, point) -> str:
+    """The name of the true disc nearest ``point`` (LPS)."""
+    truth = json.loads((SAMPLE_DIR / case / "ground-truth.json").read_text())
+    return min(truth["discs"], key=lambda d: np.linalg.norm(np.subtract(d["point_lps_mm"], point)))["name"]
+
+
 def _seed(window, viewport, point) -> None:
     """As a click at the patient point ``point`` with the active seed tool."""
     from spineviewer.core.stack_geometry import stack_geometry
@@ -132,6 +138,12 @@ def grab_assist(out: dict[str, Path], size=(1600, 900)) -> None:
     window.grid.set_active(sagittal_t2)
     assist.propose_levels()
     _wait_for_proposal(app, window)
+    if assist.naming_point is not None:
+        # No anchor in the field: the reader names the circled disc, as the truth names it.
+        prompt = window.annotations.layers[0].prompt
+        prompt.edit.setText(_truth_disc_name(case, assist.naming_point))
+        prompt.submit()
+        _settle(app, window)
     window.grab().save(str(out["levels"]))
     assist.accept()
     window.annotations.tools.set_tool(Tool.ASSIST_T2)

@@ -75,6 +75,8 @@ class AssistController(QObject):
         self.window, self.controls = window, controls
         self.session, self.tools = controls.session, controls.tools
         self.running = None
+        self.naming_point = None
+        self._answering = False
         self.last_run: list[str] = []
         self.masks = [MaskLayer(layer, self) for layer in controls.layers]
         for layer in controls.layers:
@@ -147,6 +149,7 @@ class AssistController(QObject):
         self.brush_size = QDoubleSpinBox()
         self.brush_size.setObjectName("brushSize")
         self.brush_size.setRange(*BRUSH_RANGE)
+        self.brush_size.setDecimals(1)
         self.brush_size.setSingleStep(0.5)
         self.brush_size.setValue(BRUSH_MM)
         self.brush_size.setSuffix(" mm")
@@ -236,6 +239,8 @@ class AssistController(QObject):
         if stack is None:
             return
         middle = len(proposal.discs) // 2
+        #: The disc the reader is asked to name (LPS), while the question is open.
+        self.naming_point = proposal.discs[middle].point
         markers = []
         for k, disc in enumerate(proposal.discs):
             x, y = to_scene(stack, index, [disc.point])[0]
@@ -248,9 +253,14 @@ class AssistController(QObject):
         x, y = to_scene(stack, index, [proposal.discs[middle].point])[0]
         view = layer.viewport.view
         on_view = view.mapFromScene(layer.view_box.mapViewToScene(QPointF(x, y)))
-        at = layer.viewport.mapFromGlobal(view.viewport().mapToGlobal(on_view)) + QPoint(14, -10)
+        circled = layer.viewport.mapFromGlobal(view.viewport().mapToGlobal(on_view))
+        # The question goes in the half of the viewport away from the circled disc (the
+        # prompt keeps itself inside the viewport).
+        below = circled.y() < layer.viewport.height() // 2
+        at = QPoint(0, layer.viewport.height() if below else 0)
 
         def clear(*_) -> None:
+            self.naming_point = None
             for marker in markers:
                 if marker.scene() is not None:
                     layer.view_box.removeItem(marker)
@@ -296,22 +306,28 @@ class AssistController(QObject):
         return True
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        """Enter and Esc answer a proposal when no gesture, prompt or tool wants them."""
+        """Enter and Esc answer a proposal when no gesture, prompt or tool wants them.
+
+        Only a key pressed while the viewport had the focus counts (Qt first asks the focused
+        widget with a ShortcutOverride): the Enter that closes a prompt over the viewport,
+        passed on to it, accepts nothing."""
         kind = event.type()
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
             return False
         key = event.key()
         if key not in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape):
             return False
-        busy = any(layer.input.busy or layer.prompt is not None for layer in self.controls.layers)
-        if busy or self.tools.tool is not Tool.READ or self.running is not None:
-            return False
-        if not results.pending(self.session.study):
-            return False
-        event.accept()
-        if kind == QEvent.Type.KeyPress:
+        if kind == QEvent.Type.ShortcutOverride:
+            busy = any(layer.input.busy or layer.prompt is not None for layer in self.controls.layers)
+            self._answering = (not busy and self.tools.tool is Tool.READ and self.running is None
+                               and bool(results.pending(self.session.study)))
+            if self._answering:
+                event.accept()
+            return self._answering
+        answering, self._answering = self._answering, False
+        if answering:
             self.accept() if key != Qt.Key.Key_Escape else self.reject()
-        return True
+        return answering
 
     # -- observing -------------------------------------------------------------------------
 

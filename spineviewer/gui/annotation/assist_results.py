@@ -14,10 +14,9 @@ plane, as a reader draws it). Masks are ``(slice, row, col)`` on their stack's g
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
+from spineviewer.assist import AssistRefusal
 from spineviewer.core import proposals
 from spineviewer.core.annotations import (
     Caliper, CaliperRole, Component, CordPath, Segmentation,
@@ -146,35 +145,47 @@ def _to_current_lesion(controller, drawings, label: str) -> bool:
 # -- levels ----------------------------------------------------------------------------------
 
 def show_levels(controller, proposal) -> None:
-    """Propose the discs found; when none is named and the reader has named none, ask for one
-    name first (the others are counted from it)."""
-    session = controller.session
-    own = session.study.levels.accepted() if session.study.levels is not None else None
-    named = any(d.name for d in proposal.discs)
+    """Propose the discs found. Named from an anchor, or counted from the reader's own discs,
+    they are proposed at once; otherwise the reader names one disc first (the others are
+    counted from it)."""
+    study = controller.session.study
+    own = study.levels.accepted() if study.levels is not None else None
     if not proposal.discs and proposal.conus is None:
-        controller.say(f"Propose levels: {proposal.message or 'no disc found'}")
+        controller.say(f"Propose levels: {proposal.message}")
         return
-    if named or (own is not None and own.discs) or not proposal.discs:
-        value = proposal.levels() if named else [d.point for d in proposal.discs]
-        _propose_levels(controller, proposal, value)
+    try:
+        if own is not None and own.discs:
+            value = [d.point for d in proposal.discs]
+        elif proposal.anchor_index is not None or not proposal.discs:
+            value = proposal.levels() if proposal.discs else []
+        else:
+            controller.ask_disc_name(proposal, lambda name, index: _named(controller, proposal, name, index))
+            return
+    except AssistRefusal as exc:
+        controller.say(f"Propose levels: {exc}")
         return
-    controller.ask_disc_name(proposal, lambda name, index: _propose_levels(
-        controller, proposal, proposal.levels(name=name, index=index)))
+    _propose_levels(controller, proposal, value)
+
+
+def _named(controller, proposal, name: str, index: int) -> None:
+    try:
+        value = proposal.levels(name=name, index=index)
+    except AssistRefusal as exc:
+        controller.say(f"Propose levels: {exc}")
+        return
+    _propose_levels(controller, proposal, value)
 
 
 def _propose_levels(controller, proposal, value) -> None:
-    conus = None if proposal.conus is None else tuple(proposal.conus)
-    if not isinstance(value, list):
-        value = replace(value, conus_tip=conus) if conus is not None and value.conus_tip is None else value
-        conus = None
+    conus = tuple(proposal.conus) if isinstance(value, list) and proposal.conus is not None else None
     if controller.session.apply(proposals.propose_levels, value, conus_tip=conus,
                                 label="propose levels"):
         controller.last_run = [LEVELS]
-        discs = sum(1 for d in controller.session.study.levels.discs if d.proposed)
-        tip = " and the conus tip" if controller.session.study.levels.conus_tip_proposed else ""
-        note = f" ({proposal.message})" if proposal.message else ""
-        controller.say(f"Proposed {discs} discs{tip}{note}: Enter accepts, Esc rejects, "
-                       "drag a marker to correct it")
+        levels = controller.session.study.levels
+        discs = sum(1 for d in levels.discs if d.proposed) if levels is not None else 0
+        tip = " and the conus tip" if levels is not None and levels.conus_tip_proposed else ""
+        controller.say(f"Proposed {discs} discs{tip} (amber): Enter accepts, Esc rejects, drag a "
+                       "marker to correct it")
 
 
 def check_name(text: str) -> str:
