@@ -1,0 +1,322 @@
+"""The spinal cord centreline on a sagittal stack, followed from one click.
+
+Coordinates: arrays are ``(slice, row, col)``; points are DICOM patient LPS in mm. Index <-> LPS
+goes through :func:`spineviewer.core.stack_geometry.stack_geometry` only. Internally the
+in-plane axis that runs most nearly head-foot is called the *long* axis and the other the *AP*
+axis; a stack whose columns run head-foot is transposed on the way in and out.
+
+How the cord is found: the cord lies in the middle of the spinal canal, and on a sagittal image
+the canal is a band 13-16 mm wide (CSF, cord, epidural fat) between two thin dark walls (the
+posterior longitudinal ligament and cortex of the vertebral bodies in front, the ligamenta
+flava and laminae behind), on T2 and on T1 alike. Each pixel gets a *band response*: the mean
+of the central 8 mm across the canal less the brighter of the two walls (the darkest pixel
+6.5-11 mm on either side), less half the difference between the walls (a band with one
+wall is an edge, not a canal). Wide bright structures (vertebral bodies) have no wall within
+11 mm and thin dark lines are not bright in the middle, so neither answers. The response is
+taken over the sagittal slices near the click (the best slice per pixel), and the centreline is
+the path through the rows, from the click's row up and down, that collects the most response
+while moving at most one column per row (dynamic programming). Where the response stays below
+the threshold for more than :data:`CORD_GAP_MM` the canal has left the field or ended. The cord
+centre is taken as the canal centre (the cord is centred in the canal to a few mm, so its
+3 x 3-pixel core still lies in the cord).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from spineviewer.assist.refusal import AssistRefusal, check_cancel
+from spineviewer.core.model import Stack
+from spineviewer.core.stack_geometry import stack_geometry
+
+#: Half-width of the canal's middle averaged across it, mm.
+CORE_HALF_MM = 4.0
+#: Where the canal's walls are looked for on either side of its centre, mm.
+FLANK_MM = (6.5, 11.0)
+#: The CSF is looked for this far on either side of the centre, mm.
+CSF_MM = 7.0
+#: Sagittal slices within this lateral distance of the click are searched, mm.
+LATERAL_MM = 6.0
+#: A cord that loses its band response for longer than this has ended, mm.
+CORD_GAP_MM = 40.0
+#: The cord is looked for this far in front of and behind the click, mm.
+SEARCH_AP_MM = 25.0
+#: Response needed, as a fraction of the image's bright level (99th percentile).
+MIN_RESPONSE = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class Centreline:
+    """The tracked cord of one stack.
+
+    Attributes
+    ----------
+    index : ndarray, shape (N, 3)
+        Continuous ``(slice, row, col)`` stack indices of the centreline, one per long-axis
+        line from the top of the cord in the field to its bottom (head to foot).
+    points : ndarray, shape (N, 3)
+        The same points in LPS mm.
+    response : ndarray, shape (N,)
+        Band response along the centreline (signal units).
+    signal : ndarray, shape (N,)
+        Mean signal of the cord core along the centreline (signal units).
+    brightest : ndarray, shape (N,)
+        Brightest signal across the canal within ``CSF_MM`` of the centreline (on T2: the CSF).
+    seed : int
+        Position in the arrays of the line through the click.
+    """
+
+    index: np.ndarray
+    points: np.ndarray
+    response: np.ndarray
+    signal: np.ndarray
+    brightest: np.ndarray
+    seed: int
+
+    @property
+    def arc_mm(self) -> np.ndarray:
+        """Length along the centreline from its first point, mm, shape (N,)."""
+        steps = np.linalg.norm(np.diff(self.points, axis=0), axis=1)
+        return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+@dataclass(frozen=True, eq=False)
+class SagittalView:
+    """A stack's volume seen with the long axis as rows (a transposed view when needed)."""
+
+    stack: Stack
+    volume: np.ndarray          # (slices, long, ap) float32
+    transposed: bool
+    long_mm: float
+    ap_mm: float
+    slice_mm: float
+    head_first: bool            # long index 0 is the cranial end
+
+    def to_stack_index(self, index: np.ndarray) -> np.ndarray:
+        """``(slice, long, ap)`` -> the stack's ``(slice, row, col)``."""
+        index = np.asarray(index, dtype=float)
+        return index[..., [0, 2, 1]] if self.transposed else index
+
+    def from_stack_index(self, index: np.ndarray) -> np.ndarray:
+        """The stack's ``(slice, row, col)`` -> ``(slice, long, ap)``."""
+        return self.to_stack_index(index)
+
+    def to_lps(self, index: np.ndarray) -> np.ndarray:
+        return stack_geometry(self.stack).from_index(self.to_stack_index(index))
+
+    def to_view_index(self, points) -> np.ndarray:
+        return self.from_stack_index(stack_geometry(self.stack).to_index(points))
+
+
+def sagittal_view(stack: Stack, volume: np.ndarray) -> SagittalView:
+    """The stack as a :class:`SagittalView`; AssistRefusal unless its slices are sagittal."""
+    geometry = stack_geometry(stack)
+    if not stack.has_geometry or len(geometry) < 1:
+        raise AssistRefusal("this series has no position in the patient, so the cord cannot be "
+                            "followed on it")
+    plane = geometry.planes[0]
+    if abs(plane.normal[0]) < 0.7:
+        raise AssistRefusal("the cord is followed on a sagittal series; this series is not "
+                            "sagittal")
+    row_si, col_si = abs(plane.column_direction[2]), abs(plane.row_direction[2])
+    transposed = col_si > row_si
+    data = np.asarray(volume, dtype=np.float32)
+    if transposed:
+        data = np.swapaxes(data, 1, 2)
+    d_r, d_c = plane.spacing
+    long_mm, ap_mm = (d_c, d_r) if transposed else (d_r, d_c)
+    long_dir = plane.row_direction if transposed else plane.column_direction
+    slice_mm = geometry.gap(0, 1.0) if len(geometry) > 1 else geometry.thickness
+    return SagittalView(stack, data, transposed, float(long_mm), float(ap_mm), float(slice_mm),
+                        bool(long_dir[2] < 0))
+
+
+def band_response(image: np.ndarray, ap_mm: float) -> np.ndarray:
+    """Canal band response of every pixel of a ``(long, ap)`` image (or a stack of them).
+
+    Parameters
+    ----------
+    image : ndarray, shape (..., long, ap)
+    ap_mm : float
+        Pixel spacing across the canal, mm.
+
+    Returns
+    -------
+    ndarray, same shape: the mean of the central ``2 CORE_HALF_MM`` less the brighter of the
+    two walls (the darkest pixel ``FLANK_MM`` away on each side), less half the difference
+    between the walls.
+    """
+    core = max(1, int(round(CORE_HALF_MM / ap_mm)))
+    near = max(core + 1, int(round(FLANK_MM[0] / ap_mm)))
+    far = max(near + 1, int(round(FLANK_MM[1] / ap_mm)))
+    centre = ndimage.uniform_filter1d(image, 2 * core + 1, axis=-1, mode="nearest")
+    wall = ndimage.minimum_filter1d(image, far - near + 1, axis=-1, mode="nearest")
+    shift = (near + far) // 2
+    before = _shifted(wall, shift)
+    after = _shifted(wall, -shift)
+    return centre - np.maximum(before, after) - 0.5 * np.abs(before - after)
+
+
+def _shifted(values: np.ndarray, shift: int) -> np.ndarray:
+    """``out[..., c] = values[..., c - shift]``, edges repeated."""
+    out = np.empty_like(values)
+    if shift > 0:
+        out[..., shift:] = values[..., :-shift]
+        out[..., :shift] = values[..., :1]
+    else:
+        out[..., :shift] = values[..., -shift:]
+        out[..., shift:] = values[..., -1:]
+    return out
+
+
+def cord_is_bright(view: SagittalView, cord: Centreline) -> bool:
+    """True when the cord is not darker than its CSF (T1-like), False on T2.
+
+    The echo time decides when the files give it (T2-weighted from 60 ms); otherwise the
+    image: on T2 normal cord is about a third as bright as the CSF beside it, on T1 about half
+    as bright as the epidural fat, so the lower quartile over the cord of its core signal over
+    the brightest signal across the canal is compared with 0.45.
+    """
+    echo = view.stack.frames[0].file.protocol.get("echo_time")
+    if echo is not None and echo >= 60.0:
+        return False
+    if echo is not None and 0.0 < echo <= 35.0:
+        return True
+    ratio = cord.signal / np.maximum(cord.brightest, 1e-6)
+    return float(np.percentile(ratio, 25)) > 0.45
+
+
+def track_cord(view: SagittalView, seed_index, *, cancel=None) -> Centreline:
+    """Follow the cord through the click at ``seed_index`` (``(slice, long, ap)`` of the view).
+
+    Raises
+    ------
+    AssistRefusal
+        When no cord runs near the click.
+    """
+    n_slices, n_long, n_ap = view.volume.shape
+    k0, r0, c0 = (float(v) for v in seed_index)
+    ks = _lateral_slices(view, k0)
+    smooth = ndimage.gaussian_filter(view.volume[ks], (0, 1.5 / view.long_mm, 0.5))
+    check_cancel(cancel)
+    response = band_response(smooth, view.ap_mm)
+    best = response.max(axis=0)
+    floor = MIN_RESPONSE * float(np.percentile(view.volume[int(round(k0))], 99))
+    start = _cord_column(best, int(round(r0)), c0, view)
+    if start is None or _near_rows_weak(best, r0, start, floor, view):
+        raise AssistRefusal("no spinal cord found at the click: nothing there looks like a cord "
+                            "between two bands of CSF")
+    cols = _dp_path(best, int(round(r0)), start, view)
+    check_cancel(cancel)
+    along = best[np.arange(n_long), cols]
+    first, last = _cord_ends(along, int(round(r0)), floor, view)
+    if last - first + 1 < int(round(10.0 / view.long_mm)):
+        raise AssistRefusal("no spinal cord found at the click: nothing there looks like a cord "
+                            "between two bands of CSF")
+    rows = np.arange(first, last + 1)
+    weights = np.clip(response[:, rows, cols[rows]], 0.0, None)
+    total = weights.sum(axis=0)
+    lateral = np.where(total > 0, (weights * np.asarray(ks)[:, None]).sum(axis=0)
+                       / np.where(total > 0, total, 1.0), k0)
+    lateral = ndimage.gaussian_filter1d(lateral, 5.0 / view.long_mm, mode="nearest")
+    index = np.column_stack([lateral, rows, cols[rows]]).astype(float)
+    signal = _core_signal(view, index)
+    reach = max(1, int(round(CSF_MM / view.ap_mm)))
+    brightest = np.max([_core_signal(view, index + [0.0, 0.0, float(d)])
+                        for d in range(-reach, reach + 1)], axis=0)
+    if not view.head_first:
+        index, signal, brightest = index[::-1], signal[::-1], brightest[::-1]
+        rows = rows[::-1]
+    points = view.to_lps(index)
+    seed_at = int(np.argmin(np.abs(rows - r0)))
+    return Centreline(view.to_stack_index(index), points, along[rows], signal, brightest,
+                      seed_at)
+
+
+def _lateral_slices(view: SagittalView, k0: float) -> list[int]:
+    reach = max(1, int(round(LATERAL_MM / max(view.slice_mm, 0.1))))
+    centre = int(round(k0))
+    return [k for k in range(centre - reach, centre + reach + 1) if 0 <= k < view.volume.shape[0]]
+
+
+def _cord_column(best: np.ndarray, r0: int, c0: float, view: SagittalView) -> int | None:
+    """The column of the cord near the click: the strongest band over 20 mm of rows."""
+    n_long, n_ap = best.shape
+    span = int(round(10.0 / view.long_mm))
+    reach = int(round(SEARCH_AP_MM / view.ap_mm))
+    rows = slice(max(0, r0 - span), min(n_long, r0 + span + 1))
+    lo, hi = max(0, int(round(c0)) - reach), min(n_ap, int(round(c0)) + reach + 1)
+    if hi <= lo:
+        return None
+    profile = np.clip(best[rows, lo:hi], 0.0, None).sum(axis=0)
+    return lo + int(np.argmax(profile))
+
+
+def _near_rows_weak(best, r0, col, floor, view) -> bool:
+    span = int(round(10.0 / view.long_mm))
+    rows = slice(max(0, int(r0) - span), int(r0) + span + 1)
+    return float(np.median(best[rows, col])) < floor
+
+
+def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.ndarray:
+    """Column of the centreline on every row: the best path from ``(r0, start)`` both ways."""
+    n_long, n_ap = best.shape
+    cols = np.empty(n_long, dtype=int)
+    cols[r0] = start
+    gain = np.clip(best, 0.0, None)
+    for step in (-1, 1):
+        rows = list(range(r0 + step, n_long if step > 0 else -1, step))
+        if not rows:
+            continue
+        score = np.full(n_ap, -np.inf)
+        score[start] = 0.0
+        choice = np.empty((len(rows), n_ap), dtype=np.int8)
+        penalty = float(np.percentile(gain, 99)) + 1.0
+        for i, r in enumerate(rows):
+            left = np.concatenate([[-np.inf], score[:-1]]) - penalty
+            right = np.concatenate([score[1:], [-np.inf]]) - penalty
+            stacked = np.stack([left, score, right])
+            pick = np.argmax(stacked, axis=0)
+            score = stacked[pick, np.arange(n_ap)] + gain[r]
+            choice[i] = pick.astype(np.int8) - 1
+        c = int(np.argmax(score))
+        for i in range(len(rows) - 1, -1, -1):
+            cols[rows[i]] = c
+            c = c + int(choice[i, c])
+    return cols
+
+
+def _cord_ends(along: np.ndarray, r0: int, floor: float, view: SagittalView) -> tuple[int, int]:
+    """First and last rows of the cord: from the click outward until a long weak stretch."""
+    gap = max(2, int(round(CORD_GAP_MM / view.long_mm)))
+    strong = along >= floor
+    ends = []
+    for step in (-1, 1):
+        r, last_strong, weak = r0, r0, 0
+        while 0 <= r < len(along):
+            if strong[r]:
+                last_strong, weak = r, 0
+            else:
+                weak += 1
+                if weak > gap:
+                    break
+            r += step
+        ends.append(last_strong)
+    return min(ends), max(ends)
+
+
+def _core_signal(view: SagittalView, index: np.ndarray) -> np.ndarray:
+    """Mean signal of the central 3 x 3 pixels of the cord on the nearest slice, per line."""
+    k = np.clip(np.rint(index[:, 0]).astype(int), 0, view.volume.shape[0] - 1)
+    r = index[:, 1].astype(int)
+    c = np.rint(index[:, 2]).astype(int)
+    n_ap = view.volume.shape[2]
+    values = []
+    for dr in (-1, 0, 1):
+        rr = np.clip(r + dr, 0, view.volume.shape[1] - 1)
+        for dc in (-1, 0, 1):
+            values.append(view.volume[k, rr, np.clip(c + dc, 0, n_ap - 1)])
+    return np.mean(values, axis=0)
