@@ -242,10 +242,8 @@ def show_lesion(controller, stack: Stack, segmentation) -> None:
             if caliper is not None:
                 drawings.append(caliper)
     if _to_current_lesion(controller, drawings, "propose the lesion segmentation"):
-        note = f" ({segmentation.message})" if segmentation.message else ""
-        controller.say(f"Proposed lesion: {segmentation.volume_mm3:.0f} mm³, SI "
-                       f"{segmentation.si_mm:.1f} mm, AP {segmentation.ap_mm:.1f} mm{note}: "
-                       "Enter accepts, Esc rejects; the brush corrects the mask")
+        controller.say(f"Proposed {segmentation.message}: Enter accepts, Esc rejects; the "
+                       "mask brush (Shift+B) and eraser (Shift+E) correct the mask")
 
 
 def masks_on(session, stack: Stack) -> list[tuple[str, np.ndarray, bool]]:

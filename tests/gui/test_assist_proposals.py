@@ -1,0 +1,208 @@
+"""Assisted measurement with the mouse and the keyboard on sample case 1 (a T12 enhancing lesion):
+proposed levels and lesion segmentation, accepted with Enter or rejected with Esc, the brush
+and eraser changing the mask's volume, a refusal and a cancelled run.
+
+Each proposal runs in the background; the tests wait for its answer with ``qtbot.waitUntil``.
+Sizes are compared with the phantom's ground truth (``ground-truth.json`` of the case).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+
+from spineviewer.core.annotations import CordPath, Segmentation
+from spineviewer.core.proposals import has_proposals
+from spineviewer.gui.annotation.tools import Tool
+from tests.gui.annotation_helpers import (
+    CASE1, click, copy_case, drag, key, screen_of, type_into, zoom_on,
+)
+
+TRUTH = json.loads((CASE1 / "ground-truth.json").read_text())
+LESION = TRUTH["lesions"][0]
+CENTRE = np.array(LESION["centre_lps_mm"])
+#: A point in the cord T2 hyperintensity above the lesion, LPS mm.
+EDEMA = CENTRE + (0.0, 0.0, 25.0)
+#: Volume of the phantom's ellipsoidal lesion, mm3.
+TRUE_VOLUME = math.pi / 6 * LESION["ap_mm"] * LESION["transverse_mm"] * LESION["si_mm"]
+
+
+@pytest.fixture
+def window(open_window, tmp_path):
+    return open_window([copy_case(tmp_path / "case1")])
+
+
+def _viewport(window, description: str):
+    """The viewport showing the series described ``description`` (shown there if need be)."""
+    from spineviewer.gui.shell.browser import stack_key
+
+    for viewport in window.grid.viewports:
+        if viewport.state is not None and viewport.state.context.series.description == description:
+            return viewport
+    stack = next(s for _, _, series in window.result.iter_series() if series.description == description
+                 for s in series.stacks)
+    viewport = window.grid.viewports[1]
+    window.show_stack(viewport, stack_key(stack))
+    return viewport
+
+
+def _on_lesion(viewport):
+    """Show the slice through the lesion centre, zoomed on it as a reader does."""
+    state = viewport.state
+    from spineviewer.core.stack_geometry import stack_geometry
+
+    state.set_slice(stack_geometry(state.stack).nearest(CENTRE))
+    zoom_on(viewport, CENTRE, 80.0)
+
+
+def _idle(qtbot, window):
+    qtbot.waitUntil(lambda: window.annotations.assist.running is None, timeout=30000)
+
+
+def _study(window):
+    return window.annotations.session.study
+
+
+def _nearest_true_disc(point) -> str:
+    return min(TRUTH["discs"], key=lambda d: np.linalg.norm(np.subtract(d["point_lps_mm"], point)))["name"]
+
+
+def _segment(qtbot, window, at=None):
+    """Shift+G, then a click on the lesion of the sagittal post-contrast image."""
+    viewport = _viewport(window, "SAG T1 TSE +C")
+    _on_lesion(viewport)
+    viewport.setFocus()
+    key(viewport, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert window.annotations.tools.tool is Tool.ASSIST_LESION
+    click(viewport, screen_of(viewport, CENTRE if at is None else at))
+    _idle(qtbot, window)
+    return viewport
+
+
+def _segmentation(window) -> Segmentation:
+    found = [d for d in _study(window).all_drawings() if isinstance(d, Segmentation)]
+    assert len(found) == 1, found
+    return found[0]
+
+
+class TestLesion:
+    def test_click_segments_enter_accepts_volume_within_15_percent(self, qtbot, window):
+        """A click on the lesion proposes its mask and calipers (dashed, not measured); Enter
+        accepts them and the Volume row shows the mask's volume, within 15% of the truth."""
+        viewport = _segment(qtbot, window)
+        mask = _segmentation(window)
+        assert mask.proposed and has_proposals(_study(window))
+        panel = window.annotations.measurements
+        assert panel.value(1, "volume") == ""
+        assert window.annotations.assist.masks[window.grid.viewports.index(viewport)].view._items
+        key(viewport, Qt.Key.Key_Return)
+        assert not has_proposals(_study(window))
+        volume = float(panel.value(1, "volume").split()[0])
+        assert volume == pytest.approx(TRUE_VOLUME, rel=0.15)
+        si = float(panel.value(1, "si").split()[0])
+        assert si == pytest.approx(LESION["si_mm"], abs=2.0)
+
+    def test_escape_rejects_and_undo_brings_back(self, qtbot, window):
+        """Esc removes every proposed drawing of the run; Ctrl+Z brings them back, proposed."""
+        viewport = _segment(qtbot, window)
+        proposed = [d.id for d in _study(window).all_drawings()]
+        key(viewport, Qt.Key.Key_Escape)
+        assert not list(_study(window).all_drawings())
+        assert "Rejected" in window.statusBar().currentMessage()
+        key(viewport, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert [d.id for d in _study(window).all_drawings()] == proposed
+        assert all(d.proposed for d in _study(window).all_drawings())
+
+    def test_brush_adds_and_eraser_removes_volume(self, qtbot, window):
+        """A brush stroke beside the mask grows its volume, an eraser stroke over it shrinks
+        it; each stroke is one undo step."""
+        viewport = _segment(qtbot, window)
+        key(viewport, Qt.Key.Key_Return)
+        before = _segmentation(window).volume
+        key(viewport, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+        start, end = CENTRE + (0, -12.0, 6.0), CENTRE + (0, -12.0, -6.0)
+        drag(viewport, screen_of(viewport, start), screen_of(viewport, end))
+        grown = _segmentation(window).volume
+        assert grown > before + 20.0
+        key(viewport, Qt.Key.Key_E, Qt.KeyboardModifier.ShiftModifier)
+        drag(viewport, screen_of(viewport, CENTRE + (0, 0, 4.0)), screen_of(viewport, CENTRE + (0, 0, -4.0)))
+        assert _segmentation(window).volume < grown
+        panel = window.annotations.measurements
+        assert float(panel.value(1, "volume").split()[0]) == pytest.approx(_segmentation(window).volume, abs=1)
+        key(viewport, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert _segmentation(window).volume == pytest.approx(grown)
+
+    def test_cancel_stops_the_run(self, qtbot, window):
+        """Cancel in the status bar stops a segmentation under way: nothing is proposed."""
+        viewport = _viewport(window, "SAG T1 TSE +C")
+        _on_lesion(viewport)
+        viewport.setFocus()
+        key(viewport, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+        click(viewport, screen_of(viewport, CENTRE))
+        assert window.annotations.assist.running is not None
+        assert window.cancel_button.isVisible()
+        click_button = window.cancel_button
+        from PyQt6.QtTest import QTest
+        QTest.mouseClick(click_button, Qt.MouseButton.LeftButton)
+        _idle(qtbot, window)
+        assert not list(_study(window).all_drawings())
+        assert "cancelled" in window.statusBar().currentMessage()
+
+
+class TestLevelsAndCord:
+    def test_levels_proposed_then_accepted_name_the_lesion_level(self, qtbot, window):
+        """Shift+L finds the discs; with no odontoid or sacrum in the field the reader names the
+        circled one (as the truth names it) and the others are counted; Enter accepts them,
+        each named as the true disc nearest it; with the lesion accepted, its level in the
+        Measurements dock is the true one."""
+        sagittal = _viewport(window, "SAG T2 TSE")
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_L, Qt.KeyboardModifier.ShiftModifier)
+        _idle(qtbot, window)
+        assist = window.annotations.assist
+        assert _study(window).levels is None and assist.naming_point is not None
+        type_into(window.annotations.layers[0].prompt.edit, _nearest_true_disc(assist.naming_point))
+        levels = _study(window).levels
+        assert levels is not None and all(d.proposed for d in levels.discs)
+        key(sagittal, Qt.Key.Key_Return)
+        assert not _study(window).levels.has_proposals
+        for disc in _study(window).levels.discs:
+            assert _nearest_true_disc(disc.point) == disc.name, disc
+        viewport = _segment(qtbot, window)
+        key(viewport, Qt.Key.Key_Return)
+        assert window.annotations.measurements.value(1, "levels") == LESION["level_top"]
+
+    def test_click_outside_the_cord_is_refused_with_its_reason(self, qtbot, window):
+        """Shift+G and a click in the vertebral body in front of the cord: the status bar says
+        why in one sentence, nothing is proposed, no traceback."""
+        _segment(qtbot, window, at=CENTRE + (0, -30.0, 0))
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Segmenting the lesion: ") and "cord" in message
+        assert "Traceback" not in message and "\n" not in message
+        assert not list(_study(window).all_drawings())
+        assert window.annotations.tools.tool is Tool.READ
+
+    def test_t2_extent_from_one_click_counts_once_accepted(self, qtbot, window):
+        """Shift+P and a click in the cord hyperintensity (25 mm above the lesion) propose a T2 path (dashed, labelled
+        proposed, not in the T2 row) through the click; Enter accepts it and the T2 row shows its
+        length."""
+        sagittal = _viewport(window, "SAG T2 TSE")
+        _on_lesion(sagittal)
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
+        click(sagittal, screen_of(sagittal, EDEMA))
+        _idle(qtbot, window)
+        (path,) = [d for d in _study(window).all_drawings() if isinstance(d, CordPath)]
+        assert path.proposed and path.series_instance_uid == sagittal.state.stack.series_uid
+        layer = window.annotations.layers[window.grid.viewports.index(sagittal)]
+        assert layer.items[path.id].label.textItem.toPlainText().startswith("proposed T2")
+        panel = window.annotations.measurements
+        assert panel.value(1, "t2") == ""
+        key(sagittal, Qt.Key.Key_Return)
+        assert panel.value(1, "t2") == f"{path.length:.1f} mm"
+        heights = [p[2] for p in path.vertices]
+        assert min(heights) < EDEMA[2] < max(heights)
