@@ -150,6 +150,8 @@ def grab_assist(out: dict[str, Path], size=(1600, 900)) -> None:
     _seed(window, sagittal_t2, centre + (0.0, 0.0, 20.0))
     _wait_for_proposal(app, window)
     window.grab().save(str(out["t2"]))
+    assist.accept()
+    window.annotations.tools.select("")
     window.annotations.tools.set_tool(Tool.ASSIST_LESION)
     _seed(window, sagittal_c, centre)
     _wait_for_proposal(app, window)

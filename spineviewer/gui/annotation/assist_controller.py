@@ -8,7 +8,7 @@ status bar's progress and Cancel (Esc); a refusal (:class:`~spineviewer.assist.A
 puts its one sentence in the status bar.
 
 What a proposal gives is stored as *proposed* (:mod:`spineviewer.gui.annotation.assist_results`),
-drawn dashed in amber and left out of every measurement until the reader accepts it: Enter
+drawn dashed in magenta and left out of every measurement until the reader accepts it: Enter
 accepts the selected proposal or, with none selected, everything the last run proposed; Esc
 rejects the same. Accepting, rejecting and editing are edits of the annotation document, so
 each can be undone.
@@ -26,7 +26,7 @@ from PyQt6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar
 
 from spineviewer.assist import AssistCancelled, AssistRefusal
 from spineviewer.gui.annotation import assist_results as results
-from spineviewer.gui.annotation.level_markers import PROPOSED_LEVEL_COLOUR
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR
 from spineviewer.gui.annotation.mask_layer import MaskLayer
 from spineviewer.gui.annotation.slice_projection import from_scene, to_scene
 from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
@@ -245,7 +245,7 @@ class AssistController(QObject):
         for k, disc in enumerate(proposal.discs):
             x, y = to_scene(stack, index, [disc.point])[0]
             marker = pg.TargetItem(pos=(x, y), size=15 if k == middle else 9, movable=False,
-                                   pen=pg.mkPen(PROPOSED_LEVEL_COLOUR, width=2.5 if k == middle else 1.5),
+                                   pen=pg.mkPen(PROPOSED_COLOUR, width=2.5 if k == middle else 1.5),
                                    brush=pg.mkBrush(0, 0, 0, 0))
             marker.setZValue(135)
             layer.view_box.addItem(marker)

@@ -15,6 +15,7 @@ plane, as a reader draws it). Masks are ``(slice, row, col)`` on their stack's g
 from __future__ import annotations
 
 import numpy as np
+from skimage.measure import approximate_polygon
 
 from spineviewer.assist import AssistRefusal
 from spineviewer.core import proposals
@@ -32,6 +33,8 @@ from spineviewer.gui.annotation.tools.drawing_builders import describe
 
 #: The id :func:`pending` gives the proposed discs and conus tip, answered together.
 LEVELS = "levels"
+#: Largest distance between a proposed cord path and its thinned vertices' polyline, mm.
+PATH_TOLERANCE_MM = 0.5
 
 
 # -- in the worker thread (the algorithms are imported there: the window opens without them) --
@@ -184,7 +187,7 @@ def _propose_levels(controller, proposal, value) -> None:
         levels = controller.session.study.levels
         discs = sum(1 for d in levels.discs if d.proposed) if levels is not None else 0
         tip = " and the conus tip" if levels is not None and levels.conus_tip_proposed else ""
-        controller.say(f"Proposed {discs} discs{tip} (amber): Enter accepts, Esc rejects, drag a "
+        controller.say(f"Proposed {discs} discs{tip} (magenta, with a question mark): Enter accepts, Esc rejects, drag a "
                        "marker to correct it")
 
 
@@ -199,14 +202,27 @@ def check_name(text: str) -> str:
 # -- T2 extent -------------------------------------------------------------------------------
 
 def show_t2(controller, stack: Stack, proposal) -> None:
-    path = CordPath(vertices=tuple(tuple(p) for p in proposal.path), role=Component.T2,
+    """Propose the T2 path, its vertices thinned to those a reader would click (the path
+    keeps within :data:`PATH_TOLERANCE_MM` of the proposal's)."""
+    path = CordPath(vertices=thinned_path(stack, proposal.path), role=Component.T2,
                     series_instance_uid=proposal.series_instance_uid,
                     sop_instance_uid=proposal.sop_instance_uid, unit=Unit.of_image(stack.spacing_known))
     if _to_current_lesion(controller, [path], "propose the T2 extent"):
-        note = f" ({proposal.message})" if proposal.message else ""
-        controller.say(f"Proposed T2 extent {path.length:.0f} mm{note}: Enter accepts, Esc "
-                       "rejects; click it to move its points")
+        controller.say(f"Proposed: {proposal.message}: Enter accepts, Esc rejects; click the "
+                       "path to move its points")
         controller.controls.show_drawing(path.id)
+
+
+def thinned_path(stack: Stack, points) -> tuple:
+    """``points`` (LPS, on one image of ``stack``) with the vertices a straight line between
+    their neighbours passes within :data:`PATH_TOLERANCE_MM` of left out (Douglas-Peucker)."""
+    points = np.asarray(points, dtype=float)
+    if len(points) < 3:
+        return tuple(tuple(p) for p in points)
+    index = stack_geometry(stack).nearest(points.mean(axis=0))
+    plane = slice_plane(stack, index)
+    kept = approximate_polygon(np.asarray(plane.to_corner_mm(points)), PATH_TOLERANCE_MM)
+    return tuple(tuple(float(v) for v in plane.from_corner_mm(p)) for p in kept)
 
 
 # -- lesion masks ----------------------------------------------------------------------------
@@ -242,7 +258,7 @@ def show_lesion(controller, stack: Stack, segmentation) -> None:
             if caliper is not None:
                 drawings.append(caliper)
     if _to_current_lesion(controller, drawings, "propose the lesion segmentation"):
-        controller.say(f"Proposed {segmentation.message}: Enter accepts, Esc rejects; the "
+        controller.say(f"Proposed: {segmentation.message}: Enter accepts, Esc rejects; the "
                        "mask brush (Shift+B) and eraser (Shift+E) correct the mask")
 
 

@@ -323,12 +323,17 @@ class AnnotationControls(QObject):
 
     def _level_at(self, point) -> str | None:
         study = self.session.study
-        return level_at_point(study.levels, point) if study is not None else None
+        return level_at_point(_accepted_levels(study), point) if study is not None else None
 
     def _slice_note(self, state) -> str:
         """The level an axial slice cuts, for its corner text."""
         study = self.session.study
         if study is None or state is None or state.stack.plane != "axial":
             return ""
-        level = level_on_slice(study.levels, state.stack, state.slice_index)
+        level = level_on_slice(_accepted_levels(study), state.stack, state.slice_index)
         return f"Level {level}" if level else ""
+
+
+def _accepted_levels(study):
+    """The levels the reader accepted: proposed discs name no level until accepted."""
+    return study.levels.accepted() if study.levels is not None else None

@@ -8,7 +8,7 @@ A drawing is shown on the image it was drawn on (its SOPInstanceUID, see
 :func:`~spineviewer.core.stack_geometry.owning_slice`). Calipers also show faintly, dashed
 and without their value, on the two neighbouring slices, so a reader scrolling past finds
 them; only the slice they were drawn on has handles. A proposed drawing (``proposed=True``,
-from Assist) is drawn dashed in amber and labelled "proposed" until the reader accepts it;
+from Assist) is drawn dashed in magenta and labelled "proposed" until the reader accepts it;
 lesion masks are drawn by :mod:`spineviewer.gui.annotation.mask_layer`. The layer holds no
 annotations: it rebuilds its items from the session whenever the session, the slice or the
 tool changes.
@@ -31,7 +31,7 @@ from spineviewer.core.levels import VertebralLevels, disc_name, parse_disc_name
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.items import (
-    BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
+    PROPOSED_COLOUR, BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
 )
 from spineviewer.gui.annotation.drawing_values import drawing_value
 from spineviewer.gui.annotation.label_layout import TextPlacer, letter_boxes
@@ -50,7 +50,6 @@ T2_COLOUR = "#4dd8ff"
 TEACHING_COLOUR = "#f4f4f4"
 ANSWER_KEY_COLOUR = "#5cf08a"
 GHOST_COLOUR = "#b8a850"
-PROPOSED_COLOUR = "#ffb13b"
 #: Margin around the image where tools still take clicks, mm.
 _INPUT_MARGIN = 20.0
 
@@ -144,12 +143,13 @@ class AnnotationLayer(QObject):
         self.input.set_rect(QRectF(x - _INPUT_MARGIN, y - _INPUT_MARGIN,
                                    width + 2 * _INPUT_MARGIN, height + 2 * _INPUT_MARGIN))
         several = len(study.lesions) > 1
+        counted = study.levels.accepted() if study.levels is not None else None
         for lesion in study.lesions:
             prefix = f"#{lesion.lesion_id} " if several else ""
             for drawing in lesion.annotations:
-                self._show(drawing, prefix, study.levels)
+                self._show(drawing, prefix, counted)
         for drawing in study.annotations:
-            self._show(drawing, "", study.levels)
+            self._show(drawing, "", counted)
         if reference is not None:
             for drawing in reference.all_drawings():
                 self._show(drawing, "key ", reference.levels, reference=True)

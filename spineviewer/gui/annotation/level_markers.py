@@ -5,8 +5,8 @@ slice through :mod:`spineviewer.gui.reading.scene` (so both sagittal stations of
 reference show them). A marker on the slice's own plane is filled, one projected from another
 slice is hollow. Names are written anterior to the vertebral bodies, where they hide no cord;
 the conus tip's name goes beside its marker, behind it first. A proposed disc or conus tip
-(from Assist, not yet accepted) is amber with a dashed ring, its name followed by "proposed",
-and can be dragged whatever the tool. Where each name finally goes is
+(from Assist, not yet accepted) is magenta with a dashed ring, its name followed by a question
+mark (short, so that every name keeps its room), and can be dragged whatever the tool. Where each name finally goes is
 decided with the viewport's other text (:meth:`LevelMarkers.view_texts`, placed by
 :mod:`spineviewer.gui.annotation.label_layout`).
 
@@ -26,12 +26,11 @@ from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
-from spineviewer.gui.annotation.items import text_item
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR, text_item
 from spineviewer.gui.annotation.label_layout import ViewText
 from spineviewer.gui.annotation.slice_projection import anterior_in_scene
 
 LEVEL_COLOUR = "#ffa94d"
-PROPOSED_LEVEL_COLOUR = "#ffd24d"
 #: Distance from a disc's posterior margin to its name, towards the front, mm: past the
 #: vertebral body (about 30-35 mm deep in the thoracolumbar spine).
 LABEL_OFFSET_MM = 45.0
@@ -130,16 +129,16 @@ class LevelMarkers(QObject):
         front = -1.0 if reference else 1.0
         for disc in levels.discs:
             proposed = disc.proposed and not reference
-            self._add(disc.name, f"{disc.name} proposed" if proposed else disc.name, stack,
+            self._add(disc.name, f"{disc.name}?" if proposed else disc.name, stack,
                       slice_index, disc.point, front * LABEL_OFFSET_MM, editable=editable or proposed,
-                      colour=PROPOSED_LEVEL_COLOUR if proposed else colour, reference=reference,
+                      colour=PROPOSED_COLOUR if proposed else colour, reference=reference,
                       dashed=proposed)
         if levels.conus_tip is not None:
             # The conus tip sits among the lumbar disc names in front: its name goes behind.
             proposed = levels.conus_tip_proposed and not reference
-            self._add(CONUS_NAME, "conus tip proposed" if proposed else "conus tip", stack,
+            self._add(CONUS_NAME, "conus tip?" if proposed else "conus tip", stack,
                       slice_index, levels.conus_tip, -front, editable=editable or proposed,
-                      colour=PROPOSED_LEVEL_COLOUR if proposed else colour, reference=reference,
+                      colour=PROPOSED_COLOUR if proposed else colour, reference=reference,
                       symbol="t", dashed=proposed)
 
     def _add(self, key: str, text: str, stack: Stack, slice_index: int, point, offset_mm: float, *,

@@ -20,12 +20,13 @@ from skimage.draw import ellipse
 from skimage.measure import find_contours
 
 from spineviewer.core.model import Stack
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR
 from spineviewer.gui.reading import scene
 
 MASK_COLOUR = (255, 120, 40)
-PROPOSED_MASK_COLOUR = (255, 190, 60)
+PROPOSED_MASK_COLOUR = tuple(int(PROPOSED_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
 #: Opacity of the tint (0-255): the enhancement under it stays readable.
-TINT_ALPHA = 70
+TINT_ALPHA = 90
 _MASK_Z = 60
 
 

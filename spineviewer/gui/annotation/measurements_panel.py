@@ -27,6 +27,7 @@ from spineviewer.core.edits import set_segment_rule
 from spineviewer.core.levels import SegmentRule
 from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import LesionMetrics, PatientMetrics, patient_metrics
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.drawing_values import count_text, drawing_value
 
@@ -34,7 +35,6 @@ DRAWING_ROLE = Qt.ItemDataRole.UserRole
 LESION_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 _KEY_COLOUR = QColor("#5cf08a")
-_PROPOSED_COLOUR = "#ffb13b"
 
 #: Rows of a lesion in reading order: machine name, the reader's label, and the
 #: :class:`~spineviewer.core.metrics.LesionMetrics` field whose source drawing a click shows
@@ -285,12 +285,13 @@ class MeasurementsPanel(QWidget):
         if lesion is None:
             return
         for drawing in lesion.annotations:
-            # A proposal is listed, in amber, but counted in no value above until accepted.
+            # A proposal is listed, in magenta, but counted in no value above until accepted.
             name = f"  {describe(drawing)}" + (" (proposed)" if drawing.proposed else "")
-            child = QTreeWidgetItem([name, drawing_value(drawing, study.levels, named=False,
+            levels = study.levels.accepted() if study.levels is not None else None
+            child = QTreeWidgetItem([name, drawing_value(drawing, levels, named=False,
                                                          segment_rule=study.segment_rule), ""])
             child.setData(0, DRAWING_ROLE, drawing.id)
-            child.setForeground(0, QBrush(QColor(_PROPOSED_COLOUR if drawing.proposed else "#9aa3ae")))
+            child.setForeground(0, QBrush(QColor(PROPOSED_COLOUR if drawing.proposed else "#9aa3ae")))
             tip = ("Proposed: not measured until accepted (Enter)\n" if drawing.proposed else "")
             child.setToolTip(1, f"{tip}{child.text(1)}\nClick to show the image it was drawn on")
             top.addChild(child)
