@@ -97,26 +97,40 @@ def _point(canal: Canal, arc: float, grid: UprightGrid) -> np.ndarray:
 
 def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     """Grid ``(row, col)`` of the conus tip on the midline ``image``, or None when the field
-    does not show the cord ending in CSF."""
-    depths = np.arange(-10.0, 10.5, 0.5)
-    across = sample_across(image, canal.centre, canal.anterior, depths)
-    across = ndi.gaussian_filter(across, (1.5, 1.0))
-    inner = np.abs(depths) <= 2.5
-    fluid = ((depths >= 3.0) & (depths <= 9.0), (depths <= -3.0) & (depths >= -9.0))
-    walls = np.minimum(across[:, fluid[0]].max(axis=1), across[:, fluid[1]].max(axis=1))
-    cord = walls - across[:, inner].min(axis=1)
-    cord = ndi.median_filter(cord, 7, mode="nearest")
-    reference = float(np.percentile(cord, 75))
-    if reference < 0.25:
+    does not show the cord ending in CSF.
+
+    Just behind the anterior wall of the canal lies CSF, the brightest tissue on T2; the canal
+    2-10 mm behind the wall is darker than that CSF where it holds the cord (even an
+    edematous one) and nearly as bright below the conus, where only the thin roots of the cauda
+    equina cross it. The tip is the strongest step from dark to bright along the canal,
+    placed where the signal reaches the level of the sac below (the conus tapers).
+    """
+    depths = -np.arange(0.0, 10.5, 0.5)
+    across = sample_across(image, canal.wall_points(), canal.anterior, depths)
+    across = ndi.gaussian_filter1d(across, 2.0, axis=0)
+    csf = across[:, depths >= -5.0].max(axis=1)
+    interior = across[:, depths <= -2.0].mean(axis=1)
+    ratio = interior / np.maximum(csf, 1e-3)
+    n = len(ratio)
+    span = 25
+    if n < 2 * span + 10:
         return None
-    present = cord > 0.5 * reference
-    below = np.nonzero(present)[0]
-    if len(below) == 0:
+    cumulative = np.concatenate(([0.0], np.cumsum(ratio)))
+    arcs = np.arange(span, n - 10)
+    above = (cumulative[arcs] - cumulative[arcs - span]) / span
+    stop = np.minimum(arcs + span, n)
+    below = (cumulative[stop] - cumulative[arcs]) / (stop - arcs)
+    step = below - above
+    best = int(np.argmax(step))
+    s, low, high = int(arcs[best]), float(above[best]), float(below[best])
+    after = ratio[s:]
+    if step[best] < 0.1 or high < 0.8 or np.mean(after > 0.5 * (low + high)) < 0.7:
         return None
-    last = int(below[-1])
-    # The cord must end inside the canal: CSF without cord for at least 10 mm below it.
-    if len(cord) - 1 - last < 10 or present[: last + 1].mean() < 0.6:
-        return None
-    column = across[last, inner]
-    offset = float(depths[inner][int(np.argmin(column))])
-    return canal.centre[last] + offset * canal.anterior[last]
+    # The conus tapers: the tip is where the signal reaches the plateau of the sac below.
+    plateau = float(np.percentile(ratio[s:s + span], 75))
+    floor = float(ratio[max(0, s - span):s + 1].min())
+    level = floor + 0.95 * (plateau - floor)
+    start = max(0, s - span) + int(np.argmin(ratio[max(0, s - span):s + 1]))
+    reached = np.nonzero(ratio[start:] >= level)[0]
+    last = start + int(reached[0]) if len(reached) else s
+    return canal.centre[last]

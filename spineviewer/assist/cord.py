@@ -13,8 +13,9 @@ How it works (:func:`propose_t2_extent`):
 3. the hyperintensity is where the core signal is above ``normal + half the contrast`` between
    normal cord and the abnormal signal at (or nearest to) the click: the half-height edge, which
    falls on the true edge of a sharp boundary whatever the partial volume. Stretches darker
-   than normal cord (a T2-hypointense tumour inside the oedema) do not interrupt it, but the
-   extent starts and ends on hyperintense cord;
+   than normal cord (a T2-hypointense tumour inside the oedema) or as bright as the CSF
+   beside them (a cyst) do not interrupt it, but the extent starts and ends on hyperintense
+   cord, so the CSF below the conus tip is not taken for oedema;
 4. the centreline between the two ends, sampled every :data:`PATH_STEP_MM` at most, is projected
    onto the one sagittal image nearest its middle, as a reader draws a core ``CordPath``.
 """
@@ -25,6 +26,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from spineviewer.assist.centreline import Centreline, cord_is_bright, sagittal_view, track_cord
@@ -39,6 +41,12 @@ PATH_STEP_MM = 2.0
 AWAY_MM = 10.0
 #: Where the click lies outside the hyperintensity, it is looked for this far along the cord, mm.
 REACH_MM = 20.0
+#: The canal's middle is fluid (no cord, a cyst) where its signal reaches this fraction of the
+#: brightest signal across the canal.
+FLUID_RATIO = 0.8
+#: Shorter stretches of normal-looking signal inside a finding are bridged (noise, the partial
+#: volume between a dark tumour and its oedema), mm.
+BRIDGE_MM = 3.0
 #: Contrast needed between the hyperintensity and normal cord, as a fraction of normal signal.
 MIN_CONTRAST = 0.2
 
@@ -140,22 +148,26 @@ def hyperintensity(cord: Centreline) -> tuple[float, float, float, float]:
     """
     signal = cord.signal
     step = float(np.median(np.diff(cord.arc_mm))) if len(signal) > 1 else 1.0
-    csf = float(np.median(cord.brightest))
-    normal = _normal_signal(signal[signal < csf - 0.25 * (csf - np.median(signal))])
+    ratio = ndimage.median_filter(signal / np.maximum(cord.brightest, 1e-6),
+                                  max(1, int(round(5.0 / step))), mode="nearest")
+    fluid = ratio >= FLUID_RATIO
+    normal = _normal_signal(signal[~fluid] if np.count_nonzero(~fluid) >= 4 else signal)
     level = _abnormal_level(signal, cord.seed, normal, step)
     for _ in range(2):
         threshold = normal + 0.5 * (level - normal)
-        first, last = _run(signal, cord.seed, normal, threshold, csf, step)
+        first, last = _run(signal, cord.seed, normal, threshold, fluid, step)
         away = max(1, int(round(AWAY_MM / step)))
-        outside = np.r_[signal[:max(0, first - away)], signal[last + away + 1:]]
-        if outside.size >= max(3, int(round(10.0 / step))):
-            normal = float(np.median(outside))
-        level = float(np.median(signal[first:last + 1][signal[first:last + 1] > threshold]))
+        keep = ~fluid
+        keep[max(0, first - away): last + away + 1] = False
+        if np.count_nonzero(keep) >= max(4, int(round(10.0 / step))):
+            normal = _normal_signal(signal[keep])
+        run = signal[first:last + 1]
+        level = float(np.median(run[(run > threshold) & ~fluid[first:last + 1]]))
     threshold = normal + 0.5 * (level - normal)
     if level - normal < MIN_CONTRAST * max(normal, 1.0):
         raise AssistRefusal("no T2 hyperintensity at the click: the cord there is no brighter "
                             "than the rest of the cord")
-    first, last = _run(signal, cord.seed, normal, threshold, csf, step)
+    first, last = _run(signal, cord.seed, normal, threshold, fluid, step)
     return (_edge(signal, first, -1, threshold), _edge(signal, last, 1, threshold),
             normal, threshold)
 
@@ -182,7 +194,7 @@ def _abnormal_level(signal, seed: int, normal: float, step: float) -> float:
     return level
 
 
-def _run(signal, seed: int, normal: float, threshold: float, csf: float,
+def _run(signal, seed: int, normal: float, threshold: float, fluid: np.ndarray,
          step: float) -> tuple[int, int]:
     """First and last hyperintense samples of the abnormal stretch through (or next to) the click.
 
@@ -190,10 +202,9 @@ def _run(signal, seed: int, normal: float, threshold: float, csf: float,
     CSF (a cyst; the CSF below the conus); gaps of one normal sample are bridged (noise); the
     ends are trimmed back to hyperintense samples darker than CSF.
     """
-    fluid = signal > csf - 0.5 * (csf - threshold)
     hyper = (signal > threshold) & ~fluid
     hypo = signal < normal - (threshold - normal)
-    abnormal = ndi_close(hyper | hypo | fluid)
+    abnormal = _bridge(hyper | hypo | fluid, max(1, int(round(BRIDGE_MM / step))))
     if not abnormal[seed] or not np.any(hyper[_segment(abnormal, seed)]):
         reach = max(1, int(round(REACH_MM / step)))
         candidates = np.flatnonzero(hyper)
@@ -207,10 +218,13 @@ def _run(signal, seed: int, normal: float, threshold: float, csf: float,
     return int(inside[0]), int(inside[-1])
 
 
-def ndi_close(flags: np.ndarray) -> np.ndarray:
-    """Bridge single-sample gaps in a 1-D boolean profile."""
+def _bridge(flags: np.ndarray, gap: int) -> np.ndarray:
+    """Fill runs of at most ``gap`` False values between True values in a 1-D profile."""
     out = flags.copy()
-    out[1:-1] |= flags[:-2] & flags[2:]
+    true = np.flatnonzero(flags)
+    for a, b in zip(true[:-1], true[1:]):
+        if 1 < b - a <= gap + 1:
+            out[a + 1:b] = True
     return out
 
 

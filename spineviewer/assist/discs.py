@@ -78,7 +78,7 @@ def find_discs(signal: np.ndarray) -> list[DiscPeak]:
     reference = float(np.median(np.sort(heights)[-max(1, len(heights) // 2):]))
     gain = heights / reference - 0.3
     chain = _best_chain(peaks.astype(float), gain)
-    return [DiscPeak(float(peaks[i]) + _vertex(signal, int(peaks[i])),
+    return [DiscPeak(_centre(signal, int(peaks[i])),
                      float(min(1.0, heights[i] / reference))) for i in chain]
 
 
@@ -114,9 +114,14 @@ def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
     return chain[::-1]
 
 
-def _vertex(values: np.ndarray, j: int) -> float:
-    if j <= 0 or j >= len(values) - 1:
-        return 0.0
-    a, b, c = values[j - 1], values[j], values[j + 1]
-    denominator = a - 2 * b + c
-    return 0.0 if denominator == 0 else float(np.clip(0.5 * (a - c) / denominator, -0.5, 0.5))
+def _centre(signal: np.ndarray, j: int) -> float:
+    """Arc of the middle of the disc whose peak is at ``j``: the centroid of the signal above
+    half the peak (a desiccated disc peaks off centre, on its darkest endplate)."""
+    half = 0.5 * signal[j]
+    lo = hi = j
+    while lo > 0 and j - lo < 9 and signal[lo - 1] > half:
+        lo -= 1
+    while hi < len(signal) - 1 and hi - j < 9 and signal[hi + 1] > half:
+        hi += 1
+    weights = signal[lo:hi + 1] - half
+    return float(np.sum(weights * np.arange(lo, hi + 1)) / max(float(weights.sum()), 1e-9))

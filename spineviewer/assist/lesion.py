@@ -13,8 +13,8 @@ How :func:`segment_lesion` works:
    and a click outside that tube is refused;
 2. the intensity model: the *enhancing level* is the median of the 3 x 3 pixels at the click
    (or, when the click falls in a dark centre, the 90th percentile within 5 mm of it in its
-   slice: a ring); the *background* is the median core signal of the cord more than 25 mm
-   along the cord from the click. Nothing is proposed when the level is not clearly above the
+   slice: a ring); the *background* is normal cord: the 35th percentile of a strip along the
+   cord through the click (:func:`_background`). Nothing is proposed when the level is not clearly above the
    background;
 3. region growing: the voxels above half-way between background and enhancing level (the
    half-height edge, which keeps the true boundary under partial volume), connected in 3-D to
@@ -47,7 +47,7 @@ from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
 
 #: The lesion grows at most this far in front of and behind the canal centreline, mm.
-TUBE_AP_MM = 10.0
+TUBE_AP_MM = 15.0
 #: ... and this far to either side of it, mm.
 TUBE_LATERAL_MM = 12.0
 #: Normal cord is sampled at least this far along the cord from the click, mm.
@@ -132,7 +132,7 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
     if box is not None:
         tube &= _box_mask(view, geometry, box)
     data = view.volume
-    background = _background(cord, seed_view, view)
+    background = _background(data, (k, r, c), view)
     level, ring = _enhancing_level(data, (k, r, c), view)
     if level - background < MIN_ENHANCEMENT * max(background, 1.0):
         raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
@@ -265,12 +265,15 @@ def _box_mask(view, geometry, box) -> np.ndarray:
     return keep
 
 
-def _background(cord, seed_view, view) -> float:
-    """Median core signal of the cord away from the click (normal cord)."""
-    arc = cord.arc_mm
-    away = np.abs(arc - arc[cord.seed]) > BACKGROUND_AWAY_MM
-    values = cord.signal[away] if np.count_nonzero(away) >= 5 else cord.signal
-    return float(np.median(values))
+def _background(data, seed, view) -> float:
+    """Signal of normal cord around the lesion: the 35th percentile, on the click's slice, of
+    a strip 6 mm wide and 50 mm long along the cord through the click (mostly cord; the
+    lesion is brighter, the CSF at its edges darker)."""
+    k, r, c = seed
+    rows = int(round(BACKGROUND_AWAY_MM / view.long_mm))
+    cols = max(1, int(round(3.0 / view.ap_mm)))
+    strip = data[k, max(0, r - rows): r + rows + 1, max(0, c - cols): c + cols + 1]
+    return float(np.percentile(strip, 35))
 
 
 def _enhancing_level(data, seed, view) -> tuple[float, bool]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 #: The command modules, in the order the help lists them; each module is named after its command.
 COMMAND_MODULES = ("info", "sample", "measure", "figure", "anonymize", "sr", "cohort",
-                   "agreement")
+                   "agreement", "assist")
 
 #: Where a summary starts in a listing, counted from the end of the prefix.
 _SUMMARY_COLUMN = 22
