@@ -213,15 +213,15 @@ def show_t2(controller, stack: Stack, proposal) -> None:
         controller.controls.show_drawing(path.id)
 
 
-def thinned_path(stack: Stack, points) -> tuple:
+def thinned_path(stack: Stack, points, *, tolerance_mm: float = PATH_TOLERANCE_MM) -> tuple:
     """``points`` (LPS, on one image of ``stack``) with the vertices a straight line between
-    their neighbours passes within :data:`PATH_TOLERANCE_MM` of left out (Douglas-Peucker)."""
+    their neighbours passes within ``tolerance_mm`` of left out (Douglas-Peucker)."""
     points = np.asarray(points, dtype=float)
     if len(points) < 3:
         return tuple(tuple(p) for p in points)
     index = stack_geometry(stack).nearest(points.mean(axis=0))
     plane = slice_plane(stack, index)
-    kept = approximate_polygon(np.asarray(plane.to_corner_mm(points)), PATH_TOLERANCE_MM)
+    kept = approximate_polygon(np.asarray(plane.to_corner_mm(points)), tolerance_mm)
     return tuple(tuple(float(v) for v in plane.from_corner_mm(p)) for p in kept)
 
 

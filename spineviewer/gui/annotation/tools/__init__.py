@@ -108,6 +108,9 @@ def annotation_shortcuts() -> list[tuple[str, str]]:
         ("Click a drawing, Delete", "Delete that drawing"),
         ("Drag a handle", "Edit a drawing (one undo step)"),
         ("Right-click a disc marker", "Rename or delete the disc (levels tool)"),
+        ("Shift+L", "Propose levels on the sagittal series of the active viewport"),
+        ("Enter / Esc", "Accept / reject the selected proposal, or all of the last one"),
+        ("[ / ]", "Smaller / larger mask brush"),
         ("Ctrl+Z", "Undo (Edit menu says what)"),
         ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
     ]
