@@ -17,6 +17,7 @@ from PyQt6.QtCore import Qt
 
 from spineviewer.core.annotations import CordPath, Segmentation
 from spineviewer.core.proposals import has_proposals
+from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.annotation.tools import Tool
 from tests.gui.annotation_helpers import (
     CASE1, click, copy_case, drag, key, screen_of, type_into, zoom_on,
@@ -53,8 +54,6 @@ def _viewport(window, description: str):
 def _on_lesion(viewport):
     """Show the slice through the lesion centre, zoomed on it as a reader does."""
     state = viewport.state
-    from spineviewer.core.stack_geometry import stack_geometry
-
     state.set_slice(stack_geometry(state.stack).nearest(CENTRE))
     zoom_on(viewport, CENTRE, 80.0)
 
@@ -91,14 +90,22 @@ def _segmentation(window) -> Segmentation:
 
 class TestLesion:
     def test_click_segments_enter_accepts_volume_within_15_percent(self, qtbot, window):
-        """A click on the lesion proposes its mask and calipers (dashed, not measured); Enter
-        accepts them and the Volume row shows the mask's volume, within 15% of the truth."""
+        """A click on the lesion proposes its mask and calipers (dashed, not measured), the
+        mask tinted on the slices it covers only; Enter accepts them and the Volume row shows
+        the mask's volume, within 15% of the truth."""
         viewport = _segment(qtbot, window)
         mask = _segmentation(window)
         assert mask.proposed and has_proposals(_study(window))
         panel = window.annotations.measurements
         assert panel.value(1, "volume") == ""
-        assert window.annotations.assist.masks[window.grid.viewports.index(viewport)].view._items
+        masks = window.annotations.assist.masks[window.grid.viewports.index(viewport)]
+        assert masks.view._items
+        covered = np.nonzero(window.annotations.session.document.load_mask(mask).any(axis=(1, 2)))[0]
+        viewport.state.set_slice(int(covered.max()) + 2)
+        assert not masks.view._items
+        viewport.state.set_slice(int(covered.min()))
+        assert masks.view._items
+        _on_lesion(viewport)
         key(viewport, Qt.Key.Key_Return)
         assert not has_proposals(_study(window))
         volume = float(panel.value(1, "volume").split()[0])
@@ -124,6 +131,9 @@ class TestLesion:
         key(viewport, Qt.Key.Key_Return)
         before = _segmentation(window).volume
         key(viewport, Qt.Key.Key_B, Qt.KeyboardModifier.ShiftModifier)
+        size = window.annotations.assist.brush_size
+        key(viewport, Qt.Key.Key_BracketRight)
+        assert size.value() == pytest.approx(2.5)
         start, end = CENTRE + (0, -12.0, 6.0), CENTRE + (0, -12.0, -6.0)
         drag(viewport, screen_of(viewport, start), screen_of(viewport, end))
         grown = _segmentation(window).volume
@@ -135,6 +145,20 @@ class TestLesion:
         assert float(panel.value(1, "volume").split()[0]) == pytest.approx(_segmentation(window).volume, abs=1)
         key(viewport, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         assert _segmentation(window).volume == pytest.approx(grown)
+
+    def test_box_dragged_around_the_lesion_segments_it(self, qtbot, window):
+        """Shift+G and a box dragged around the lesion (20 mm square) segment it: the mask lies
+        inside the box and its volume is within 15% of the truth."""
+        viewport = _viewport(window, "SAG T1 TSE +C")
+        _on_lesion(viewport)
+        viewport.setFocus()
+        key(viewport, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+        corner = np.array([0.0, 10.0, 10.0])
+        drag(viewport, screen_of(viewport, CENTRE - corner), screen_of(viewport, CENTRE + corner))
+        _idle(qtbot, window)
+        mask = _segmentation(window)
+        assert mask.volume == pytest.approx(TRUE_VOLUME, rel=0.15)
+        assert np.all(np.abs(np.subtract(mask.centre, CENTRE)[1:]) < 10.0)
 
     def test_cancel_stops_the_run(self, qtbot, window):
         """Cancel in the status bar stops a segmentation under way: nothing is proposed."""
@@ -156,7 +180,8 @@ class TestLesion:
 class TestLevelsAndCord:
     def test_levels_proposed_then_accepted_name_the_lesion_level(self, qtbot, window):
         """Shift+L finds the discs; with no odontoid or sacrum in the field the reader names the
-        circled one (as the truth names it) and the others are counted; Enter accepts them,
+        circled one (as the truth names it) and the others are counted; a proposed marker is
+        dragged (it stays proposed) in reading mode; Enter accepts them,
         each named as the true disc nearest it; with the lesion accepted, its level in the
         Measurements dock is the true one."""
         sagittal = _viewport(window, "SAG T2 TSE")
@@ -168,6 +193,12 @@ class TestLevelsAndCord:
         type_into(window.annotations.layers[0].prompt.edit, _nearest_true_disc(assist.naming_point))
         levels = _study(window).levels
         assert levels is not None and all(d.proposed for d in levels.discs)
+        disc = levels.discs[len(levels.discs) // 2]
+        sagittal.state.set_slice(stack_geometry(sagittal.state.stack).nearest(disc.point))
+        zoom_on(sagittal, disc.point, 60.0)
+        drag(sagittal, screen_of(sagittal, disc.point), screen_of(sagittal, np.add(disc.point, (0, 0, 3.0))))
+        moved = next(d for d in _study(window).levels.discs if d.name == disc.name)
+        assert moved.proposed and moved.point[2] == pytest.approx(disc.point[2] + 3.0, abs=0.5)
         key(sagittal, Qt.Key.Key_Return)
         assert not _study(window).levels.has_proposals
         for disc in _study(window).levels.discs:

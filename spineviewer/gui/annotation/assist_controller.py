@@ -174,6 +174,8 @@ class AssistController(QObject):
             self.say(f"{self.running.label} is still running: wait, or press Esc to cancel it")
             return
 
+        document = self.session.document
+
         def done(outcome) -> None:
             self.running = None
             kind, value = outcome
@@ -181,7 +183,9 @@ class AssistController(QObject):
                 self.say(f"{label}: {value}")
             elif kind == "cancelled" or task.cancelled():
                 self.say(f"{label}: cancelled")
-            elif self.session.is_open:
+            elif self.session.document is not document:
+                self.say(f"{label}: left out, another study is open now")
+            else:
                 answered(value)
 
         def failed(reason: str) -> None:
