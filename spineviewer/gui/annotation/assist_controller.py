@@ -224,7 +224,7 @@ class AssistController(QObject):
                       lambda task: results.propose_t2(stack, patient[0], task.cancel, _progress(task)),
                       lambda proposal: results.show_t2(self, stack, proposal))
             return
-        seed, box = results.seed_and_box(stack, index, patient)
+        seed, box = results.seed_and_box(patient)
         self._run("Segmenting the lesion",
                   lambda task: results.segment(stack, seed, box, task.cancel, _progress(task)),
                   lambda segmentation: results.show_lesion(self, stack, segmentation))
@@ -273,7 +273,7 @@ class AssistController(QObject):
             clear()
             self.say("Levels not proposed: one disc needs a name to count the others from")
 
-        layer._open_prompt(f"{len(proposal.discs)} discs found, none named: name the circled "
+        layer.open_prompt(f"{len(proposal.discs)} discs found, none named: name the circled "
                            "one (for example T12-L1); the others are counted from it",
                            results.check_name, lambda text: (clear(), named(text, middle)), at)
         layer.prompt.cancelled.connect(cancelled)
@@ -295,8 +295,8 @@ class AssistController(QObject):
             self.say("There is no proposal to accept")
             return False
         if results.accept(self, ids):
-            self.say(f"Accepted {results.describe_ids(self.session.study, ids)}: "
-                     "it is measured now (Ctrl+Z takes it back)")
+            self.say(f"Accepted: {results.describe_ids(self.session.study, ids)}, measured "
+                     "now (Ctrl+Z takes it back)")
         return True
 
     def reject(self) -> bool:
@@ -306,7 +306,7 @@ class AssistController(QObject):
         text = results.describe_ids(self.session.study, ids)
         if results.reject(self, ids):
             self.tools.select("")
-            self.say(f"Rejected {text} (Ctrl+Z brings it back)")
+            self.say(f"Rejected: {text} (Ctrl+Z brings it back)")
         return True
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override

@@ -76,7 +76,7 @@ def level_stacks(window) -> list[Stack]:
     return stacks
 
 
-def seed_and_box(stack: Stack, slice_index: int, points):
+def seed_and_box(points):
     """The seed (LPS) and the box (two opposite corners, LPS, or None) of a click or a drag."""
     if len(points) < 2:
         return tuple(points[0]), None
@@ -95,17 +95,20 @@ def pending(study) -> list[str]:
 
 
 def describe_ids(study, ids) -> str:
-    """What the proposals named by ``ids`` are, in the reader's words."""
+    """What the proposals named by ``ids`` are, in the reader's words (``"lesion mask, SI
+    caliper and AP caliper"``)."""
     names = []
     for item in ids:
         if item == LEVELS:
-            names.append("the proposed levels")
+            names.append("levels")
             continue
         try:
-            names.append("the proposed " + describe(find_annotation(study, item)[0]))
+            names.append(describe(find_annotation(study, item)[0]))
         except KeyError:
             continue
-    return ", ".join(names) or "nothing"
+    if len(names) < 2:
+        return "".join(names) or "nothing"
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def accept(controller, ids) -> bool:
@@ -128,17 +131,20 @@ def reject(controller, ids) -> bool:
     return controller.session.apply(edit, label="reject the proposal")
 
 
-def _to_current_lesion(controller, drawings, label: str) -> bool:
-    """Propose ``drawings`` in the current lesion (Lesion 1 when there is none yet)."""
+def _to_current_lesion(controller, drawings, label: str, *, new_lesion: bool = False) -> bool:
+    """Propose ``drawings`` in the current lesion (Lesion 1 when there is none yet), or in a
+    new lesion, made current, with ``new_lesion``."""
     session = controller.session
-    lesion_id = session.current_lesion_id
+    lesion_id = None if new_lesion else session.current_lesion_id
 
     def edit(study):
-        if lesion_id is None:
-            study = add_lesion(study)
-        return proposals.propose_drawings(study, drawings,
-                                          lesion_id=lesion_id or next_lesion_id(study) - 1)
+        target = lesion_id
+        if target is None:
+            study, target = add_lesion(study), next_lesion_id(study)
+        return proposals.propose_drawings(study, drawings, lesion_id=target)
 
+    if lesion_id is None:
+        session.set_current_lesion(next_lesion_id(session.study))
     if not session.apply(edit, label=label):
         return False
     controller.last_run = [d.id for d in drawings]
@@ -257,9 +263,15 @@ def show_lesion(controller, stack: Stack, segmentation) -> None:
             caliper = _caliper_on(stack, pair, role) if pair is not None else None
             if caliper is not None:
                 drawings.append(caliper)
-    if _to_current_lesion(controller, drawings, "propose the lesion segmentation"):
-        controller.say(f"Proposed: {segmentation.message}: Enter accepts, Esc rejects; the "
-                       "mask brush (Shift+B) and eraser (Shift+E) correct the mask")
+    # One lesion, one mask: a lesion segmented while the current one has its mask is the next.
+    session = controller.session
+    current = session.current_lesion_id
+    has_mask = current is not None and session.study.lesion(current).of_kind(Segmentation)
+    if _to_current_lesion(controller, drawings, "propose the lesion segmentation",
+                          new_lesion=bool(has_mask)):
+        where = f" (Lesion {session.current_lesion_id}: Lesion {current} has its mask)" if has_mask else ""
+        controller.say(f"Proposed: {segmentation.message}{where}: Enter accepts, Esc rejects; "
+                       "the mask brush (Shift+B) and eraser (Shift+E) correct the mask")
 
 
 def masks_on(session, stack: Stack) -> list[tuple[str, np.ndarray, bool]]:

@@ -309,7 +309,7 @@ class AnnotationLayer(QObject):
     def _ask_text(self, tool: Tool, points, at: QPoint) -> None:
         question = "Text of the arrow (may be empty)" if tool is Tool.ARROW else "Text of the note"
         required = tool is Tool.TEXT
-        self._open_prompt(question, lambda t: "Write some text" if required and not t else "",
+        self.open_prompt(question, lambda t: "Write some text" if required and not t else "",
                           lambda text: self._add(tool, points, text), at)
 
     # -- levels ----------------------------------------------------------------------------
@@ -321,7 +321,7 @@ class AnnotationLayer(QObject):
                 name = disc_name(parse_disc_name(text))
                 self.session.apply(add_disc, point, name=name, label=f"mark disc {name}")
 
-            self._open_prompt("Name this disc (for example T12-L1); the others are named by counting",
+            self.open_prompt("Name this disc (for example T12-L1); the others are named by counting",
                               check_disc_name, name_first, at)
             return
         try:
@@ -380,7 +380,7 @@ class AnnotationLayer(QObject):
             if self.session.apply(rename_disc, name, new, label=f"rename disc {name} to {new}"):
                 self._say(list(spacing_warnings(self.session.study.levels)))
 
-        self._open_prompt(f"New name of {name} (the others are counted from it)", check_disc_name,
+        self.open_prompt(f"New name of {name} (the others are counted from it)", check_disc_name,
                           renamed, at, text=name)
 
     # -- prompts, keys, hover --------------------------------------------------------------
@@ -390,7 +390,7 @@ class AnnotationLayer(QObject):
             return QPoint(20, 20)
         return self.viewport.mapFromGlobal(screen_pos.toPoint())
 
-    def _open_prompt(self, question, check, done, at: QPoint, *, text: str = "") -> None:
+    def open_prompt(self, question, check, done, at: QPoint, *, text: str = "") -> None:
         if self.prompt is not None:
             self.prompt.hide()
             self.prompt.deleteLater()
