@@ -107,9 +107,11 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     """
     depths = -np.arange(0.0, 10.5, 0.5)
     across = sample_across(image, canal.wall_points(), canal.anterior, depths)
-    across = ndi.gaussian_filter1d(across, 2.0, axis=0)
+    # Smoothed across too, so the brightest CSF sample is not a noise peak; the median behind
+    # it ignores the thin roots of the cauda equina, not the cord that fills the canal.
+    across = ndi.gaussian_filter(across, (2.0, 2.0))
     csf = across[:, depths >= -5.0].max(axis=1)
-    interior = across[:, depths <= -2.0].mean(axis=1)
+    interior = np.median(across[:, depths <= -2.0], axis=1)
     ratio = interior / np.maximum(csf, 1e-3)
     n = len(ratio)
     span = 25
@@ -121,11 +123,14 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     stop = np.minimum(arcs + span, n)
     below = (cumulative[stop] - cumulative[arcs]) / (stop - arcs)
     step = below - above
-    best = int(np.argmax(step))
-    s, low, high = int(arcs[best]), float(above[best]), float(below[best])
-    after = ratio[s:]
-    if step[best] < 0.1 or high < 0.8 or np.mean(after > 0.5 * (low + high)) < 0.7:
+    # The conus is the lowest rise to the level of the sac that the canal keeps to its end
+    # (an edematous stretch of cord above it rises too, then falls back).
+    rises = [i for i in range(len(arcs))
+             if step[i] >= 0.1 and below[i] >= 0.8 and step[i] == step[max(0, i - 5):i + 6].max()
+             and np.mean(ratio[arcs[i]:] > 0.5 * (above[i] + below[i])) >= 0.8]
+    if not rises:
         return None
+    s = int(arcs[rises[-1]])
     # The conus tapers: the tip is where the signal reaches the plateau of the sac below.
     plateau = float(np.percentile(ratio[s:s + span], 75))
     floor = float(ratio[max(0, s - span):s + 1].min())

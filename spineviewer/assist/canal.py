@@ -25,9 +25,12 @@ LATERAL_MM = 15.0
 #: Smallest length of canal that counts as a spine in the field, mm.
 MIN_CANAL_MM = 60.0
 #: Smallest mean canal score (fraction of the brightest tissue) that counts as a canal.
-MIN_CANAL_SCORE = 0.006
+MIN_CANAL_SCORE = 0.015
 #: Half width of the band of the canal score summed across the canal, mm.
 _CANAL_HALF_WIDTH = 7
+#: Slices tried for the canal, and the half width cleared beside a first path, mm.
+_SLICES_TRIED = 3
+_BESIDE = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,10 +62,15 @@ class Canal:
         return self.centre + self.wall[:, None] * self.anterior
 
 
-def canal_score(grid: UprightGrid) -> np.ndarray:
-    """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0."""
+def canal_score(grid: UprightGrid, *, width_mm: float = 1.5) -> np.ndarray:
+    """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0.
+
+    ``width_mm`` is the scale of the ridge: 1.5 mm finds the CSF on either side of the cord
+    on T2; on an inverted T1 image (:func:`~spineviewer.assist.grid.t2_like`) the CSF is
+    barely darker than the cord, and the whole canal is one ridge about 4 mm across.
+    """
     image = grid.image
-    ridge = -ndi.gaussian_filter(image, (0, 6.0, 1.5), order=(0, 0, 2))
+    ridge = -width_mm ** 2 * ndi.gaussian_filter(image, (0, 6.0, width_mm), order=(0, 0, 2))
     ridge = np.clip(ridge, 0.0, None)
     n = image.shape[0]
     step = max(1, int(round(LATERAL_MM / max(grid.slice_spacing, 0.5))))
@@ -77,14 +85,37 @@ def canal_score(grid: UprightGrid) -> np.ndarray:
     return score
 
 
-def find_canal(grid: UprightGrid, score: np.ndarray) -> Canal | None:
-    """The canal of the stack, or None when no canal long and clear enough is in the field."""
+def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
+    """Long bright vertical lines that may be the canal, clearest first: the best path on each
+    of the slices that show the most of them, and a second path beside the first on each
+    (a vessel or a fat line can outshine the canal on one slice; the discs in front of each
+    candidate decide, see :mod:`spineviewer.assist.levels`)."""
     band = ndi.uniform_filter1d(score, 2 * _CANAL_HALF_WIDTH + 1, axis=2)
     strength = np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
-    k = int(np.argmax(strength))
-    cols = _trace(band[k])
-    rows = np.arange(band.shape[1])
-    along = band[k, rows, np.clip(np.round(cols).astype(int), 0, band.shape[2] - 1)]
+    slices = [int(k) for k in np.argsort(-strength)[:_SLICES_TRIED] if strength[k] > 0]
+    found = []
+    for k in slices:
+        plane = band[k].copy()
+        for _ in range(2):
+            cols = _trace(plane)
+            canal = _canal_along(grid, plane, k, cols)
+            if canal is not None:
+                found.append(canal)
+            for r, c in enumerate(np.round(cols).astype(int)):
+                plane[r, max(0, c - _BESIDE):c + _BESIDE + 1] = 0.0
+    return sorted(found, key=lambda c: -c.score)
+
+
+def find_canal(grid: UprightGrid, score: np.ndarray) -> Canal | None:
+    """The clearest canal candidate, or None (:func:`canal_candidates`)."""
+    found = canal_candidates(grid, score)
+    return found[0] if found else None
+
+
+def _canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray) -> Canal | None:
+    """The canal along a traced path on slice ``k``, or None when too short or too faint."""
+    rows = np.arange(band.shape[0])
+    along = band[rows, np.clip(np.round(cols).astype(int), 0, band.shape[1] - 1)]
     along = ndi.uniform_filter1d(along, 21)
     level = np.percentile(along, 90)
     if level <= 0:
@@ -100,8 +131,7 @@ def find_canal(grid: UprightGrid, score: np.ndarray) -> Canal | None:
     if r1 - r0 < MIN_CANAL_MM or mean_score < MIN_CANAL_SCORE:
         return None
     centre, anterior = _arc_sample(rows[r0:r1 + 1], ndi.gaussian_filter1d(cols, 6.0)[r0:r1 + 1])
-    image = grid.image[k]
-    wall = _anterior_wall(image, centre, anterior)
+    wall = _anterior_wall(grid.image[k], centre, anterior)
     return Canal(k, centre, anterior, wall, mean_score)
 
 

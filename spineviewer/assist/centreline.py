@@ -11,7 +11,9 @@ posterior longitudinal ligament and cortex of the vertebral bodies in front, the
 flava and laminae behind), on T2 and on T1 alike. Each pixel gets a *band response*: the mean
 of the central 8 mm across the canal less the brighter of the two walls (the darkest pixel
 6.5-11 mm on either side), less half the difference between the walls (a band with one
-wall is an edge, not a canal). Wide bright structures (vertebral bodies) have no wall within
+wall is an edge, not a canal); where the cord itself is a bright band between dark CSF (T1
+without epidural fat) the same measure on a 3 mm core with walls 3.5-7.5 mm away answers,
+and the larger of the two counts (not on a series whose echo time says T2). Wide bright structures (vertebral bodies) have no wall within
 11 mm and thin dark lines are not bright in the middle, so neither answers. The response is
 taken over the sagittal slices near the click (the best slice per pixel), and the centreline is
 the path through the rows, from the click's row up and down, that collects the most response
@@ -36,6 +38,10 @@ from spineviewer.core.stack_geometry import stack_geometry
 CORE_HALF_MM = 4.0
 #: Where the canal's walls are looked for on either side of its centre, mm.
 FLANK_MM = (6.5, 11.0)
+#: On T1 the cord itself is a bright band between dark CSF: its core half-width and where its
+#: CSF is looked for, mm.
+CORD_CORE_HALF_MM = 1.5
+CORD_FLANK_MM = (3.5, 7.5)
 #: The CSF is looked for this far on either side of the centre, mm.
 CSF_MM = 7.0
 #: Sagittal slices within this lateral distance of the click are searched, mm.
@@ -134,24 +140,31 @@ def sagittal_view(stack: Stack, volume: np.ndarray) -> SagittalView:
                         bool(long_dir[2] < 0))
 
 
-def band_response(image: np.ndarray, ap_mm: float) -> np.ndarray:
-    """Canal band response of every pixel of a ``(long, ap)`` image (or a stack of them).
+def band_response(image: np.ndarray, ap_mm: float, *, cord_band: bool = True) -> np.ndarray:
+    """Band response of every pixel of a ``(long, ap)`` image (or a stack of them): the
+    canal's, or the larger of the canal's and the cord's (:func:`_band`).
 
     Parameters
     ----------
     image : ndarray, shape (..., long, ap)
     ap_mm : float
         Pixel spacing across the canal, mm.
-
-    Returns
-    -------
-    ndarray, same shape: the mean of the central ``2 CORE_HALF_MM`` less the brighter of the
-    two walls (the darkest pixel ``FLANK_MM`` away on each side), less half the difference
-    between the walls.
+    cord_band : bool
+        Also look for the cord as a bright band between dark CSF (not on T2, where the cord
+        is darker than its CSF).
     """
-    core = max(1, int(round(CORE_HALF_MM / ap_mm)))
-    near = max(core + 1, int(round(FLANK_MM[0] / ap_mm)))
-    far = max(near + 1, int(round(FLANK_MM[1] / ap_mm)))
+    canal = _band(image, ap_mm, CORE_HALF_MM, FLANK_MM)
+    if not cord_band:
+        return canal
+    return np.maximum(canal, _band(image, ap_mm, CORD_CORE_HALF_MM, CORD_FLANK_MM))
+
+
+def _band(image: np.ndarray, ap_mm: float, core_mm: float, flank_mm) -> np.ndarray:
+    """The mean of the central ``2 core_mm`` less the brighter of the two walls (the darkest
+    pixel ``flank_mm`` away on each side), less half the difference between the walls."""
+    core = max(1, int(round(core_mm / ap_mm)))
+    near = max(core + 1, int(round(flank_mm[0] / ap_mm)))
+    far = max(near + 1, int(round(flank_mm[1] / ap_mm)))
     centre = ndimage.uniform_filter1d(image, 2 * core + 1, axis=-1, mode="nearest")
     wall = ndimage.minimum_filter1d(image, far - near + 1, axis=-1, mode="nearest")
     shift = (near + far) // 2
@@ -202,7 +215,8 @@ def track_cord(view: SagittalView, seed_index, *, cancel=None) -> Centreline:
     ks = _lateral_slices(view, k0)
     smooth = ndimage.gaussian_filter(view.volume[ks], (0, 1.5 / view.long_mm, 0.5))
     check_cancel(cancel)
-    response = band_response(smooth, view.ap_mm)
+    echo = view.stack.frames[0].file.protocol.get("echo_time")
+    response = band_response(smooth, view.ap_mm, cord_band=not (echo is not None and echo >= 60.0))
     best = response.max(axis=0)
     floor = MIN_RESPONSE * float(np.percentile(view.volume[int(round(k0))], 99))
     start = _cord_column(best, int(round(r0)), c0, view)
@@ -252,7 +266,9 @@ def _cord_column(best: np.ndarray, r0: int, c0: float, view: SagittalView) -> in
     if hi <= lo:
         return None
     profile = np.clip(best[rows, lo:hi], 0.0, None).sum(axis=0)
-    return lo + int(np.argmax(profile))
+    # The reader clicked on the cord: nearer bands count more (a 10 mm Gaussian).
+    offset = (np.arange(lo, hi) - c0) * view.ap_mm
+    return lo + int(np.argmax(profile * np.exp(-0.5 * (offset / 10.0) ** 2)))
 
 
 def _near_rows_weak(best, r0, col, floor, view) -> bool:

@@ -26,10 +26,15 @@ from spineviewer.assist.canal import Canal, sample_across
 
 #: Depths in front of the wall where the column band is sampled, mm.
 BAND_DEPTHS = np.arange(1.0, 10.0, 1.0)
+#: Smallest marrow signal (fraction of the brightest tissue) of a vertebral body.
+MIN_MARROW = 0.12
+#: Smallest median disc signal of a column (a disc departs from marrow by half its signal;
+#: noise alone, by about a fifth).
+MIN_DISC_SIGNAL = 0.28
 #: Disc-to-disc spacings that can be one level, mm.
 MIN_LEVEL_MM, MAX_LEVEL_MM = 11.0, 46.0
 #: Largest ratio between the spacings above and below a disc.
-MAX_SPACING_RATIO = 1.35
+MAX_SPACING_RATIO = 1.5
 _MARROW_SIGMA_MM = 15.0
 _MARROW_WIDTH = 0.1
 
@@ -46,7 +51,9 @@ def disc_signal(image: np.ndarray, canal: Canal) -> np.ndarray:
     """How unlike marrow the column band is at each arc position (1 mm steps), >= 0."""
     band = sample_across(image, canal.wall_points(), canal.anterior, BAND_DEPTHS)
     marrow = marrow_level(band)
-    departure = (np.abs(band - marrow) / np.maximum(marrow, 0.05)).mean(axis=1)
+    # Where the "marrow" is as dark as air there is no column to interrupt.
+    departure = np.where(marrow > MIN_MARROW, np.abs(band - marrow) / np.maximum(marrow, 0.05),
+                         0.0).mean(axis=1)
     return ndi.gaussian_filter1d(departure, 1.5)
 
 
@@ -64,7 +71,8 @@ def marrow_level(band: np.ndarray) -> np.ndarray:
 
 
 def find_discs(signal: np.ndarray) -> list[DiscPeak]:
-    """The most plausible chain of discs in a disc signal (cranial to caudal)."""
+    """The most plausible chain of discs in a disc signal (cranial to caudal); empty when
+    the chain is too faint to be a column (:data:`MIN_DISC_SIGNAL`)."""
     if len(signal) < MIN_LEVEL_MM:
         return []
     scale = float(np.percentile(signal, 95))
@@ -77,9 +85,11 @@ def find_discs(signal: np.ndarray) -> list[DiscPeak]:
     # A disc counts in the chain by how much it stands out of the typical strong peak.
     reference = float(np.median(np.sort(heights)[-max(1, len(heights) // 2):]))
     gain = heights / reference - 0.3
-    chain = _best_chain(peaks.astype(float), gain)
-    return [DiscPeak(_centre(signal, int(peaks[i])),
-                     float(min(1.0, heights[i] / reference))) for i in chain]
+    centres = np.array([_centre(signal, int(p)) for p in peaks])
+    chain = _best_chain(centres, gain)
+    if not chain or float(np.median(heights[chain])) < MIN_DISC_SIGNAL:
+        return []
+    return [DiscPeak(float(centres[i]), float(min(1.0, heights[i] / reference))) for i in chain]
 
 
 def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
@@ -101,7 +111,7 @@ def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
                 change = abs(np.log(gap / (arc[i] - arc[h])))
                 if change > max_log:
                     continue
-                candidate = best[h, i] + gain[j] - 5.0 * change
+                candidate = best[h, i] + gain[j] - 4.0 * change
                 if candidate > value:
                     value, came = candidate, h
             best[i, j], back[i, j] = value, came

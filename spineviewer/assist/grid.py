@@ -14,6 +14,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,8 @@ STEP_MM = 1.0
 MAX_OBLIQUITY_DEG = 40.0
 #: Largest grid, points per side (a 600 mm field at 1 mm).
 _MAX_SIDE = 640
+#: Normalised signal below which a smoothed T1 image is air or lung.
+_AIR = 0.06
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +51,8 @@ class UprightGrid:
         Position of each slice along the normal, mm (increasing).
     lateral : ndarray, shape (slices,)
         Patient x of the middle of each slice, mm.
+    t1 : bool
+        The image is a T1 image inverted inside the body (:func:`t2_like`).
     """
 
     stack: Stack
@@ -57,6 +62,7 @@ class UprightGrid:
     back: np.ndarray
     offsets: np.ndarray
     lateral: np.ndarray
+    t1: bool = False
 
     @property
     def slice_spacing(self) -> float:
@@ -75,9 +81,11 @@ class UprightGrid:
         return self.stack.frames[k].file.sop_instance_uid
 
 
-def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
+def upright_grid(stack: Stack, volume: np.ndarray, *, t1: bool = False) -> UprightGrid:
     """Resample ``volume`` ``(slices, rows, cols)`` of a sagittal ``stack`` on the upright grid.
 
+    With ``t1``, the intensities are inverted inside the body (:func:`t2_like`), so CSF is
+    bright and marrow dark as on T2 and the same search finds the canal and the discs.
     Raises :class:`AssistRefusal` when the stack has no geometry or is not sagittal.
     """
     if not stack.has_geometry or not stack.spacing_known:
@@ -114,7 +122,9 @@ def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
         image[k] = ndi.map_coordinates(data[k], [index[..., 0], index[..., 1]], order=1,
                                        mode="constant", cval=0.0, prefilter=False)
     lateral = np.array([plane.centre[0] for plane in geometry.planes])
-    return UprightGrid(stack, normalised(image), origins, down, back, offsets, lateral)
+    image = normalised(image)
+    return UprightGrid(stack, t2_like(image) if t1 else image, origins, down, back, offsets,
+                       lateral, t1)
 
 
 def normalised(image: np.ndarray) -> np.ndarray:
@@ -122,6 +132,34 @@ def normalised(image: np.ndarray) -> np.ndarray:
     values = image[image > 0]
     top = float(np.percentile(values, 99.5)) if values.size else 0.0
     return image / top if top > 0 else image
+
+
+def t2_like(image: np.ndarray) -> np.ndarray:
+    """A normalised T1 image inverted inside the body: CSF bright, cord grey, marrow and fat
+    dark; air and lung (darker than CSF even after smoothing) stay 0."""
+    body = ndi.gaussian_filter(image, (0, 2.0, 2.0)) > _AIR
+    return np.where(body, np.clip(1.0 - image, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+def is_t1(stack: Stack) -> bool | None:
+    """True for a T1-weighted stack, False for T2 (or STIR), None when nothing tells.
+
+    The series description decides first (``t1_tse_sag``, ``SAG T2``), then the timing tags:
+    an echo time of 60 ms or more is T2, a TR under 1000 ms with a TE under 30 ms is T1.
+    """
+    first = stack.frames[0].file
+    for token in re.split(r"[^A-Z0-9]+", first.series_description.upper()):
+        if re.match(r"T2(?!\d)", token) or token in {"STIR", "TIRM"}:
+            return False
+        if re.match(r"T1(?!\d)", token):
+            return True
+    repetition = first.protocol.get("repetition_time")
+    echo = first.protocol.get("echo_time")
+    if echo is not None and echo >= 60:
+        return False
+    if repetition is not None and echo is not None and repetition < 1000 and echo < 30:
+        return True
+    return None
 
 
 def _in_plane(vector: np.ndarray, normal: np.ndarray) -> np.ndarray:

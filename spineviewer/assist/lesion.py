@@ -18,7 +18,8 @@ How :func:`segment_lesion` works:
    background;
 3. region growing: the voxels above half-way between background and enhancing level (the
    half-height edge, which keeps the true boundary under partial volume), connected in 3-D to
-   the click, inside the tube;
+   the click, inside the tube; a region that reaches the edge of the tube is refused (it is
+   the surroundings, not a lesion standing out from the cord);
 4. clean-up: a one-pixel closing per slice, then the holes of every slice filled (the
    non-enhancing centre of a ring-enhancing or cystic lesion belongs to the lesion), then 3-D
    holes.
@@ -54,6 +55,8 @@ TUBE_LATERAL_MM = 12.0
 BACKGROUND_AWAY_MM = 25.0
 #: Enhancement needed: the level over the background, as a fraction of the background.
 MIN_ENHANCEMENT = 0.3
+#: A region with more than this share of its voxels on the edge of the tube has leaked.
+LEAK_FRACTION = 0.02
 #: Radius searched for a ring around a dark click, mm.
 RING_RADIUS_MM = 5.0
 
@@ -140,8 +143,12 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
     threshold = 0.5 * (level + background)
     check_cancel(cancel)
     region = _grow(data, tube, threshold, (k, r, c), ring, view)
+    _check_contained(region, tube)
     _report(progress, 2)
     filled = _fill(region)
+    if ring and not filled[k, r, c]:
+        raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
+                            "above the cord's, and no enhancing ring surrounds it")
     mask = np.swapaxes(filled, 1, 2) if view.transposed else filled
     result = measure_mask(stack, mask)
     added = int(filled.sum() - region.sum())
@@ -309,6 +316,16 @@ def _grow(data, tube, threshold, seed, ring: bool, view) -> np.ndarray:
         raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
                             "above the cord's")
     return labels == labels[k, nearest[0], nearest[1]]
+
+
+def _check_contained(region: np.ndarray, tube: np.ndarray) -> None:
+    """Refuse a region that runs into the edge of the search tube: what was grown is not a
+    lesion standing out from the cord but the surroundings (no contrast, a bright neighbour)."""
+    edge = tube & ~ndimage.binary_erosion(tube, ndimage.generate_binary_structure(3, 1))
+    touching = np.count_nonzero(region & edge)
+    if touching > max(5, LEAK_FRACTION * np.count_nonzero(region)):
+        raise AssistRefusal("what enhances at the click does not stand out from its "
+                            "surroundings (it runs beyond the cord): outline the lesion by hand")
 
 
 def _fill(region: np.ndarray) -> np.ndarray:

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from spineviewer.assist.anchors import Anchor, bottom_anchor, conus_tip, top_anchor
-from spineviewer.assist.canal import canal_score, find_canal
+from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
-from spineviewer.assist.grid import UprightGrid, upright_grid
+from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
 from spineviewer.assist.refusal import AssistCancelled, AssistRefusal, check_cancel
 from spineviewer.core.disc_naming import name_by_position
 from spineviewer.core.levels import VertebralLevels
@@ -35,6 +35,8 @@ from spineviewer.core.model import Stack
 
 #: Two discs of two stations closer than this fraction of the local spacing are one disc.
 SAME_DISC_FRACTION = 0.4
+#: Scale of the canal's ridge on T2 (the CSF beside the cord) and T1 (the whole canal), mm.
+T2_CANAL_WIDTH_MM, T1_CANAL_WIDTH_MM = 1.5, 4.0
 #: Slices within this distance of the midline slice are averaged for the column band, mm.
 _BAND_SLAB_MM = 4.5
 
@@ -159,16 +161,25 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
 
 
 def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
-    grid = upright_grid(stack, volume)
-    canal = find_canal(grid, canal_score(grid))
-    if canal is None:
+    if is_t1(stack):
+        raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
+                            "series, where the CSF of the canal is bright")
+    grids = [upright_grid(stack, volume)]
+    best = None
+    for grid in grids:
+        width = T1_CANAL_WIDTH_MM if grid.t1 else T2_CANAL_WIDTH_MM
+        for canal in canal_candidates(grid, canal_score(grid, width_mm=width)):
+            near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
+            signal = disc_signal(grid.image[near].mean(axis=0), canal)
+            peaks = find_discs(signal)
+            # The canal is the candidate with a column of discs in front of it: the sum of
+            # the disc signal over the chain (a vessel or a fat line has none).
+            quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
+            if len(peaks) >= 3 and (best is None or quality > best[0]):
+                best = (quality, grid, canal, signal, peaks)
+    if best is None:
         return None
-    near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-    image = grid.image[near].mean(axis=0)
-    signal = disc_signal(image, canal)
-    peaks = find_discs(signal)
-    if len(peaks) < 2:
-        return None
+    _, grid, canal, signal, peaks = best
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)

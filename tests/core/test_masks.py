@@ -262,3 +262,26 @@ class TestVolumeMetric:
         document = _document(study_folder, loaded)
         document.add_segmentation(stack, _mask(), role=Component.T2)
         assert patient_metrics(document.study).lesions[0].volume is None
+
+
+def test_volume_of_the_phantoms_true_mask(tmp_path):
+    """The true mask of sample case 1's lesion, stored through the document and accepted, gives
+    a volume_mm3 within 3% of the true lesion's (the ellipsoid; the mask is voxelised on
+    3.3 mm sagittal slices), with the mask as its source; proposed, it gives none."""
+    from spineviewer.phantom.lesion_truth import lesion_mask, lesion_volume_mm3
+    from tests.conftest import SAMPLES
+
+    result = load_study(SAMPLES / "case1-breast-t12")
+    patient = result.patients[0]
+    study = patient.studies[0]
+    stack = next(s.stacks[0] for s in study.series if s.description == "SAG T1 TSE +C")
+    # A folder that does not exist: the annotations and the mask go to the per-user folder,
+    # never beside the committed sample.
+    document = AnnotationDocument.open(tmp_path / "elsewhere", study, patient,
+                                       user_folder=tmp_path / "user")
+    drawing = document.add_segmentation(stack, lesion_mask(1, 1, stack), proposed=True)
+    assert patient_metrics(document.study).lesions[0].volume is None
+    document.apply(accept_annotations, [drawing.id], label="accept")
+    volume = patient_metrics(document.study).lesions[0].volume
+    assert volume.value == pytest.approx(lesion_volume_mm3(1, 1), rel=0.03)
+    assert volume.sources == (drawing.id,) and volume.key == "volume_mm3"
