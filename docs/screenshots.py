@@ -174,7 +174,8 @@ def _zoom(viewport, point, width_mm: float) -> None:
 
 
 def grab_assist_corpus(out: Path, size=(1600, 900)) -> None:
-    """The discs proposed on the real thoracic spine MRI of the corpus (15 sagittal frames)."""
+    """Propose levels on the real thoracic spine MRI of the corpus (a sagittal T1, 15 frames):
+    what the reader sees, proposed discs or the reason there are none."""
     source = DOCS.parent.parent / "shared" / "dicom-corpus" / "zzdicom" / "samples" / "spine-ls.dcm"
     if not source.is_file():
         print(f"skipped {out.name}: {source} is not here")
@@ -192,7 +193,7 @@ def grab_assist_corpus(out: Path, size=(1600, 900)) -> None:
     window.grid.set_active(window.grid.viewports[0])
     window.annotations.assist.propose_levels()
     _wait_for_proposal(app, window)
-    # Unnamed discs: the reader is asked to name one; the screenshot shows the question.
+    # Unnamed discs ask the reader to name one, a refusal says why: the screenshot shows it.
     window.grab().save(str(out))
     window.close()
     print(out)
