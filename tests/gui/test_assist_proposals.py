@@ -237,3 +237,15 @@ class TestLevelsAndCord:
         assert panel.value(1, "t2") == f"{path.length:.1f} mm"
         heights = [p[2] for p in path.vertices]
         assert min(heights) < EDEMA[2] < max(heights)
+
+    def test_lesion_click_on_the_t2_asks_for_the_post_contrast_series(self, qtbot, window):
+        """Shift+G and a click on the sagittal T2: the status bar says to click the lesion on
+        the post-contrast series; the tool waits for that click, nothing runs."""
+        sagittal = _viewport(window, "SAG T2 TSE")
+        _on_lesion(sagittal)
+        sagittal.setFocus()
+        key(sagittal, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+        click(sagittal, screen_of(sagittal, CENTRE))
+        assert window.annotations.assist.running is None
+        assert "post-contrast" in window.statusBar().currentMessage()
+        assert window.annotations.tools.tool is Tool.ASSIST_LESION

@@ -217,7 +217,12 @@ class AssistController(QObject):
         slice, with :attr:`Tool.ASSIST_T2` or :attr:`Tool.ASSIST_LESION`."""
         stack, index = layer.stack_and_slice
         tool = self.tools.tool
-        self.tools.back()
+        wrong = results.wrong_series(tool is Tool.ASSIST_T2, layer.viewport.state)
+        if wrong:
+            self.say(wrong)  # the tool stays: the reader clicks the right image next
+            return
+        # Reading again, so Enter and Esc answer the proposal when it comes.
+        self.tools.set_tool(Tool.READ)
         patient = from_scene(stack, index, points)
         if tool is Tool.ASSIST_T2:
             self._run("Proposing the T2 extent",

@@ -29,6 +29,7 @@ from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 from spineviewer.core.units import Unit
 from spineviewer.gui.annotation.slice_projection import slice_uids
+from spineviewer.gui.reading.hanging import is_post_contrast, weighting
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 
 #: The id :func:`pending` gives the proposed discs and conus tip, answered together.
@@ -74,6 +75,24 @@ def level_stacks(window) -> list[Stack]:
         if other is series or same:
             stacks.extend(s for s in other.stacks if s is not stack and s.plane == "sagittal")
     return stacks
+
+
+def wrong_series(t2: bool, state) -> str:
+    """Why the image of ``state`` is not one to seed a T2 extent (``t2``) or a lesion
+    segmentation on, '' when it may be: a T2 or STIR series (or one nothing names), or a
+    series that is not clearly other than post-contrast."""
+    series = state.context.series if state is not None and state.context is not None else None
+    if series is None:
+        return ""
+    if t2 and (is_post_contrast(series) or weighting(series) not in ("T2", "STIR", "")):
+        return (f"Propose T2 extent: {series.description or 'this series'} is not a T2 series; "
+                "click in the cord on the sagittal T2 (or STIR)")
+    # A T1 whose files do not say "contrast" may still be one: only a series that is clearly
+    # something else is declined.
+    if not t2 and not is_post_contrast(series) and weighting(series) in ("T2", "STIR", "FLAIR", "PD"):
+        return (f"Segment lesion: {series.description or 'this series'} is not a post-contrast "
+                "series; click the enhancing lesion on the T1 after contrast")
+    return ""
 
 
 def seed_and_box(points):
