@@ -26,7 +26,8 @@ class MaskLayer(QObject):
         self.view = MaskView(layer.view_box)
         self._state = None
         self._shown = None
-        self._editing = ""
+        #: The segmentation a stroke under way edits.
+        self._drawing = None
         layer.session.changed.connect(self.refresh)
         layer.viewport.stateShown.connect(lambda _: self.refresh())
         self.refresh()
@@ -63,11 +64,10 @@ class MaskLayer(QObject):
                 self.controller.say("Segment a lesion on this series first (Assist > Segment "
                                     "lesion): the brush edits its mask")
                 return
-            self._editing = target[0].id
             self._drawing, mask = target
         else:
             mask = self.view.editing[1]
-        self.view.paint(self._editing, mask, points, radius_mm, erase=erase)
+        self.view.paint(self._drawing.id, mask, points, radius_mm, erase=erase)
         if done:
             edited = self.view.finish()
             results.store_edited_mask(self.controller, self._drawing, stack, edited[1],
