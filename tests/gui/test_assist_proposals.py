@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from spineviewer.core.annotations import CordPath, Segmentation
+from spineviewer.core.annotations import Caliper, CordPath, Segmentation
 from spineviewer.core.proposals import has_proposals
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.annotation.tools import Tool
@@ -113,14 +113,21 @@ class TestLesion:
         si = float(panel.value(1, "si").split()[0])
         assert si == pytest.approx(LESION["si_mm"], abs=2.0)
 
-    def test_escape_rejects_and_undo_brings_back(self, qtbot, window):
-        """Esc removes every proposed drawing of the run; Ctrl+Z brings them back, proposed."""
+    def test_escape_rejects_the_selected_then_the_rest_and_undo_brings_back(self, qtbot, window):
+        """With the proposed SI caliper clicked (selected), Esc removes it alone; Esc again
+        removes the rest of the run; Ctrl+Z twice brings everything back, still proposed."""
         viewport = _segment(qtbot, window)
         proposed = [d.id for d in _study(window).all_drawings()]
+        (si,) = [d for d in _study(window).all_drawings() if isinstance(d, Caliper) and d.role.value == "si"]
+        click(viewport, screen_of(viewport, np.add(si.endpoints[0], np.subtract(si.endpoints[1], si.endpoints[0]) * 0.2)))
+        assert window.annotations.tools.selected == si.id
+        key(viewport, Qt.Key.Key_Escape)
+        assert [d.id for d in _study(window).all_drawings()] == [i for i in proposed if i != si.id]
         key(viewport, Qt.Key.Key_Escape)
         assert not list(_study(window).all_drawings())
-        assert "Rejected" in window.statusBar().currentMessage()
-        key(viewport, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert window.statusBar().currentMessage().startswith("Rejected: ")
+        for _ in range(2):
+            key(viewport, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         assert [d.id for d in _study(window).all_drawings()] == proposed
         assert all(d.proposed for d in _study(window).all_drawings())
 
