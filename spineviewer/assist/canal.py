@@ -62,15 +62,11 @@ class Canal:
         return self.centre + self.wall[:, None] * self.anterior
 
 
-def canal_score(grid: UprightGrid, *, width_mm: float = 1.5) -> np.ndarray:
-    """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0.
-
-    ``width_mm`` is the scale of the ridge: 1.5 mm finds the CSF on either side of the cord
-    on T2; on an inverted T1 image (:func:`~spineviewer.assist.grid.t2_like`) the CSF is
-    barely darker than the cord, and the whole canal is one ridge about 4 mm across.
-    """
+def canal_score(grid: UprightGrid) -> np.ndarray:
+    """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0: ridges
+    1.5 mm across, the CSF on either side of the cord on T2."""
     image = grid.image
-    ridge = -width_mm ** 2 * ndi.gaussian_filter(image, (0, 6.0, width_mm), order=(0, 0, 2))
+    ridge = -ndi.gaussian_filter(image, (0, 6.0, 1.5), order=(0, 0, 2))
     ridge = np.clip(ridge, 0.0, None)
     n = image.shape[0]
     step = max(1, int(round(LATERAL_MM / max(grid.slice_spacing, 0.5))))
@@ -181,9 +177,10 @@ def sample_across(image: np.ndarray, centre: np.ndarray, direction: np.ndarray,
 def _anterior_wall(image: np.ndarray, centre: np.ndarray, anterior: np.ndarray) -> np.ndarray:
     """Distance from the axis to the anterior wall at each axis point, mm.
 
-    Walking forward from the axis, the wall is the steepest fall after the brightest point of
-    the canal (CSF, then epidural fat) within 15 mm: the edge from fluid to the annulus or the
-    cortex of the body.
+    Walking forward from the axis, the wall is the steepest fall within 10 mm after the first
+    bright point of the canal (CSF, then epidural fat; at least 80% of the brightest within
+    15 mm): the edge from fluid to the annulus or the cortex of the body. The *first* bright
+    point, because deeper bright tissue (a hydrated nucleus) lies inside the column.
     """
     depths = np.arange(-2.0, 24.0, 0.5)
     profile = sample_across(image, centre, anterior, depths)
@@ -192,11 +189,18 @@ def _anterior_wall(image: np.ndarray, centre: np.ndarray, anterior: np.ndarray) 
     wall = np.empty(len(centre))
     bright_zone = (depths >= 0.0) & (depths <= 15.0)
     for i in range(len(centre)):
-        top = int(np.argmax(np.where(bright_zone, profile[i], -np.inf)))
+        zone = np.where(bright_zone, profile[i], -np.inf)
+        bright = zone >= 0.8 * zone.max()
+        peaks = np.nonzero(bright[1:-1] & (zone[1:-1] >= zone[:-2]) & (zone[1:-1] >= zone[2:]))[0]
+        top = int(peaks[0]) + 1 if len(peaks) else int(np.argmax(zone))
         stop = min(len(depths) - 1, top + 20)
         j = top + int(np.argmin(slope[i, top:stop + 1]))
         wall[i] = depths[j] + _vertex(slope[i], j) * 0.5
-    return ndi.median_filter(wall, 5, mode="nearest")
+    wall = ndi.median_filter(wall, 5, mode="nearest")
+    # The wall of the canal is smooth along the column: a stretch that strays more than 3 mm
+    # from the wall 2 cm above and below it has taken a deeper edge, and is replaced by it.
+    steady = ndi.median_filter(wall, 41, mode="nearest")
+    return np.where(np.abs(wall - steady) > 3.0, steady, wall)
 
 
 def _vertex(values: np.ndarray, j: int) -> float:

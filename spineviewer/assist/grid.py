@@ -30,8 +30,6 @@ STEP_MM = 1.0
 MAX_OBLIQUITY_DEG = 40.0
 #: Largest grid, points per side (a 600 mm field at 1 mm).
 _MAX_SIDE = 640
-#: Normalised signal below which a smoothed T1 image is air or lung.
-_AIR = 0.06
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,8 +49,6 @@ class UprightGrid:
         Position of each slice along the normal, mm (increasing).
     lateral : ndarray, shape (slices,)
         Patient x of the middle of each slice, mm.
-    t1 : bool
-        The image is a T1 image inverted inside the body (:func:`t2_like`).
     """
 
     stack: Stack
@@ -62,7 +58,6 @@ class UprightGrid:
     back: np.ndarray
     offsets: np.ndarray
     lateral: np.ndarray
-    t1: bool = False
 
     @property
     def slice_spacing(self) -> float:
@@ -81,11 +76,9 @@ class UprightGrid:
         return self.stack.frames[k].file.sop_instance_uid
 
 
-def upright_grid(stack: Stack, volume: np.ndarray, *, t1: bool = False) -> UprightGrid:
+def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
     """Resample ``volume`` ``(slices, rows, cols)`` of a sagittal ``stack`` on the upright grid.
 
-    With ``t1``, the intensities are inverted inside the body (:func:`t2_like`), so CSF is
-    bright and marrow dark as on T2 and the same search finds the canal and the discs.
     Raises :class:`AssistRefusal` when the stack has no geometry or is not sagittal.
     """
     if not stack.has_geometry or not stack.spacing_known:
@@ -96,7 +89,7 @@ def upright_grid(stack: Stack, volume: np.ndarray, *, t1: bool = False) -> Uprig
     normal = first.normal
     if abs(normal[0]) < np.cos(np.deg2rad(MAX_OBLIQUITY_DEG)):
         raise AssistRefusal(f"the series is {stack.plane}, not sagittal: levels are proposed on "
-                            "a sagittal T2 or T1 series")
+                            "a sagittal T2 series")
     down = _in_plane(np.array([0.0, 0.0, -1.0]), normal)
     back = np.cross(normal, down)
     back *= np.sign(back[1]) or 1.0
@@ -122,9 +115,7 @@ def upright_grid(stack: Stack, volume: np.ndarray, *, t1: bool = False) -> Uprig
         image[k] = ndi.map_coordinates(data[k], [index[..., 0], index[..., 1]], order=1,
                                        mode="constant", cval=0.0, prefilter=False)
     lateral = np.array([plane.centre[0] for plane in geometry.planes])
-    image = normalised(image)
-    return UprightGrid(stack, t2_like(image) if t1 else image, origins, down, back, offsets,
-                       lateral, t1)
+    return UprightGrid(stack, normalised(image), origins, down, back, offsets, lateral)
 
 
 def normalised(image: np.ndarray) -> np.ndarray:
@@ -132,13 +123,6 @@ def normalised(image: np.ndarray) -> np.ndarray:
     values = image[image > 0]
     top = float(np.percentile(values, 99.5)) if values.size else 0.0
     return image / top if top > 0 else image
-
-
-def t2_like(image: np.ndarray) -> np.ndarray:
-    """A normalised T1 image inverted inside the body: CSF bright, cord grey, marrow and fat
-    dark; air and lung (darker than CSF even after smoothing) stay 0."""
-    body = ndi.gaussian_filter(image, (0, 2.0, 2.0)) > _AIR
-    return np.where(body, np.clip(1.0 - image, 0.0, 1.0), 0.0).astype(np.float32)
 
 
 def is_t1(stack: Stack) -> bool | None:

@@ -35,8 +35,6 @@ from spineviewer.core.model import Stack
 
 #: Two discs of two stations closer than this fraction of the local spacing are one disc.
 SAME_DISC_FRACTION = 0.4
-#: Scale of the canal's ridge on T2 (the CSF beside the cord) and T1 (the whole canal), mm.
-T2_CANAL_WIDTH_MM, T1_CANAL_WIDTH_MM = 1.5, 4.0
 #: Slices within this distance of the midline slice are averaged for the column band, mm.
 _BAND_SLAB_MM = 4.5
 
@@ -164,22 +162,20 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if is_t1(stack):
         raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
                             "series, where the CSF of the canal is bright")
-    grids = [upright_grid(stack, volume)]
+    grid = upright_grid(stack, volume)
     best = None
-    for grid in grids:
-        width = T1_CANAL_WIDTH_MM if grid.t1 else T2_CANAL_WIDTH_MM
-        for canal in canal_candidates(grid, canal_score(grid, width_mm=width)):
-            near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-            signal = disc_signal(grid.image[near].mean(axis=0), canal)
-            peaks = find_discs(signal)
-            # The canal is the candidate with a column of discs in front of it: the sum of
-            # the disc signal over the chain (a vessel or a fat line has none).
-            quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
-            if len(peaks) >= 3 and (best is None or quality > best[0]):
-                best = (quality, grid, canal, signal, peaks)
+    for canal in canal_candidates(grid, canal_score(grid)):
+        near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
+        signal = disc_signal(grid.image[near].mean(axis=0), canal)
+        peaks = find_discs(signal)
+        # The canal is the candidate with a column of discs in front of it: the sum of the
+        # disc signal over the chain (a vessel or a fat line has none).
+        quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
+        if len(peaks) >= 3 and (best is None or quality > best[0]):
+            best = (quality, canal, signal, peaks)
     if best is None:
         return None
-    _, grid, canal, signal, peaks = best
+    _, canal, signal, peaks = best
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)

@@ -28,8 +28,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from spineviewer.core.annotation_file import (
     ANSWER_KEY_NAME,
     AnnotationFileError,
@@ -49,9 +47,7 @@ from spineviewer.core.edits import (
     add_annotation, add_lesion, find_annotation, next_lesion_id, replace_annotation, touched,
 )
 from spineviewer.core.history import History, Signal
-from spineviewer.core.masks import (
-    MaskError, copy_masks, mask_folder, read_mask, segmentation, write_mask,
-)
+from spineviewer.core.masks import MaskError, MaskStore, mask_folder, segmentation
 from spineviewer.core.model import Patient, Stack, Study
 from spineviewer.core.tags import date as dicom_date
 
@@ -101,7 +97,7 @@ class AnnotationDocument:
         self.reader = ""
         self.open_message, self.put_aside = open_message, put_aside
         self._current_lesion = study.lesions[-1].lesion_id if study.lesions else None
-        self._masks: dict[str, np.ndarray] = {}
+        self.masks = MaskStore((mask_folder(self.path), mask_folder(self.keyed_path)))
         self.changed, self.message = Signal(), Signal()
         self.history.changed.connect(self._save)
 
@@ -220,7 +216,7 @@ class AnnotationDocument:
     @property
     def mask_folders(self) -> tuple[Path, Path]:
         """Where masks are stored: beside the study's annotation file and beside its copy."""
-        return mask_folder(self.path), mask_folder(self.keyed_path)
+        return self.masks.folders
 
     def store_mask(self, mask) -> str:
         """Write a mask to both mask folders (once: files are immutable); its SHA-256.
@@ -228,18 +224,9 @@ class AnnotationDocument:
         Raises MaskError for a mask that is not a 3-D non-empty array, OSError when neither
         folder can be written (a copy that fails alone is told through :attr:`message`).
         """
-        failures = []
-        sha = ""
-        for folder in self.mask_folders:
-            try:
-                sha = write_mask(folder, mask)
-            except OSError as exc:
-                failures.append((folder, exc))
-        if len(failures) == len(self.mask_folders):
-            raise failures[0][1]
+        sha, failures = self.masks.store(mask)
         for folder, exc in failures:
             self.message.emit(f"The mask could not be copied to {folder}: {exc.strerror or exc}")
-        self._remember(sha, mask)
         return sha
 
     def add_segmentation(self, stack: Stack, mask, *, lesion_id: int | None = None,
@@ -250,8 +237,7 @@ class AnnotationDocument:
         there is none), as a proposal with ``proposed=True``. One undo step; None when refused
         (the reason goes to :attr:`message`)."""
         try:
-            sha = self.store_mask(mask)
-            drawing = segmentation(stack, mask, sha, role=role, proposed=proposed)
+            drawing = segmentation(stack, mask, self.store_mask(mask), role=role, proposed=proposed)
         except (MaskError, OSError) as exc:
             self.message.emit(f"Cannot {label}: {exc}")
             return None
@@ -266,38 +252,18 @@ class AnnotationDocument:
             old, _ = find_annotation(self.study, drawing_id)
             if not isinstance(old, Segmentation):
                 raise ValueError(f"the {old.kind} {drawing_id} has no mask")
-            sha = self.store_mask(mask)
-            drawing = segmentation(stack, mask, sha, role=old.role, proposed=old.proposed,
-                                   drawing_id=old.id)
+            drawing = segmentation(stack, mask, self.store_mask(mask), role=old.role,
+                                   proposed=old.proposed, drawing_id=old.id)
         except (MaskError, OSError, ValueError, KeyError) as exc:
             self.message.emit(f"Cannot {label}: {_error_text(exc)}")
             return False
         return self.apply(replace_annotation, drawing, label=label, merge_key=merge_key)
 
     def load_mask(self, drawing: Segmentation):
-        """The boolean mask ``(slice, row, col)`` of a segmentation, read from whichever mask
-        folder holds it (the last few are kept in memory). Raises MaskError naming the file and
-        the reason when no folder holds a readable copy."""
-        cached = self._masks.get(drawing.mask_sha256)
-        if cached is not None:
-            return cached
-        error = None
-        for folder in self.mask_folders:
-            try:
-                mask = read_mask(folder, drawing.mask_sha256, drawing.shape)
-            except MaskError as exc:
-                error = error or exc
-                continue
-            return self._remember(drawing.mask_sha256, mask)
-        raise error
-
-    def _remember(self, sha: str, mask):
-        mask = np.array(mask, dtype=bool)
-        mask.flags.writeable = False
-        self._masks[sha] = mask
-        while len(self._masks) > _CACHED_MASKS:
-            self._masks.pop(next(iter(self._masks)))
-        return mask
+        """The boolean mask ``(slice, row, col)`` of a segmentation (read-only), from whichever
+        mask folder holds it (the last few are kept in memory). Raises MaskError naming the
+        file and the reason when no folder holds a readable copy."""
+        return self.masks.load(drawing.mask_sha256, drawing.shape)
 
     def new_lesion(self) -> int | None:
         """Add an empty lesion and make it current; its id (None when refused)."""
@@ -321,7 +287,7 @@ class AnnotationDocument:
         hashes = [d.mask_sha256 for d in study.all_drawings() if isinstance(d, Segmentation)]
         if hashes:
             try:
-                missing = copy_masks(hashes, list(self.mask_folders))
+                missing = self.masks.copy_all(hashes)
             except OSError as exc:
                 missing = []
                 self.message.emit(f"The masks could not be copied beside both annotation files: "
@@ -383,10 +349,6 @@ class AnnotationDocument:
         if self.reference is not None:
             self.reference, self.reference_title = None, ""
             self.changed.emit()
-
-
-#: Masks kept in memory by :meth:`AnnotationDocument.load_mask`.
-_CACHED_MASKS = 8
 
 
 def _later(copy: AnnotationLoad, own: AnnotationLoad, uid: str) -> bool:

@@ -5,7 +5,9 @@ the file ``<annotation file name without .json>.masks/<sha256>.npz`` beside the 
 file (``spineviewer-<uid>.spineviewer.masks/…`` beside ``spineviewer-<uid>.spineviewer.json``),
 and beside the copy keyed by StudyInstanceUID as well. A file is written once, atomically
 (:func:`~spineviewer.core.safe_write.write_atomically`), and never changed: an edited mask is
-a new file with a new name, so undo only points the drawing back at the old hash.
+a new file with a new name, so undo only points the drawing back at the old hash. Files no
+longer named by the annotations are left in place (a few kilobytes each): the undo history,
+and any other session on the same study, may still name them.
 
 The hash is that of the mask's content (its shape and its bits packed in C order), not of the
 file's bytes, so the same mask always gets the same name. The file is a NumPy ``.npz`` archive
@@ -143,6 +145,56 @@ def _read(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     return values.astype(bool).reshape(shape)
 
 
+class MaskStore:
+    """The mask folders of an annotation file and of its copy: masks written to both, read
+    from whichever holds a readable copy, the last few kept in memory (read-only arrays)."""
+
+    def __init__(self, folders: Sequence[Path], *, cached: int = 8):
+        self.folders = tuple(Path(f) for f in folders)
+        self._cached = cached
+        self._masks: dict[str, np.ndarray] = {}
+
+    def store(self, mask) -> tuple[str, list[tuple[Path, OSError]]]:
+        """Write ``mask`` to every folder; its hash and the folders that failed. Raises
+        MaskError for a mask that cannot be stored, OSError when every folder failed."""
+        failures, sha = [], ""
+        for folder in self.folders:
+            try:
+                sha = write_mask(folder, mask)
+            except OSError as exc:
+                failures.append((folder, exc))
+        if len(failures) == len(self.folders):
+            raise failures[0][1]
+        self._remember(sha, mask)
+        return sha, failures
+
+    def load(self, sha256: str, shape: Sequence[int]) -> np.ndarray:
+        """The mask ``sha256`` of ``shape``; MaskError (the first folder's reason) when no
+        folder holds a readable copy."""
+        cached = self._masks.get(sha256)
+        if cached is not None and cached.shape == tuple(shape):
+            return cached
+        error = None
+        for folder in self.folders:
+            try:
+                return self._remember(sha256, read_mask(folder, sha256, shape))
+            except MaskError as exc:
+                error = error or exc
+        raise error
+
+    def copy_all(self, hashes: Iterable[str]) -> list[str]:
+        """:func:`copy_masks` between this store's folders."""
+        return copy_masks(hashes, list(self.folders))
+
+    def _remember(self, sha: str, mask) -> np.ndarray:
+        mask = np.array(mask, dtype=bool)
+        mask.flags.writeable = False
+        self._masks[sha] = mask
+        while len(self._masks) > self._cached:
+            self._masks.pop(next(iter(self._masks)))
+        return mask
+
+
 def copy_masks(hashes: Iterable[str], folders: Sequence[Path]) -> list[str]:
     """Make every mask of ``hashes`` present in every folder of ``folders``, copying it from a
     folder that has it (atomically). Returns the hashes found in none of them."""
@@ -220,26 +272,5 @@ def _is_regular(path: Path) -> bool:
         return False
 
 
-def remove_unused(folder, keep: Iterable[str]) -> list[Path]:
-    """Remove the mask files of ``folder`` whose hash is not in ``keep``; only regular files
-    named ``<64 hex digits>.npz`` directly in it are touched. Returns the files removed."""
-    keep = set(keep)
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        name = entry.name
-        if (len(name) == 68 and name.endswith(".npz") and all(c in "0123456789abcdef" for c in name[:64])
-                and name[:64] not in keep and entry.is_file(follow_symlinks=False)):
-            try:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-            except OSError:
-                continue
-    return removed
-
-
-__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "copy_masks", "mask_folder", "mask_hash", "mask_path",
-           "read_mask", "remove_unused", "segmentation", "segmentation_stack", "write_mask"]
+__all__ = ["MAX_MASK_FILE_BYTES", "MaskError", "MaskStore", "copy_masks", "mask_folder", "mask_hash",
+           "mask_path", "read_mask", "segmentation", "segmentation_stack", "write_mask"]

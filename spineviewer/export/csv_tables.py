@@ -13,6 +13,11 @@ segment rule (``segment_rule`` in ``patients.csv``: ``span`` or ``touched``);
 ``enhancement_levels_touched`` and ``t2_levels_touched``, the last two lesion columns, always
 count the levels touched.
 
+Proposals are not measured: the metrics leave out every drawing, disc and conus tip still
+marked proposed (:func:`~spineviewer.core.proposals.accepted`), so a cell holds the reader's
+value or nothing; ``volume_mm3`` comes from the lesion's accepted segmentation mask when it has
+one, else from its outlines.
+
 Cells: categorical values are the lowercase vocabulary words; an empty cell means not
 assessed or not measurable; lengths are mm with two decimals, as are fractional segments,
 ratios, volumes (mm3) and intervals (years); segment counts are whole numbers. A value
