@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtTest import QTest
 
 from spineviewer.core.annotations import Caliper, CordPath, Segmentation
 from spineviewer.core.proposals import has_proposals
@@ -92,7 +93,8 @@ class TestLesion:
     def test_click_segments_enter_accepts_volume_within_15_percent(self, qtbot, window):
         """A click on the lesion proposes its mask and calipers (dashed, not measured), the
         mask tinted on the slices it covers only; Enter accepts them and the Volume row shows
-        the mask's volume, within 15% of the truth."""
+        the mask's volume, within 15% of the truth; a click on the row shows the slice through
+        the mask's centre."""
         viewport = _segment(qtbot, window)
         mask = _segmentation(window)
         assert mask.proposed and has_proposals(_study(window))
@@ -110,6 +112,13 @@ class TestLesion:
         assert not has_proposals(_study(window))
         volume = float(panel.value(1, "volume").split()[0])
         assert volume == pytest.approx(TRUE_VOLUME, rel=0.15)
+        viewport.state.set_slice(0)
+        tree, row = panel.tree, panel.row(1, "volume")
+        tree.scrollToItem(row)
+        QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                         pos=tree.visualRect(tree.indexFromItem(row, 1)).center())
+        through_centre = stack_geometry(viewport.state.stack).nearest(mask.centre)
+        qtbot.waitUntil(lambda: viewport.state.slice_index == through_centre, timeout=5000)
         si = float(panel.value(1, "si").split()[0])
         assert si == pytest.approx(LESION["si_mm"], abs=2.0)
 
@@ -177,7 +186,6 @@ class TestLesion:
         assert window.annotations.assist.running is not None
         assert window.cancel_button.isVisible()
         click_button = window.cancel_button
-        from PyQt6.QtTest import QTest
         QTest.mouseClick(click_button, Qt.MouseButton.LeftButton)
         _idle(qtbot, window)
         assert not list(_study(window).all_drawings())

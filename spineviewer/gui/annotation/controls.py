@@ -21,7 +21,9 @@ from PyQt6.QtWidgets import (
 from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
-from spineviewer.core.stack_geometry import owning_slice
+from spineviewer.core.annotations import Segmentation
+from spineviewer.core.masks import segmentation_stack
+from spineviewer.core.stack_geometry import owning_slice, stack_geometry
 from spineviewer.gui.annotation.assist_controller import AssistController
 from spineviewer.gui.annotation.layer import AnnotationLayer
 from spineviewer.gui.annotation.session import AnnotationSession
@@ -268,7 +270,7 @@ class AnnotationControls(QObject):
         except KeyError:
             return
         found = next(((s, i) for s in (result.iter_stacks() if result else ())
-                      if (i := owning_slice(s, drawing)) is not None), None)
+                      if (i := _slice_of(s, drawing)) is not None), None)
         if found is None:
             self.say(f"The image this {describe(drawing)} was drawn on is not in the open study")
             return
@@ -332,6 +334,16 @@ class AnnotationControls(QObject):
             return ""
         level = level_on_slice(_accepted_levels(study), state.stack, state.slice_index)
         return f"Level {level}" if level else ""
+
+
+def _slice_of(stack, drawing) -> int | None:
+    """The slice of ``stack`` to show a drawing on: a mask's slice through its centre (it
+    names its stack by its first slice), another drawing's own image."""
+    if isinstance(drawing, Segmentation):
+        if segmentation_stack([stack], drawing) is None:
+            return None
+        return stack_geometry(stack).nearest(drawing.centre)
+    return owning_slice(stack, drawing)
 
 
 def _accepted_levels(study):
