@@ -282,6 +282,8 @@ class AssistController(QObject):
                            "one (for example T12-L1); the others are counted from it",
                            results.check_name, lambda text: (clear(), named(text, middle)), at)
         layer.prompt.cancelled.connect(cancelled)
+        # Another question replacing this one takes the circles with it.
+        layer.prompt.destroyed.connect(clear)
         self.say("Name the circled disc; the others are counted from it")
 
     # -- the reader's answer ---------------------------------------------------------------
