@@ -94,6 +94,14 @@ def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, l
     print(out)
 
 
+def _fresh_reading() -> QSettings:
+    """Settings and annotations of a reader who has read nothing yet: the screenshots before
+    (the answer key saved as a reading, blinded worklist reading) must not show here."""
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="spineviewer-screenshots-")
+    return QSettings(str(Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-settings-")) / "settings.ini"),
+                     QSettings.Format.IniFormat)
+
+
 def _wait_for_proposal(app: QApplication, window, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while window.annotations.assist.running is not None and time.monotonic() < deadline:
@@ -124,7 +132,7 @@ def grab_assist(out: dict[str, Path], size=(1600, 900)) -> None:
     """Each proposal of the Assist menu on a copy of case 1, before the reader answers it."""
     from spineviewer.gui.annotation.tools import Tool
 
-    settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
+    settings = _fresh_reading()
     case = "case1-breast-t12"
     folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / case
     shutil.copytree(SAMPLE_DIR / case, folder)
@@ -183,8 +191,7 @@ def grab_assist_corpus(out: Path, size=(1600, 900)) -> None:
     folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / "spine-ls"
     folder.mkdir()
     shutil.copy(source, folder / source.name)
-    settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
-    window = main_window([str(folder)], settings=settings)
+    window = main_window([str(folder)], settings=_fresh_reading())
     window.resize(*size)
     window.show()
     app = QApplication.instance()
