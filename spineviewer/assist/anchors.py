@@ -7,12 +7,17 @@ Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.a
 - C2-C3 (cranial anchor): the first disc of a cervical column (level spacing under 24 mm) with
   a long stretch of canal above it and no disc there: the C2 body with the odontoid, then the
   skull base. A missed C2-C3 would name C3-C4 as C2-C3, so a disc-like peak where the next
-  disc up would be refuses the anchor.
-- L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) below which the
-  thecal sac ends within two levels while the image goes on: the sacrum, whose sac ends at S2.
-  The field must show that end, so a lumbar field cut at L5 is left unnamed.
+  disc up would be refuses the anchor, unless it is faint (under 0.65 of the discs): the line
+  where the odontoid meets the C2 body, which is not proposed as a disc either.
+- L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) above the
+  sacrum, recognised by the thin remnant of the S1-S2 disc one level below it (far narrower
+  than the lumbar discs, and not proposed as a disc), or by the thecal sac ending within two
+  levels below it while the image goes on (the sac ends at S2). A lumbar field cut above both
+  is left unnamed.
 - Conus tip: the lowest point of the axis where the canal still holds a cord (dark on T2 between
-  bright CSF), with CSF without a cord below it.
+  bright CSF), with CSF without a cord below it for at least 20 mm, at a level whose height
+  is thoracolumbar (25 mm or more): edema or a cystic lesion ending in a cervical or upper
+  thoracic field is not a conus.
 Ribs are not used: the last rib-bearing level is unreliable on MRI.
 """
 
@@ -29,6 +34,13 @@ from spineviewer.assist.grid import UprightGrid
 
 _CERVICAL_MAX_SPACING = 24.0
 _LUMBAR_MIN_SPACING = 25.0
+#: A last lumbar disc narrower than this fraction of the discs above it is the S1-S2 remnant.
+_REMNANT_WIDTH = 0.65
+#: A first cervical disc fainter than this fraction of the discs below is the dens junction.
+_FAINT = 0.65
+#: Canal below a conus tip, and the smallest level height at a conus tip, mm.
+_SAC_BELOW_MM = 20
+_CONUS_MIN_SPACING = 25.0
 
 
 @dataclass(frozen=True)
@@ -58,27 +70,51 @@ def top_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
         return None
     window = signal[max(0, int(first - 1.4 * gap)):max(1, int(first - 0.6 * gap))]
     typical = float(np.median([signal[int(p.arc)] for p in peaks]))
-    if window.size and window.max() > 0.6 * typical:
+    if window.size and window.max() > _FAINT * typical:
         return None
     point = _point(canal, first, grid)
     return Anchor("C2-C3", point, "C2-C3 below the odontoid", True)
 
 
+def dens_junction(peaks: list[DiscPeak]) -> bool:
+    """True when the first disc of a cervical column is the faint line where the odontoid
+    meets the body of C2 (the remnant of their synchondrosis): under :data:`_FAINT` of the
+    strength of the discs below it."""
+    if len(peaks) < 4 or _spacing(peaks[1:], 0) > _CERVICAL_MAX_SPACING:
+        return False
+    below = float(np.median([p.strength for p in peaks[1:4]]))
+    return peaks[0].strength < _FAINT * below
+
+
+def sacral_remnant(peaks: list[DiscPeak]) -> bool:
+    """True when the last disc of a lumbar column is the thin remnant between S1 and S2: under
+    :data:`_REMNANT_WIDTH` of the width of the discs above it."""
+    if len(peaks) < 4 or _spacing(peaks[:-1], -1) < _LUMBAR_MIN_SPACING:
+        return False
+    above = float(np.median([p.width for p in peaks[-4:-1]]))
+    return peaks[-1].width < _REMNANT_WIDTH * above
+
+
 def bottom_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
-                  grid: UprightGrid) -> Anchor | None:
-    """L5-S1 when the last disc is the bottom of a lumbar column above the end of the sac."""
+                  grid: UprightGrid, *, remnant: bool = False) -> Anchor | None:
+    """L5-S1 when the last disc is the bottom of a lumbar column above the end of the sac, or
+    above the sacral remnant (``remnant``, already taken off ``peaks``)."""
     if len(peaks) < 3:
         return None
+    if remnant:
+        return Anchor("L5-S1", _point(canal, peaks[-1].arc, grid), "L5-S1 above the sacrum",
+                      False)
     gap = _spacing(peaks, -1)
     last = peaks[-1].arc
     end = len(canal.centre) - 1
     if gap < _LUMBAR_MIN_SPACING or end - last > 2.0 * gap or end - last < 0.6 * gap:
         return None
-    # The sac must end inside the image, not at its lower edge.
-    tip = canal.centre[-1] + 15.0 * _tangent(canal)
-    rows, cols = grid.image.shape[1:]
-    if not (0 <= tip[0] < rows and 0 <= tip[1] < cols):
-        return None
+    # The sac must end inside the image, not at its lower edge: the image goes on 25 mm below.
+    rows, cols = grid.inside.shape
+    for distance in (5.0, 15.0, 25.0):
+        r, c = np.round(canal.centre[-1] + distance * _tangent(canal)).astype(int)
+        if not (0 <= r < rows and 0 <= c < cols and grid.inside[r, c]):
+            return None
     point = _point(canal, last, grid)
     return Anchor("L5-S1", point, "L5-S1 above the sacrum", False)
 
@@ -95,7 +131,7 @@ def _point(canal: Canal, arc: float, grid: UprightGrid) -> np.ndarray:
     return grid.to_lps(canal.slice, rc)
 
 
-def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
+def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndarray | None:
     """Grid ``(row, col)`` of the conus tip on the midline ``image``, or None when the field
     does not show the cord ending in CSF.
 
@@ -118,7 +154,7 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     if n < 2 * span + 10:
         return None
     cumulative = np.concatenate(([0.0], np.cumsum(ratio)))
-    arcs = np.arange(span, n - 10)
+    arcs = np.arange(span, n - _SAC_BELOW_MM)
     above = (cumulative[arcs] - cumulative[arcs - span]) / span
     stop = np.minimum(arcs + span, n)
     below = (cumulative[stop] - cumulative[arcs]) / (stop - arcs)
@@ -138,4 +174,14 @@ def conus_tip(image: np.ndarray, canal: Canal) -> np.ndarray | None:
     start = max(0, s - span) + int(np.argmin(ratio[max(0, s - span):s + 1]))
     reached = np.nonzero(ratio[start:] >= level)[0]
     last = start + int(reached[0]) if len(reached) else s
+    if _spacing_at(peaks, last) < _CONUS_MIN_SPACING:
+        return None
     return canal.centre[last]
+
+
+def _spacing_at(peaks: list[DiscPeak], arc: float) -> float:
+    """Disc-to-disc spacing of the level holding ``arc`` (the nearest gap beyond the ends)."""
+    arcs = np.array([p.arc for p in peaks])
+    gaps = np.diff(arcs)
+    i = int(np.clip(np.searchsorted(arcs, arc) - 1, 0, len(gaps) - 1))
+    return float(gaps[i])

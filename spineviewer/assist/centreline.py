@@ -42,6 +42,8 @@ FLANK_MM = (6.5, 11.0)
 #: CSF is looked for, mm.
 CORD_CORE_HALF_MM = 1.5
 CORD_FLANK_MM = (3.5, 7.5)
+#: On T2 the cord is looked for this far in front of and behind the canal's centre, mm.
+DARK_SEARCH_MM = 3.5
 #: The CSF is looked for this far on either side of the centre, mm.
 CSF_MM = 7.0
 #: Sagittal slices within this lateral distance of the click are searched, mm.
@@ -250,6 +252,33 @@ def track_cord(view: SagittalView, seed_index, *, cancel=None) -> Centreline:
                       seed_at)
 
 
+def refine_dark_cord(view: SagittalView, cord: Centreline) -> Centreline:
+    """The centreline moved, line by line, onto the cord within ``DARK_SEARCH_MM`` of the
+    canal's centre: the 2.5 mm band most darker than the brightest signal 2.5-6 mm on its
+    weaker side (on T2 the cord, oedema included, is darker than the CSF around it), smoothed
+    along the cord, with its core signal read there."""
+    index = view.from_stack_index(cord.index)
+    k = np.clip(np.rint(index[:, 0]).astype(int), 0, view.volume.shape[0] - 1)
+    rows = index[:, 1].astype(int)
+    image = view.volume[k, rows]
+    width = max(1, int(round(1.25 / view.ap_mm)))
+    centre = ndimage.uniform_filter1d(image, 2 * width + 1, axis=-1, mode="nearest")
+    near, far = width + 1, max(width + 2, int(round(6.0 / view.ap_mm)))
+    flank = ndimage.maximum_filter1d(image, far - near + 1, axis=-1, mode="nearest")
+    shift = (near + far) // 2
+    valley = np.minimum(_shifted(flank, shift), _shifted(flank, -shift)) - centre
+    reach = max(1, int(round(DARK_SEARCH_MM / view.ap_mm)))
+    offsets = np.arange(-reach, reach + 1)
+    cols = np.clip(np.rint(index[:, 2]).astype(int)[:, None] + offsets, 0,
+                   view.volume.shape[2] - 1)
+    scores = np.take_along_axis(valley, cols, axis=1)
+    best = np.where(scores.max(axis=1) > 0, offsets[np.argmax(scores, axis=1)], 0)
+    moved = ndimage.gaussian_filter1d(best.astype(float), 3.0 / view.long_mm, mode="nearest")
+    refined = index + np.column_stack([np.zeros_like(moved), np.zeros_like(moved), moved])
+    return Centreline(view.to_stack_index(refined), view.to_lps(refined), cord.response,
+                      _core_signal(view, refined), cord.brightest, cord.seed)
+
+
 def _lateral_slices(view: SagittalView, k0: float) -> list[int]:
     reach = max(1, int(round(LATERAL_MM / max(view.slice_mm, 0.1))))
     centre = int(round(k0))
@@ -282,7 +311,12 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
     n_long, n_ap = best.shape
     cols = np.empty(n_long, dtype=int)
     cols[r0] = start
-    gain = np.clip(best, 0.0, None)
+    # A band brighter than the canal at the click earns no more than the canal: the path
+    # has no reason to leave the canal for a stronger band nearby (fat, a spinous process).
+    span = int(round(20.0 / view.long_mm))
+    near = best[max(0, r0 - span): r0 + span + 1, start]
+    cap = max(float(np.percentile(near, 75)), 1e-6)
+    gain = np.clip(best, 0.0, cap)
     for step in (-1, 1):
         rows = list(range(r0 + step, n_long if step > 0 else -1, step))
         if not rows:
@@ -290,7 +324,7 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
         score = np.full(n_ap, -np.inf)
         score[start] = 0.0
         choice = np.empty((len(rows), n_ap), dtype=np.int8)
-        penalty = float(np.percentile(gain, 99)) + 1.0
+        penalty = cap
         for i, r in enumerate(rows):
             left = np.concatenate([[-np.inf], score[:-1]]) - penalty
             right = np.concatenate([score[1:], [-np.inf]]) - penalty

@@ -5,8 +5,10 @@ Coordinates: points are DICOM patient LPS in mm; arrays are ``(slice, row, col)`
 
 How it works (:func:`propose_t2_extent`):
 
-1. the cord centreline is followed through the sagittal slices from the click
-   (:func:`spineviewer.assist.centreline.track_cord`; on T2 the cord is darker than its CSF);
+1. the spinal canal is followed through the sagittal slices from the click
+   (:func:`spineviewer.assist.centreline.track_cord`), and on each line the centreline is
+   moved onto the cord, the darkest band within 3.5 mm of the canal's centre (on T2 the cord,
+   oedema included, is darker than its CSF);
 2. the signal of the cord core is sampled along it; the *normal* cord signal is the median of
    the lower of two classes (Otsu) of that profile, re-estimated from the cord more than
    :data:`AWAY_MM` outside the finding once it is known;
@@ -29,7 +31,9 @@ import numpy as np
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 
-from spineviewer.assist.centreline import Centreline, cord_is_bright, sagittal_view, track_cord
+from spineviewer.assist.centreline import (
+    Centreline, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
+)
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
@@ -44,6 +48,9 @@ REACH_MM = 20.0
 #: The canal's middle is fluid (no cord, a cyst) where its signal reaches this fraction of the
 #: brightest signal across the canal.
 FLUID_RATIO = 0.8
+#: Darker than normal cord by this fraction of the hyperintensity's contrast is hypointense
+#: (a dark tumour inside its oedema).
+HYPO_FRACTION = 0.25
 #: Shorter stretches of normal-looking signal inside a finding are bridged (noise, the partial
 #: volume between a dark tumour and its oedema), mm.
 BRIDGE_MM = 3.0
@@ -122,6 +129,7 @@ def propose_t2_extent(stack: Stack, seed: Point, *, cancel=None, progress=None) 
     if cord_is_bright(view, cord):
         raise AssistRefusal("the cord is brighter than its CSF on this series (T1-weighted?): "
                             "propose the T2 extent on a sagittal T2-weighted series")
+    cord = refine_dark_cord(view, cord)
     _report(progress, 2)
     first, last, normal, threshold = hyperintensity(cord)
     path, image = _projected_path(stack, cord, first, last)
@@ -203,7 +211,7 @@ def _run(signal, seed: int, normal: float, threshold: float, fluid: np.ndarray,
     ends are trimmed back to hyperintense samples darker than CSF.
     """
     hyper = (signal > threshold) & ~fluid
-    hypo = signal < normal - (threshold - normal)
+    hypo = signal < normal - HYPO_FRACTION * 2.0 * (threshold - normal)
     abnormal = _bridge(hyper | hypo | fluid, max(1, int(round(BRIDGE_MM / step))))
     if not abnormal[seed] or not np.any(hyper[_segment(abnormal, seed)]):
         reach = max(1, int(round(REACH_MM / step)))

@@ -41,10 +41,12 @@ _MARROW_WIDTH = 0.1
 
 @dataclass(frozen=True)
 class DiscPeak:
-    """One disc found along the axis: its arc position (mm) and its strength (0..1)."""
+    """One disc found along the axis: its arc position (mm), its strength (0..1) and the
+    width of its signal above half its peak (mm, the disc with its endplates)."""
 
     arc: float
     strength: float
+    width: float
 
 
 def disc_signal(image: np.ndarray, canal: Canal) -> np.ndarray:
@@ -85,11 +87,13 @@ def find_discs(signal: np.ndarray) -> list[DiscPeak]:
     # A disc counts in the chain by how much it stands out of the typical strong peak.
     reference = float(np.median(np.sort(heights)[-max(1, len(heights) // 2):]))
     gain = heights / reference - 0.3
-    centres = np.array([_centre(signal, int(p)) for p in peaks])
+    found = [_centre(signal, int(p)) for p in peaks]
+    centres = np.array([c for c, _ in found])
     chain = _best_chain(centres, gain)
     if not chain or float(np.median(heights[chain])) < MIN_DISC_SIGNAL:
         return []
-    return [DiscPeak(float(centres[i]), float(min(1.0, heights[i] / reference))) for i in chain]
+    return [DiscPeak(float(centres[i]), float(min(1.0, heights[i] / reference)),
+                     float(found[i][1])) for i in chain]
 
 
 def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
@@ -124,9 +128,10 @@ def _best_chain(arc: np.ndarray, gain: np.ndarray) -> list[int]:
     return chain[::-1]
 
 
-def _centre(signal: np.ndarray, j: int) -> float:
-    """Arc of the middle of the disc whose peak is at ``j``: the centroid of the signal above
-    half the peak (a desiccated disc peaks off centre, on its darkest endplate)."""
+def _centre(signal: np.ndarray, j: int) -> tuple[float, float]:
+    """Arc of the middle of the disc whose peak is at ``j`` and its width, mm: the centroid of
+    the signal above half the peak (a desiccated disc peaks off centre, on its darkest
+    endplate) and the length of that stretch."""
     half = 0.5 * signal[j]
     lo = hi = j
     while lo > 0 and j - lo < 9 and signal[lo - 1] > half:
@@ -134,4 +139,5 @@ def _centre(signal: np.ndarray, j: int) -> float:
     while hi < len(signal) - 1 and hi - j < 9 and signal[hi + 1] > half:
         hi += 1
     weights = signal[lo:hi + 1] - half
-    return float(np.sum(weights * np.arange(lo, hi + 1)) / max(float(weights.sum()), 1e-9))
+    centre = float(np.sum(weights * np.arange(lo, hi + 1)) / max(float(weights.sum()), 1e-9))
+    return centre, float(hi - lo + 1)

@@ -49,6 +49,9 @@ class UprightGrid:
         Position of each slice along the normal, mm (increasing).
     lateral : ndarray, shape (slices,)
         Patient x of the middle of each slice, mm.
+    inside : ndarray of bool, shape (rows, cols)
+        Grid points inside the image of the first slice (a tilted image leaves corners of the
+        grid outside it).
     """
 
     stack: Stack
@@ -58,6 +61,7 @@ class UprightGrid:
     back: np.ndarray
     offsets: np.ndarray
     lateral: np.ndarray
+    inside: np.ndarray
 
     @property
     def slice_spacing(self) -> float:
@@ -109,13 +113,17 @@ def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
     rr, cc = np.meshgrid(np.arange(rows) * STEP_MM, np.arange(cols) * STEP_MM, indexing="ij")
     image = np.zeros((len(geometry.planes), rows, cols), dtype=np.float32)
     data = np.asarray(volume, dtype=np.float32)
+    inside = None
     for k, plane in enumerate(geometry.planes):
         points = origins[k] + rr[..., None] * down + cc[..., None] * back
         index = plane.to_index(points)
+        if inside is None:
+            inside = ((index[..., 0] >= -0.5) & (index[..., 0] <= plane.rows - 0.5)
+                      & (index[..., 1] >= -0.5) & (index[..., 1] <= plane.columns - 0.5))
         image[k] = ndi.map_coordinates(data[k], [index[..., 0], index[..., 1]], order=1,
                                        mode="constant", cval=0.0, prefilter=False)
     lateral = np.array([plane.centre[0] for plane in geometry.planes])
-    return UprightGrid(stack, normalised(image), origins, down, back, offsets, lateral)
+    return UprightGrid(stack, normalised(image), origins, down, back, offsets, lateral, inside)
 
 
 def normalised(image: np.ndarray) -> np.ndarray:

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spineviewer.assist.anchors import Anchor, bottom_anchor, conus_tip, top_anchor
+from spineviewer.assist.anchors import (
+    Anchor, bottom_anchor, conus_tip, dens_junction, sacral_remnant, top_anchor,
+)
 from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
 from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
@@ -112,6 +114,7 @@ class _Found:
     anchors: tuple[Anchor, ...]
     conus: np.ndarray | None
     distance_to_edge: np.ndarray
+    conus_to_edge: float = 0.0
 
 
 def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = None,
@@ -176,16 +179,24 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if best is None:
         return None
     _, canal, signal, peaks = best
+    if dens_junction(peaks):
+        peaks = peaks[1:]
+    remnant = sacral_remnant(peaks)
+    if remnant:
+        peaks = peaks[:-1]
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)
     anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
-                                bottom_anchor(canal, signal, peaks, grid)) if a is not None)
-    tip = conus_tip(grid.image[canal.slice], canal)
+                                bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
+                    if a is not None)
+    tip = conus_tip(grid.image[canal.slice], canal, peaks)
     conus = None if tip is None else grid.to_lps(canal.slice, tip)
-    edge = np.minimum.reduce([rc[:, 0], grid.image.shape[1] - 1 - rc[:, 0]])
+    rows = grid.image.shape[1] - 1
+    edge = np.minimum(rc[:, 0], rows - rc[:, 0])
+    tip_edge = 0.0 if tip is None else float(min(tip[0], rows - tip[0]))
     return _Found(grid, canal.slice, points, np.array([p.strength for p in peaks]), anchors,
-                  conus, edge)
+                  conus, edge, tip_edge)
 
 
 def _at_arc(points: np.ndarray, arcs: np.ndarray) -> np.ndarray:
@@ -266,7 +277,7 @@ def _conus(found: list[_Found]) -> tuple[tuple[float, float, float] | None, _Fou
     with_tip = [r for r in found if r.conus is not None]
     if not with_tip:
         return None, None
-    best = with_tip[-1]
+    best = max(with_tip, key=lambda r: r.conus_to_edge)
     return tuple(float(c) for c in best.conus), best
 
 

@@ -58,6 +58,8 @@ class SagittalVariant:
     thickness_mm, spacing_mm : float or None
         Slice thickness and centre-to-centre spacing.
     n_slices : int or None
+    shift_levels : float
+        Every station moved this many vertebral levels caudally (negative: cranially).
     contrast : str
         ``"T2"`` or ``"T1"``.
     supersampling : int
@@ -73,6 +75,7 @@ class SagittalVariant:
     thickness_mm: float | None = None
     spacing_mm: float | None = None
     n_slices: int | None = None
+    shift_levels: float = 0.0
     contrast: str = "T2"
     supersampling: int = 3
 
@@ -94,6 +97,9 @@ def variant_stacks(case, variant: SagittalVariant) -> tuple[StackGeometry, ...]:
     for key in ("thickness_mm", "spacing_mm", "n_slices"):
         if getattr(variant, key) is not None:
             changes[key] = getattr(variant, key)
+    if variant.shift_levels:
+        changes["stations"] = tuple((name, (top + variant.shift_levels, bottom + variant.shift_levels))
+                                    for name, (top, bottom) in protocol.stations)
     protocol = dataclasses.replace(protocol, **changes)
     stacks = [sagittal_stack(anatomy.curve, anatomy.layout, protocol, name, levels)
               for name, levels in protocol.stations]

@@ -67,7 +67,9 @@ def variants(tmp_path_factory):
                                                        supersampling=1)),
             ("thick-coarse", 1, SagittalVariant("coarse", seed=7, pixel_mm=1.2,
                                                 thickness_mm=4.0, spacing_mm=4.4,
-                                                supersampling=1))):
+                                                supersampling=1)),
+            ("lumbosacral", 1, SagittalVariant("lower", seed=9, shift_levels=2.0,
+                                               supersampling=1))):
         folder = write_sagittal_variant(case, root, variant)
         made[key] = (folder, json.loads((folder / TRUTH_FILE).read_text()))
     return made
@@ -141,6 +143,17 @@ class TestProposeLevels:
         stacks = list(load_study(folder).iter_stacks())
         _check_discs(propose_levels(stacks), truth, stacks)
 
+    def test_named_from_the_sacrum(self, variants):
+        """A field reaching S2: L5-S1 above the sacrum names the column; the thin S1-S2
+        remnant is not proposed as a disc."""
+        folder, truth = variants["lumbosacral"]
+        stacks = list(load_study(folder).iter_stacks())
+        proposal = propose_levels(stacks)
+        true_names = _check_discs(proposal, truth, stacks)
+        assert proposal.anchor == "L5-S1 above the sacrum"
+        assert [d.name for d in proposal.discs] == true_names
+        assert true_names[-1] == "L5-S1"
+
     def test_progress_and_cancel(self):
         series = _series(SAMPLES / "case1-breast-t12", 1)
         seen = []
@@ -195,6 +208,15 @@ class TestRefusals:
     def test_t1_series(self):
         series = _series(SAMPLES / "case1-breast-t12", 2)
         with pytest.raises(AssistRefusal, match="T1-weighted"):
+            propose_levels(series.stacks)
+
+    def test_t1_series_without_a_description(self, monkeypatch):
+        """A T1 series whose description and timing say nothing finds no bright canal."""
+        import spineviewer.assist.levels as levels
+
+        monkeypatch.setattr(levels, "is_t1", lambda stack: None)
+        series = _series(SAMPLES / "case1-breast-t12", 2)
+        with pytest.raises(AssistRefusal, match="no spinal canal"):
             propose_levels(series.stacks)
 
     def test_no_stacks(self):

@@ -198,12 +198,12 @@ def _true_levels(truth) -> VertebralLevels:
 class TestSeedRefusals:
     def test_lesion_seed_outside_the_cord(self, capsys, tmp_path):
         """A lesion click in the vertebral body, 20 mm in front of the lesion: one line saying
-        the click is outside the cord, status 1, nothing written."""
+        that there is no cord at the click, status 1, nothing written."""
         x, y, z = _truth(CASE1)["lesions"][0]["centre_lps_mm"]
         status, _, err = _run(capsys, CASE1, "--lesion", f"{x},{y - 20},{z}", "--out",
                               tmp_path / "a.json")
         assert status == 1 and err.count("\n") == 1 and "Traceback" not in err
-        assert err.startswith("spineviewer assist: lesion: ") and "outside" in err
+        assert err.startswith("spineviewer assist: lesion: ") and "cord" in err
         assert list(tmp_path.iterdir()) == []
 
     def test_seed_in_no_series(self, capsys, tmp_path):

@@ -1,6 +1,7 @@
 """Lesion masks beside the annotation file: storage, hostile files, the document, the volume."""
 
 import io
+import json
 import os
 import zipfile
 
@@ -285,3 +286,41 @@ def test_volume_of_the_phantoms_true_mask(tmp_path):
     volume = patient_metrics(document.study).lesions[0].volume
     assert volume.value == pytest.approx(lesion_volume_mm3(1, 1), rel=0.03)
     assert volume.sources == (drawing.id,) and volume.key == "volume_mm3"
+
+
+class TestSegmentationInFiles:
+    def _file(self, tmp_path, **changes):
+        from dataclasses import replace as copy
+
+        from spineviewer.core.annotation_codec import to_json
+        from spineviewer.core.annotations import Lesion, Segmentation, StudyAnnotations
+
+        drawing = Segmentation(series_instance_uid="1.2", sop_instance_uid="1.2.1",
+                               mask_sha256="a" * 64, shape=SHAPE, voxels=36, volume=92.16,
+                               centre=(1.0, 2.0, 3.0), proposed=True)
+        study = StudyAnnotations.new("1.2.3", lesions=(Lesion(1, (drawing,)),))
+        value = to_json(study)
+        value["lesions"][0]["annotations"][0].update(changes)
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(value))
+        return path, copy(drawing)
+
+    def test_round_trip(self, tmp_path):
+        path, drawing = self._file(tmp_path)
+        assert read_annotations(path)[0].lesion(1).annotations == (drawing,)
+
+    @pytest.mark.parametrize("changes", [
+        {"shape": [100000, 512, 512]},        # beyond any stack
+        {"shape": [1024, 1024, 1024]},        # each axis allowed, the whole too large
+        {"voxels": 10 ** 6},                  # more voxels than the mask has
+        {"mask_sha256": "../../etc/passwd"},  # a hash is a file name inside the mask folder
+        {"volume": -1},
+        {"centre_lps": [0, 0, 1e300]},
+    ])
+    def test_hostile_values_refused(self, tmp_path, changes):
+        """A segmentation that cannot be a mask of a stack is refused when the file is read."""
+        from spineviewer.core.annotation_file import AnnotationFileError
+
+        path, _ = self._file(tmp_path, **changes)
+        with pytest.raises(AnnotationFileError, match="lesions\\[0\\]"):
+            read_annotations(path)
