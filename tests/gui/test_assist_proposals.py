@@ -176,8 +176,10 @@ class TestLesion:
         assert mask.volume == pytest.approx(TRUE_VOLUME, rel=0.15)
         assert np.all(np.abs(np.subtract(mask.centre, CENTRE)[1:]) < 10.0)
 
-    def test_cancel_stops_the_run(self, qtbot, window):
-        """Cancel in the status bar stops a segmentation under way: nothing is proposed."""
+    @pytest.mark.parametrize("how", ["button", "escape"])
+    def test_cancel_stops_the_run(self, qtbot, window, how):
+        """Cancel in the status bar, or Esc, stops a segmentation under way: the status bar
+        says so and nothing is proposed."""
         viewport = _viewport(window, "SAG T1 TSE +C")
         _on_lesion(viewport)
         viewport.setFocus()
@@ -185,11 +187,13 @@ class TestLesion:
         click(viewport, screen_of(viewport, CENTRE))
         assert window.annotations.assist.running is not None
         assert window.cancel_button.isVisible()
-        click_button = window.cancel_button
-        QTest.mouseClick(click_button, Qt.MouseButton.LeftButton)
+        if how == "button":
+            QTest.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+        else:
+            key(viewport, Qt.Key.Key_Escape)
         _idle(qtbot, window)
         assert not list(_study(window).all_drawings())
-        assert "cancelled" in window.statusBar().currentMessage()
+        assert window.statusBar().currentMessage() == "Segmenting the lesion: cancelled"
 
 
 class TestLevelsAndCord:
