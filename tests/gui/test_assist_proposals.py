@@ -268,3 +268,15 @@ class TestLevelsAndCord:
         assert window.annotations.assist.running is None
         assert "post-contrast" in window.statusBar().currentMessage()
         assert window.annotations.tools.tool is Tool.ASSIST_LESION
+
+    def test_levels_from_a_t1_viewport_are_proposed_on_the_t2(self, qtbot, window):
+        """Shift+L with the sagittal post-contrast T1 active proposes the discs on the sagittal
+        T2 series of the study (the disc finder needs its bright CSF)."""
+        viewport = _viewport(window, "SAG T1 TSE +C")
+        window.grid.set_active(viewport)
+        viewport.setFocus()
+        key(viewport, Qt.Key.Key_L, Qt.KeyboardModifier.ShiftModifier)
+        _idle(qtbot, window)
+        # Discs found (on the T1 the finder declines), waiting for the reader to name one.
+        assert window.annotations.assist.naming_point is not None
+        assert window.statusBar().currentMessage().startswith("Name the circled disc")

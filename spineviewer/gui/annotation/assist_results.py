@@ -61,20 +61,28 @@ def segment(stack: Stack, seed, box, cancel, progress):
 # -- what the GUI asks ---------------------------------------------------------------------------
 
 def level_stacks(window) -> list[Stack]:
-    """The sagittal stacks levels are proposed on: the active viewport's, then every other
-    station of its series (same description and frame of reference)."""
+    """The sagittal stacks levels are proposed on: those of the active viewport's series when
+    it is a T2 (its other stations too: series of the same description and frame of
+    reference), else those of the study's first sagittal T2 series of that frame of
+    reference, else the active viewport's (the proposal then says why it cannot)."""
     state = window.grid.active.state if window.grid.active is not None else None
     if state is None or state.stack.plane != "sagittal" or window.result is None:
         return []
-    stack = state.stack
-    series = state.context.series if state.context is not None else None
-    stacks = [stack]
-    for _, _, other in window.result.iter_series():
-        same = (series is not None and other.description == series.description
-                and other.frame_of_reference_uid == series.frame_of_reference_uid)
-        if other is series or same:
-            stacks.extend(s for s in other.stacks if s is not stack and s.plane == "sagittal")
-    return stacks
+    active = state.context.series if state.context is not None else None
+    if active is None:
+        return [state.stack]
+    every = [series for _, _, series in window.result.iter_series()
+             if series.frame_of_reference_uid == active.frame_of_reference_uid]
+
+    def t2(series) -> bool:
+        return weighting(series) == "T2" and not is_post_contrast(series)
+
+    chosen = active if t2(active) else next(
+        (s for s in every if t2(s) and any(k.plane == "sagittal" for k in s.stacks)), active)
+    stacks = [k for s in every if s is chosen or s.description == chosen.description
+              for k in s.stacks if k.plane == "sagittal"]
+    # The stack on screen first, when it is one of them.
+    return sorted(stacks, key=lambda k: k is not state.stack)
 
 
 def wrong_series(t2: bool, state) -> str:
