@@ -108,7 +108,7 @@ class AssistController(QObject):
         self.menu = menu
         self.levels_action = self._action(
             menu, "Propose &levels", self.propose_levels, "Shift+L",
-            tip="Find the discs and the conus tip on the sagittal series in the active viewport")
+            tip="Find the discs and the conus tip on the sagittal T2 series")
         t2, lesion = TOOL_SPECS[Tool.ASSIST_T2], TOOL_SPECS[Tool.ASSIST_LESION]
         self.t2_action = self._action(menu, "Propose &T2 extent…", lambda: self._seed(Tool.ASSIST_T2),
                                       t2.key, tip=t2.hint)
@@ -199,7 +199,7 @@ class AssistController(QObject):
     def propose_levels(self) -> None:
         stacks = results.level_stacks(self.window)
         if not stacks:
-            self.say("Propose levels: show a sagittal T2 or T1 series in the active viewport first")
+            self.say("Propose levels: show a sagittal series in the active viewport first")
             return
         self._run("Proposing levels",
                   lambda task: results.propose_levels(stacks, task.cancel, _progress(task)),

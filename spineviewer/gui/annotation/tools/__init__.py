@@ -108,7 +108,7 @@ def annotation_shortcuts() -> list[tuple[str, str]]:
         ("Click a drawing, Delete", "Delete that drawing"),
         ("Drag a handle", "Edit a drawing (one undo step)"),
         ("Right-click a disc marker", "Rename or delete the disc (levels tool)"),
-        ("Shift+L", "Propose levels on the sagittal series of the active viewport"),
+        ("Shift+L", "Propose levels (discs and conus tip) on the sagittal T2 series"),
         ("Enter / Esc", "Accept / reject the selected proposal, or all of the last one"),
         ("[ / ]", "Smaller / larger mask brush"),
         ("Ctrl+Z", "Undo (Edit menu says what)"),
