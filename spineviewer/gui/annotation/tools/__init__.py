@@ -85,7 +85,8 @@ TOOL_SPECS: dict[Tool, ToolSpec] = {spec.tool: spec for spec in (
     ToolSpec(Tool.ASSIST_T2, "Propose T2 extent", "Shift+P", Gesture.SEED,
              "Click inside the cord T2 hyperintensity on a sagittal T2 image", sagittal_only=True),
     ToolSpec(Tool.ASSIST_LESION, "Segment lesion", "Shift+G", Gesture.SEED,
-             "Click the enhancing lesion on the post-contrast series, or drag a box around it"),
+             "Click the enhancing lesion on the sagittal post-contrast series, or drag a box "
+             "around it", sagittal_only=True),
     ToolSpec(Tool.BRUSH, "Mask brush", "Shift+B", Gesture.PAINT,
              "Paint onto the lesion mask ([ and ] change the brush size); Esc ends"),
     ToolSpec(Tool.ERASER, "Mask eraser", "Shift+E", Gesture.PAINT,
