@@ -20,6 +20,7 @@ Coordinates: seeds leave the viewport as patient LPS mm through
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar
@@ -270,9 +271,11 @@ class AssistController(QObject):
 
         def clear(*_) -> None:
             self.naming_point = None
+            # A window closing deletes the circles before the question: nothing left to remove.
             for marker in markers:
-                if marker.scene() is not None:
+                if not sip.isdeleted(marker) and marker.scene() is not None:
                     layer.view_box.removeItem(marker)
+            markers.clear()
 
         def cancelled() -> None:
             clear()

@@ -26,7 +26,7 @@ from spineviewer.gui.reading import scene
 MASK_COLOUR = (255, 120, 40)
 PROPOSED_MASK_COLOUR = tuple(int(PROPOSED_COLOUR[i:i + 2], 16) for i in (1, 3, 5))
 #: Opacity of the tint (0-255): the enhancement under it stays readable.
-TINT_ALPHA = 90
+TINT_ALPHA = 55
 _MASK_Z = 60
 
 
