@@ -25,7 +25,7 @@ LATERAL_MM = 15.0
 #: Smallest length of canal that counts as a spine in the field, mm.
 MIN_CANAL_MM = 60.0
 #: Smallest mean canal score (fraction of the brightest tissue) that counts as a canal.
-MIN_CANAL_SCORE = 0.008
+MIN_CANAL_SCORE = 0.013
 #: Half width of the band of the canal score summed across the canal, mm.
 _CANAL_HALF_WIDTH = 7
 #: Slices tried for the canal, and the half width cleared beside a first path, mm.

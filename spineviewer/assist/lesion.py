@@ -11,15 +11,16 @@ How :func:`segment_lesion` works:
    lesion may only grow inside a tube of :data:`TUBE_AP_MM` front and back and
    :data:`TUBE_LATERAL_MM` to either side of its centreline (the cord and its surroundings),
    and a click outside that tube is refused;
-2. the intensity model: the *enhancing level* is the median of the 3 x 3 pixels at the click
-   (or, when the click falls in a dark centre, the 90th percentile within 5 mm of it in its
-   slice: a ring); the *background* is normal cord: the 35th percentile of a strip along the
+2. the intensity model: the *enhancing level* is the 90th percentile within 2 mm of the click
+   in its slice (or, when the click falls in a dark centre, the 90th percentile within 5 mm of
+   it: a ring); the *background* is normal cord: the 35th percentile of a strip along the
    cord through the click (:func:`_background`). Nothing is proposed when the level is not clearly above the
    background;
 3. region growing: the voxels above half-way between background and enhancing level (the
    half-height edge, which keeps the true boundary under partial volume), connected in 3-D to
-   the click, inside the tube; a region that reaches the edge of the tube is refused (it is
-   the surroundings, not a lesion standing out from the cord);
+   the click, inside the tube; a region that reaches the edge of the tube is opened by one
+   pixel per slice (thin partial-volume bridges to epidural fat break) and refused if it still
+   does (it is the surroundings, not a lesion standing out from the cord);
 4. clean-up: a one-pixel closing per slice, then the holes of every slice filled (the
    non-enhancing centre of a ring-enhancing or cystic lesion belongs to the lesion), then 3-D
    holes.
@@ -57,6 +58,8 @@ BACKGROUND_AWAY_MM = 25.0
 MIN_ENHANCEMENT = 0.3
 #: A region with more than this share of its voxels on the edge of the tube has leaked.
 LEAK_FRACTION = 0.02
+#: A lesion extends at most this far along the cord from the click, mm.
+REACH_MM = 100.0
 #: Radius searched for a ring around a dark click, mm.
 RING_RADIUS_MM = 5.0
 
@@ -142,16 +145,26 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
                             "above the cord's")
     threshold = 0.5 * (level + background)
     check_cancel(cancel)
-    region = _grow(data, tube, threshold, (k, r, c), ring, view)
-    _check_contained(region, tube)
+    window = _window(tube, r, view)
+    local = (k - window[0].start, r - window[1].start, c - window[2].start)
+    region = _grow(data[window], tube[window], threshold, local, ring, view)
+    if _leaks(region, tube[window]):
+        region = _cut_bridges(region, local)
+        if _leaks(region, tube[window]):
+            raise AssistRefusal("what enhances at the click does not stand out from its "
+                                "surroundings (it runs beyond the cord): outline the lesion by "
+                                "hand")
     _report(progress, 2)
-    filled = _fill(region)
-    if ring and not filled[k, r, c]:
+    grown = _fill(region)
+    if ring and not grown[local]:
         raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
                             "above the cord's, and no enhancing ring surrounds it")
+    filled = np.zeros(data.shape, dtype=bool)
+    filled[window] = grown
+    region_voxels = int(region.sum())
     mask = np.swapaxes(filled, 1, 2) if view.transposed else filled
     result = measure_mask(stack, mask)
-    added = int(filled.sum() - region.sum())
+    added = int(grown.sum()) - region_voxels
     filled_centre = added > max(3, 0.05 * int(filled.sum()))
     _report(progress, 3)
     note = " including its non-enhancing centre" if filled_centre else ""
@@ -263,6 +276,17 @@ def _tube(view, cord, seed_view) -> np.ndarray:
     return tube
 
 
+def _window(tube: np.ndarray, r: int, view) -> tuple[slice, slice, slice]:
+    """The part of the volume a lesion through row ``r`` can occupy: the tube's slices and
+    columns, and :data:`REACH_MM` of rows on either side (work stays small on large images)."""
+    slices = np.flatnonzero(tube.any(axis=(1, 2)))
+    cols = np.flatnonzero(tube.any(axis=(0, 1)))
+    reach = int(round(REACH_MM / view.long_mm))
+    return (slice(int(slices[0]), int(slices[-1]) + 1),
+            slice(max(0, r - reach), min(tube.shape[1], r + reach + 1)),
+            slice(int(cols[0]), int(cols[-1]) + 1))
+
+
 def _box_mask(view, geometry, box) -> np.ndarray:
     corners = view.from_stack_index(geometry.to_index(np.asarray(box, dtype=float)))
     lo = np.floor(corners.min(axis=0)).astype(int)
@@ -284,17 +308,31 @@ def _background(data, seed, view) -> float:
 
 
 def _enhancing_level(data, seed, view) -> tuple[float, bool]:
-    """Enhancing level at the click and whether it comes from a ring around a dark centre."""
+    """Enhancing level at the click and whether it comes from a ring around a dark centre.
+
+    The level is the 90th percentile within 2 mm of the click in its slice (a click near the
+    lesion's edge still gets the lesion's own level); when the 3 x 3 pixels at the click are
+    darker than three quarters of the 90th percentile within 5 mm, the click is in a dark
+    centre and that percentile (the ring) is the level.
+    """
     k, r, c = seed
     patch = data[k, max(0, r - 1): r + 2, max(0, c - 1): c + 2]
     here = float(np.median(patch))
-    rr = int(round(RING_RADIUS_MM / view.long_mm))
-    cc = int(round(RING_RADIUS_MM / view.ap_mm))
-    disk = data[k, max(0, r - rr): r + rr + 1, max(0, c - cc): c + cc + 1]
-    ring = float(np.percentile(disk, 90))
+    ring = float(np.percentile(_disk(data[k], r, c, RING_RADIUS_MM, view), 90))
     if here >= 0.75 * ring:
-        return here, False
+        return float(np.percentile(_disk(data[k], r, c, 2.0, view), 90)), False
     return ring, True
+
+
+def _disk(image, r: int, c: int, radius_mm: float, view) -> np.ndarray:
+    """Pixels of ``image`` within ``radius_mm`` of ``(r, c)``."""
+    rr = int(np.ceil(radius_mm / view.long_mm))
+    cc = int(np.ceil(radius_mm / view.ap_mm))
+    rows = np.arange(max(0, r - rr), min(image.shape[0], r + rr + 1))
+    cols = np.arange(max(0, c - cc), min(image.shape[1], c + cc + 1))
+    inside = (((rows[:, None] - r) * view.long_mm) ** 2
+              + ((cols[None, :] - c) * view.ap_mm) ** 2) <= radius_mm ** 2
+    return image[np.ix_(rows, cols)][inside]
 
 
 def _grow(data, tube, threshold, seed, ring: bool, view) -> np.ndarray:
@@ -318,14 +356,29 @@ def _grow(data, tube, threshold, seed, ring: bool, view) -> np.ndarray:
     return labels == labels[k, nearest[0], nearest[1]]
 
 
-def _check_contained(region: np.ndarray, tube: np.ndarray) -> None:
-    """Refuse a region that runs into the edge of the search tube: what was grown is not a
+def _leaks(region: np.ndarray, tube: np.ndarray) -> bool:
+    """True when the region runs into the edge of the search tube: what was grown is not a
     lesion standing out from the cord but the surroundings (no contrast, a bright neighbour)."""
     edge = tube & ~ndimage.binary_erosion(tube, ndimage.generate_binary_structure(3, 1))
     touching = np.count_nonzero(region & edge)
-    if touching > max(5, LEAK_FRACTION * np.count_nonzero(region)):
-        raise AssistRefusal("what enhances at the click does not stand out from its "
-                            "surroundings (it runs beyond the cord): outline the lesion by hand")
+    return touching > max(5, LEAK_FRACTION * np.count_nonzero(region))
+
+
+def _cut_bridges(region: np.ndarray, seed) -> np.ndarray:
+    """The region opened by one pixel in every slice (thin partial-volume bridges to a bright
+    neighbour such as epidural fat break), the part connected to the click (or, when the click
+    itself went, the largest part within its slice's reach)."""
+    cross = ndimage.generate_binary_structure(2, 1)
+    opened = np.stack([ndimage.binary_opening(part, cross) for part in region])
+    labels, count = ndimage.label(opened)
+    if count == 0:
+        return opened
+    chosen = labels[seed]
+    if chosen == 0:
+        sizes = np.bincount(labels[seed[0]].ravel(), minlength=count + 1)
+        sizes[0] = 0
+        chosen = int(np.argmax(sizes)) if sizes.any() else 0
+    return labels == chosen if chosen else opened
 
 
 def _fill(region: np.ndarray) -> np.ndarray:

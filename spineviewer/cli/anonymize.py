@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
                                             study_uid=study.uid, answer_key=args.answer_key)
     if source is not None:
         print(f"annotations read: {source}")
+    from spineviewer.core.masks import mask_folder
+
     done = anonymize_study(result, args.out, pseudonym=args.pseudonym, annotations=annotations,
-                           source=args.source,
+                           source=args.source, masks=[mask_folder(source)] if source else [],
                            series=args.series, study_uid=study.uid,
                            date_shift_days=args.shift_dates,
                            keep_patient_characteristics=args.keep_patient_characteristics)

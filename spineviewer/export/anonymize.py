@@ -8,7 +8,8 @@ line up. The source files are only read, and the copy is never written inside th
 are they inside it). The copy is written into a hidden folder beside OUT and renamed to OUT at
 the end: a failed export (a full disk, an interruption) leaves no half-made copy.
 
-The study's annotations are carried over: the study, series and image UIDs of every drawing
+The study's annotations are carried over (with the lesion masks their segmentations name,
+copied beside the new annotation file): the study, series and image UIDs of every drawing
 are remapped the same way, the patient ID becomes the pseudonym, the reader's name is left out,
 dates are shifted or removed with the images' (the file's created and modified times become
 the time of the export, as readers often annotate on the day of the study), and free text is
@@ -34,7 +35,8 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
 from spineviewer.core.annotation_file import annotation_file_name, save_annotations
 from spineviewer.core.safe_write import write_atomically
-from spineviewer.core.annotations import StudyAnnotations, timestamp
+from spineviewer.core.annotations import Segmentation, StudyAnnotations, timestamp
+from spineviewer.core.masks import MaskError, mask_folder, read_mask, write_mask
 from spineviewer.core.model import LoadResult, Patient, Series, Study
 from spineviewer.core.sources import FileSource
 from spineviewer.export.deid_profile import Deidentification, UidMap, deidentify, identifying_values
@@ -93,7 +95,7 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
                     annotations: StudyAnnotations | None = None, series: list[str] | None = None,
                     study_uid: str | None = None, date_shift_days: int | None = None,
                     keep_patient_characteristics: bool = False,
-                    key: bytes | None = None, source=None) -> AnonymizedStudy:
+                    key: bytes | None = None, source=None, masks=()) -> AnonymizedStudy:
     """Write an anonymized copy of one study to ``out_dir``.
 
     Parameters
@@ -121,6 +123,11 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
     source : path-like or list of path-like, optional
         What the study was loaded from (folders, files, archives): ``out_dir`` must be neither
         inside nor around any of them.
+    masks : sequence of path-like, optional
+        The mask folders of the annotation file read (:func:`spineviewer.core.masks.mask_folder`):
+        the lesion masks its segmentations name are copied from there beside the copy's
+        annotation file (a mask holds no patient data: only its bits); one found in none of
+        them is a problem of the export.
 
     Raises
     ------
@@ -167,6 +174,7 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
             carried = anonymize_annotations(annotations, how)
             name = annotation_file_name(carried.study_instance_uid)
             save_annotations(carried, work / name)
+            problems += _carry_masks(carried, masks, mask_folder(work / name))
             annotation_file = out / name
         if out.exists():
             out.rmdir()  # empty, as checked: the finished copy takes its place
@@ -177,6 +185,26 @@ def anonymize_study(result: LoadResult, out_dir, *, pseudonym: str,
     dates = "removed" if date_shift_days is None else f"shifted by {date_shift_days} days"
     return AnonymizedStudy(out, written, how.uids(study.uid), annotation_file, dates, problems,
                            left_out)
+
+
+def _carry_masks(study: StudyAnnotations, sources, target: Path) -> list[str]:
+    """Copy the masks of the study's segmentations from the first of ``sources`` holding a
+    readable copy into ``target``; a sentence per mask that could not be carried."""
+    problems = []
+    for drawing in study.all_drawings():
+        if not isinstance(drawing, Segmentation):
+            continue
+        reasons = []
+        for folder in sources:
+            try:
+                write_mask(target, read_mask(folder, drawing.mask_sha256, drawing.shape))
+                break
+            except MaskError as exc:
+                reasons.append(str(exc))
+        else:
+            problems.append(f"the mask of segmentation {drawing.id} was not carried over ("
+                            + ("; ".join(reasons) or "no mask folder was given") + ")")
+    return problems
 
 
 def anonymize_annotations(study: StudyAnnotations, how: Deidentification) -> StudyAnnotations:

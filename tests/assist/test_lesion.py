@@ -7,7 +7,7 @@ from spineviewer.assist import AssistRefusal
 from spineviewer.assist.lesion import measure_mask, segment_lesion
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.phantom.lesion_truth import lesion_mask
-from tests.assist.phantom_cases import sagittal, sample
+from tests.assist.phantom_cases import post_contrast_sagittal, sagittal, sample
 
 CASES = [("case1-breast-t12", 1), ("case3-lung-multiple", 3), ("case3-lung-multiple", 4)]
 
@@ -55,20 +55,16 @@ class TestAgainstTruth:
         assert abs(np.subtract(*found.si)[2]) > 0.8 * found.si_mm
 
 
-def test_ring_enhancing_lesion_filled(tmp_path_factory):
+def test_ring_enhancing_lesion_filled(tmp_path):
     """A ring-enhancing lesion with a cystic centre (phantom case 4) is segmented whole from
     a click in its dark centre."""
-    from spineviewer.phantom import generate_case
-    from spineviewer.core.loader import load_study
-    import json
+    from spineviewer.phantom.study import case_anatomy
 
-    folder = generate_case(4, tmp_path_factory.mktemp("case4"))
-    truth = json.loads((folder / "ground-truth.json").read_text())
-    entry = truth["lesions"][0]
-    uid = next(s["series_uid"] for s in truth["series"]
-               if s["plane"] == "sagittal" and s["post_contrast"])
-    stack = load_study(folder).series_by_uid(uid).stacks[0]
-    found = segment_lesion(stack, tuple(entry["centre_lps_mm"]))
+    stack = post_contrast_sagittal(4, tmp_path)
+    anatomy = case_anatomy("case4-renal-c5-cystic")
+    placed = anatomy.cord.lesions[0]
+    centre = anatomy.curve.point(placed.a, placed.v)
+    found = segment_lesion(stack, tuple(centre))
     true = lesion_mask(4, 1, stack)
     assert found.filled_centre
     assert 2 * np.count_nonzero(found.mask & true) / (found.mask.sum() + true.sum()) >= 0.85
@@ -118,3 +114,31 @@ class TestRefusals:
         point = tuple(line[np.argmin(np.abs(line[:, 2] - z))])
         with pytest.raises(AssistRefusal, match="nothing enhances|does not stand out"):
             segment_lesion(sagittal("case1-breast-t12", point, post=True), point)
+
+
+class TestBoxAndCancel:
+    def test_box_keeps_the_lesion_inside_it(self):
+        """With a box over the lesion's upper half, the mask stays inside the box's rows."""
+        _, truth = sample("case1-breast-t12")
+        entry = truth["lesions"][0]
+        stack = sagittal("case1-breast-t12", entry["centre_lps_mm"], post=True)
+        centre = np.asarray(entry["centre_lps_mm"])
+        box = (tuple(centre + [0, -10, 12]), tuple(centre + [0, 10, 0]))
+        found = segment_lesion(stack, tuple(centre + [0, 0, 3]), box=box)
+        rows = stack_geometry(stack).to_index(np.asarray(box))[:, 1]
+        kept = np.argwhere(found.mask)[:, 1]
+        assert kept.min() >= np.floor(rows.min()) and kept.max() <= np.ceil(rows.max())
+        assert found.si_mm < entry["si_mm"]
+
+    def test_cancel(self):
+        """A set cancel event stops the proposal with AssistCancelled."""
+        import threading
+
+        from spineviewer.assist import AssistCancelled
+
+        _, truth = sample("case1-breast-t12")
+        point = tuple(truth["lesions"][0]["centre_lps_mm"])
+        stop = threading.Event()
+        stop.set()
+        with pytest.raises(AssistCancelled):
+            segment_lesion(sagittal("case1-breast-t12", point, post=True), point, cancel=stop)

@@ -324,3 +324,21 @@ class TestSegmentationInFiles:
         path, _ = self._file(tmp_path, **changes)
         with pytest.raises(AnnotationFileError, match="lesions\\[0\\]"):
             read_annotations(path)
+
+
+def test_anonymized_copy_carries_the_masks(study_folder, loaded, tmp_path, capsys):
+    """``spineviewer anonymize`` writes the segmentation's mask beside the copy's annotation
+    file, equal to the original; the drawing names the copy's remapped images."""
+    from spineviewer.cli import main
+
+    _, _, stack = loaded
+    document = _document(study_folder, loaded)
+    drawing = document.add_segmentation(stack, _mask())
+    out = tmp_path / "anonymous"
+    assert main(["anonymize", str(study_folder), str(out), "--pseudonym", "ANON01"]) == 0
+    (copy,) = out.glob("*.spineviewer.json")
+    carried = read_annotations(copy)[0].lesion(1).annotations[0]
+    assert carried.mask_sha256 == drawing.mask_sha256
+    assert carried.sop_instance_uid != drawing.sop_instance_uid
+    assert np.array_equal(read_mask(mask_folder(copy), carried.mask_sha256, SHAPE), _mask())
+    assert "not carried" not in capsys.readouterr().out
