@@ -174,6 +174,9 @@ class AssistController(QObject):
         if self.running is not None:
             self.say(f"{self.running.label} is still running: wait, or press Esc to cancel it")
             return
+        if not self.session.is_open:
+            self.say("Open a study first")
+            return
 
         document = self.session.document
 
