@@ -333,8 +333,9 @@ def _markdown(hand: dict, helped: dict, truth: dict) -> str:
         f"Assisted / by hand: {actions(helped) / actions(hand):.2f} of the actions, "
         f"{helped['model_s'] / hand['model_s']:.2f} of the reader's time.",
         "",
-        "What each way measured, against the phantom's truth (the volume by hand needs outlines "
-        "on every slice, which neither protocol draws):",
+        "What each way measured, against the phantom's truth (by hand, a volume would need an "
+        "outline on every slice through the lesion, which the protocol does not draw; assisted, "
+        "it comes from the accepted mask):",
         "",
         "| value | truth | by hand | assisted |",
         "|---|---|---|---|",
