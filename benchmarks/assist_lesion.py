@@ -352,10 +352,10 @@ NOTES = (
     "(a 5-6 mm wide lesion half-fills one or two 3.3-4.4 mm sagittal slices; the mask on the "
     "same grid is matched, the ellipsoid is not), and so is the transverse size, measured "
     "across sagittal slices (quantised to the slice spacing: measure it on the axial series). "
-    "T2 extents missed by more than half a level: case 1's oedema reaches the conus tip, and "
-    "with twice the noise or 4 mm slices the sac below the tip is taken for oedema; case 3's "
-    "lesions 2 and 3 lie in one continuous hyperintensity split by the isointense lesion 3, "
-    "while their true extents overlap.")
+    "T2 extents missed by more than half a level: case 3's lesions 2 and 3 lie in one "
+    "continuous hyperintensity, split on the image by the T2-isointense lesion 3, while their "
+    "true extents overlap (9.4-11.45 and 10.15-12.6 in level coordinates): no proposal from the "
+    "image can match both truths.")
 
 
 def _summary(rows) -> str:

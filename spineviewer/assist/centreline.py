@@ -142,6 +142,14 @@ def sagittal_view(stack: Stack, volume: np.ndarray) -> SagittalView:
                         bool(long_dir[2] < 0))
 
 
+def check_inside(view: SagittalView, index) -> None:
+    """AssistRefusal unless the ``(slice, long, ap)`` index of a click lies on the images."""
+    slices, rows, cols = view.volume.shape
+    k, r, c = index
+    if not (-0.5 <= k <= slices - 0.5 and 0 <= r <= rows - 1 and 0 <= c <= cols - 1):
+        raise AssistRefusal("the click is outside the images of this series")
+
+
 def band_response(image: np.ndarray, ap_mm: float, *, cord_band: bool = True) -> np.ndarray:
     """Band response of every pixel of a ``(long, ap)`` image (or a stack of them): the
     canal's, or the larger of the canal's and the cord's (:func:`_band`).

@@ -32,7 +32,7 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from spineviewer.assist.centreline import (
-    Centreline, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
+    Centreline, check_inside, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
 )
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.drawings import Point
@@ -54,6 +54,9 @@ HYPO_FRACTION = 0.25
 #: Shorter stretches of normal-looking signal inside a finding are bridged (noise, the partial
 #: volume between a dark tumour and its oedema), mm.
 BRIDGE_MM = 3.0
+#: Oedema ends where the signal rises by this fraction of the way from the oedema's level to
+#: the CSF's for at least 5 mm (the sac below the conus tip).
+SAC_FRACTION = 0.2
 #: Contrast needed between the hyperintensity and normal cord, as a fraction of normal signal.
 MIN_CONTRAST = 0.2
 
@@ -123,7 +126,7 @@ def propose_t2_extent(stack: Stack, seed: Point, *, cancel=None, progress=None) 
         raise AssistRefusal("the images of this series could not be read")
     view = sagittal_view(stack, volume)
     seed_index = view.to_view_index(np.asarray(seed, dtype=float))
-    _inside(view.volume.shape, seed_index)
+    check_inside(view, seed_index)
     _report(progress, 1)
     cord = track_cord(view, seed_index, cancel=cancel)
     if cord_is_bright(view, cord):
@@ -176,8 +179,28 @@ def hyperintensity(cord: Centreline) -> tuple[float, float, float, float]:
         raise AssistRefusal("no T2 hyperintensity at the click: the cord there is no brighter "
                             "than the rest of the cord")
     first, last = _run(signal, cord.seed, normal, threshold, fluid, step)
+    upper = level + SAC_FRACTION * (float(np.percentile(cord.brightest, 90)) - level)
+    first, last = _trim_brighter_ends(signal, first, last, cord.seed, upper, step)
     return (_edge(signal, first, -1, threshold), _edge(signal, last, 1, threshold),
             normal, threshold)
+
+
+def _trim_brighter_ends(signal, first: int, last: int, seed: int, upper: float,
+                        step: float) -> tuple[int, int]:
+    """Cut from either end of the extent the part whose signal is above ``upper`` (median of
+    the part, and of its first 5 mm), clear of the click: the fluid of the sac below the conus
+    tip (or a cistern above the cord) is brighter than oedema."""
+    least = max(2, int(round(5.0 / step)))
+    for j in range(max(first, seed + 1), last - least + 2):
+        if np.median(signal[j:j + least]) > upper and np.median(signal[j:last + 1]) > upper:
+            last = j - 1
+            break
+    for j in range(min(last, seed - 1), first + least - 2, -1):
+        if (np.median(signal[j - least + 1:j + 1]) > upper
+                and np.median(signal[first:j + 1]) > upper):
+            first = j + 1
+            break
+    return first, last
 
 
 def _normal_signal(signal: np.ndarray) -> float:
@@ -272,13 +295,6 @@ def _projected_path(stack: Stack, cord: Centreline, first: float, last: float):
     plane = slice_plane(stack, image)
     projected = points - plane.distance(points)[:, None] * plane.normal
     return projected, image
-
-
-def _inside(shape, index) -> None:
-    slices, rows, cols = shape
-    k, r, c = index
-    if not (-0.5 <= k <= slices - 0.5 and 0 <= r <= rows - 1 and 0 <= c <= cols - 1):
-        raise AssistRefusal("the click is outside the images of this series")
 
 
 def _report(progress, done: int) -> None:

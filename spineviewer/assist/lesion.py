@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from spineviewer.assist.centreline import sagittal_view, track_cord
+from spineviewer.assist.centreline import check_inside, sagittal_view, track_cord
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
@@ -127,10 +127,10 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
     view = sagittal_view(stack, volume)
     geometry = stack_geometry(stack)
     seed_view = view.to_view_index(np.asarray(seed, dtype=float))
-    _check_inside(view.volume.shape, seed_view)
+    check_inside(view, seed_view)
     cord = track_cord(view, seed_view, cancel=cancel)
     _report(progress, 1)
-    tube = _tube(view, cord, seed_view)
+    tube = _tube(view, cord)
     k, r, c = (int(round(v)) for v in seed_view)
     if not tube[k, r, c]:
         raise AssistRefusal("the click lies outside the spinal cord and its surroundings: "
@@ -259,7 +259,7 @@ def _point(values) -> Point:
     return tuple(float(v) for v in values)
 
 
-def _tube(view, cord, seed_view) -> np.ndarray:
+def _tube(view, cord) -> np.ndarray:
     """The cord and its surroundings, ``(slice, long, ap)`` of the view."""
     n_slices, n_long, n_ap = view.volume.shape
     index = view.from_stack_index(cord.index)
@@ -389,13 +389,6 @@ def _fill(region: np.ndarray) -> np.ndarray:
         closed[k] = ndimage.binary_fill_holes(
             ndimage.binary_closing(region[k], cross) | region[k])
     return ndimage.binary_fill_holes(closed)
-
-
-def _check_inside(shape, index) -> None:
-    slices, rows, cols = shape
-    k, r, c = index
-    if not (-0.5 <= k <= slices - 0.5 and 0 <= r <= rows - 1 and 0 <= c <= cols - 1):
-        raise AssistRefusal("the click is outside the images of this series")
 
 
 def _report(progress, done: int) -> None:

@@ -6,14 +6,21 @@ Coordinates: patient DICOM LPS in mm; masks are ``(slice, row, col)`` arrays on 
 thickness along the normal; its *fraction* is the share of ``samples**3`` regular sub-samples
 that the tissue model labels as the lesion (its solid part, cystic centre or core), the same
 sampling the renderer uses, so the fraction is the lesion's partial volume in that voxel.
-The true mask is ``fraction >= 0.5``.
+The true mask is ``fraction >= 0.5``. :func:`write_truth_masks` writes the masks of a
+generated case on its post-contrast grids, with the true cord centreline, beside its truth.
 """
 
 from __future__ import annotations
 
+import io
+import json
+from pathlib import Path
+
 import numpy as np
 
+from spineviewer.core.loader import load_study
 from spineviewer.core.model import Stack
+from spineviewer.core.safe_write import write_atomically
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.phantom.study import case_anatomy, case_slug
 
@@ -47,15 +54,34 @@ def lesion_fraction(case, lesion_id: int, stack: Stack, *, samples: int = 3) -> 
     grid = np.stack(np.meshgrid(rs, cs, indexing="ij"), axis=-1).reshape(-1, 2).astype(float)
     for k in ks:
         plane = geometry.planes[k]
-        inside = np.zeros(len(grid))
-        for dr in offsets:
-            for dc in offsets:
-                points = plane.from_index(grid + [dr, dc])
-                for dt in offsets * geometry.thickness:
-                    inside += _in_lesion(anatomy, points + dt * plane.normal, labels)
-        block = (inside / samples ** 3).reshape(len(rs), len(cs))
+        if abs(plane.row_direction[0]) > 1 - 1e-9 and abs(plane.column_direction[0]) < 1e-9:
+            block = _axial_fraction(anatomy, plane, rs, cs, offsets, geometry.thickness, labels)
+        else:
+            inside = np.zeros(len(grid))
+            for dr in offsets:
+                for dc in offsets:
+                    points = plane.from_index(grid + [dr, dc])
+                    for dt in offsets * geometry.thickness:
+                        inside += _in_lesion(anatomy, points + dt * plane.normal, labels)
+            block = (inside / samples ** 3).reshape(len(rs), len(cs))
         out[k, rs[0]:rs[-1] + 1, cs[0]:cs[-1] + 1] = block
     return out
+
+
+def _axial_fraction(anatomy, plane, rs, cs, offsets, thickness, labels) -> np.ndarray:
+    """Partial volumes on a slice whose columns run along x (an axial or oblique-axial slice
+    of the phantom): the rows' axis coordinates do not depend on the column, so each row is
+    one section point painted at every column's x (as the renderer does)."""
+    inside = np.zeros((len(rs), len(cs)))
+    for dr in offsets:
+        rows = plane.from_index(np.column_stack([rs + dr, np.zeros(len(rs))]))
+        for dt in offsets * thickness:
+            p = rows + dt * plane.normal
+            sec = anatomy.section_of_patient_points(p[:, 1:2], p[:, 2:3])
+            for dc in offsets:
+                x = plane.from_index(np.column_stack([np.zeros(len(cs)), cs + dc]))[:, 0]
+                inside += np.isin(anatomy.labels(x[None, :], sec), list(labels))
+    return inside / len(offsets) ** 3
 
 
 def _in_lesion(anatomy, points: np.ndarray, labels: set) -> np.ndarray:
@@ -87,3 +113,43 @@ def cord_centreline(case, *, step_mm: float = 1.0) -> np.ndarray:
     anatomy = case_anatomy(case_slug(case))
     tip = anatomy.cord.conus_tip_a
     return anatomy.curve.point(np.append(np.arange(0.0, tip, step_mm), tip))
+
+
+def write_truth_masks(folder, path) -> Path:
+    """Write the true masks of every lesion of a generated case on the grid of every
+    post-contrast stack, and the true cord centreline, to a compressed ``.npz`` at ``path``.
+
+    Arrays: ``lesion<id>_series<number>_stack<k>`` (bool ``(slices, rows, cols)``, the voxels at
+    least half inside the lesion, stack slice order) with ``..._sop_instance_uids`` (the
+    stack's images in that order, so the mask is tied to the files, not to a position), and
+    ``cord_centreline_lps_mm`` (``(N, 3)``, 1 mm apart, head to foot).
+
+    Parameters
+    ----------
+    folder : path-like
+        A case folder written by :func:`spineviewer.phantom.generate_case`.
+    path : path-like
+        The file to write (only this file is written).
+    """
+    folder = Path(folder)
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    case = truth["case"]
+    images = load_study(folder / "dicom")
+    arrays: dict[str, np.ndarray] = {}
+    for entry in truth["series"]:
+        if not entry["post_contrast"]:
+            continue
+        series = images.series_by_uid(entry["series_uid"])
+        for k, stack in enumerate(series.stacks if series is not None else (), start=1):
+            name = f"series{entry['series_number']}_stack{k}"
+            arrays[f"{name}_sop_instance_uids"] = np.array(
+                [frame.file.sop_instance_uid for frame in stack.frames])
+            for lesion in truth["lesions"]:
+                arrays[f"lesion{lesion['lesion_id']}_{name}"] = lesion_mask(
+                    case, lesion["lesion_id"], stack)
+    arrays["cord_centreline_lps_mm"] = cord_centreline(case)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    path = Path(path)
+    write_atomically(path, buffer.getvalue())
+    return path

@@ -77,3 +77,21 @@ class TestRefusals:
         point = tuple(truth["lesions"][0]["centre_lps_mm"])
         with pytest.raises(AssistRefusal, match="T2-weighted"):
             propose_t2_extent(sagittal("case1-breast-t12", point, contrast="T1"), point)
+
+    def test_click_outside_the_images(self):
+        """A click beyond the field of view is refused."""
+        _, truth = sample("case1-breast-t12")
+        centre = truth["lesions"][0]["centre_lps_mm"]
+        point = (centre[0], centre[1], centre[2] + 2000.0)
+        stack = sagittal("case1-breast-t12", centre, contrast="T2")
+        with pytest.raises(AssistRefusal, match="outside the images"):
+            propose_t2_extent(stack, point)
+
+    def test_axial_series_refused(self):
+        """The cord is followed on sagittal series only."""
+        result, truth = sample("case1-breast-t12")
+        entry = next(s for s in truth["series"] if s["plane"] == "axial" and s["contrast"] == "T2")
+        stack = result.series_by_uid(entry["series_uid"]).stacks[0]
+        point = tuple(truth["lesions"][0]["centre_lps_mm"])
+        with pytest.raises(AssistRefusal, match="not sagittal"):
+            propose_t2_extent(stack, point)
