@@ -64,8 +64,9 @@ def gather(parts=PARTS) -> list[tuple[str, str, dict | None, str]]:
     return gathered
 
 
-def _target(criterion: str, target: str, measured: str, met: bool | None) -> dict:
-    return {"criterion": criterion, "target": target, "measured": measured, "met": met}
+def _target(criterion: str, target: str, measured: str, met) -> dict:
+    return {"criterion": criterion, "target": target, "measured": measured,
+            "met": None if met is None else bool(met)}
 
 
 def levels_targets(result: dict) -> list[dict]:
@@ -118,6 +119,11 @@ def lesion_targets(result: dict) -> list[dict]:
     lesions = [r for r in rows if "dice" in r]
     ends = sum(abs(r["t2_top"]) <= 0.5 and abs(r["t2_bottom"]) <= 0.5 for r in t2)
     segments = sum(bool(r["t2_segments_ok"]) for r in t2)
+    # Lesions sharing one continuous hyperintensity (case 3's) have true extents that overlap
+    # and cannot be told apart on the image: reported apart as well.
+    alone = [r for r in t2 if not r.get("shared_t2")]
+    alone_ends = sum(abs(r["t2_top"]) <= 0.5 and abs(r["t2_bottom"]) <= 0.5 for r in alone)
+    alone_segments = sum(bool(r["t2_segments_ok"]) for r in alone)
     worst_end = max((max(abs(r["t2_top"]), abs(r["t2_bottom"])) for r in t2), default=float("nan"))
     dice = sorted(r["dice"] for r in lesions)
     peer = sorted(r["peer_dice"] for r in lesions if r.get("peer_dice") is not None)
@@ -131,6 +137,12 @@ def lesion_targets(result: dict) -> list[dict]:
                 f"error {worst_end:.2f} levels)", bool(t2) and ends == len(t2)),
         _target("T2 segment count (span rule)", "exact in at least 90%",
                 f"{segments} of {len(t2)}", bool(t2) and segments >= 0.9 * len(t2)),
+        _target("T2 top and bottom, lesions with a hyperintensity of their own",
+                "within half a level", f"{alone_ends} of {len(alone)}",
+                bool(alone) and alone_ends == len(alone)),
+        _target("T2 segment count, lesions with a hyperintensity of their own",
+                "exact in at least 90%", f"{alone_segments} of {len(alone)}",
+                bool(alone) and alone_segments >= 0.9 * len(alone)),
         _target("lesion segmented (not refused)", "every click", f"{len(lesions)} of {n}",
                 len(lesions) == n),
         _target("lesion Dice against the true mask", "at least 0.85",

@@ -3,7 +3,9 @@
 For each of the four phantom cases, the sagittal T2 series is acquired again as variants
 (:mod:`spineviewer.phantom.variants`): as the case, two other noise seeds, twice the noise, the
 slices tilted +12 and -12 degrees in plane, 1.2 mm pixels, 4 mm slices (4.4 mm apart), the
-stations two levels lower (case 1 then shows the sacrum, case 4 the upper thoracic spine). Each is
+stations two levels lower (case 1 then shows the sacrum, case 4 the upper thoracic spine), and
+three harder ones: a 20 degree tilt, three times the noise, and a -15 degree tilt with 1.2 mm
+pixels, 4 mm slices and 1.5 times the noise together. Each is
 written as DICOM (cached in ``benchmarks/_work/assist-levels``), loaded like any study, and
 :func:`spineviewer.assist.levels.propose_levels` is scored against the truth:
 
@@ -56,6 +58,10 @@ VARIANTS = (
     SagittalVariant("pixel-1.2", seed=6, pixel_mm=1.2),
     SagittalVariant("slices-4mm", seed=7, thickness_mm=4.0, spacing_mm=4.4),
     SagittalVariant("field-2-levels-lower", seed=9, shift_levels=2.0),
+    SagittalVariant("tilt+20", seed=11, tilt_deg=20.0),
+    SagittalVariant("noise-x3", seed=12, noise=3.0),
+    SagittalVariant("combined", seed=13, tilt_deg=-15.0, pixel_mm=1.2, thickness_mm=4.0,
+                    spacing_mm=4.4, noise=1.5),
 )
 SPEED = SagittalVariant("512x512x15", seed=8, matrix=512, n_slices=15, supersampling=1)
 REAL = ROOT.parent / "shared" / "dicom-corpus" / "zzdicom" / "samples" / "spine-ls.dcm"

@@ -8,7 +8,8 @@ Conventions: arc positions are mm along the canal axis of :class:`~spineviewer.a
   a long stretch of canal above it and no disc there: the C2 body with the odontoid, then the
   skull base. A missed C2-C3 would name C3-C4 as C2-C3, so a disc-like peak where the next
   disc up would be refuses the anchor, unless it is faint (under 0.65 of the discs): the line
-  where the odontoid meets the C2 body, which is not proposed as a disc either.
+  where the odontoid meets the C2 body, which is not proposed as a disc either, no more than
+  a peak over 1.6 times as wide as the discs (the atlas and the skull base).
 - L5-S1 (caudal anchor): the last disc of a lumbar column (spacing over 25 mm) above the
   sacrum, recognised by the thin remnant of the S1-S2 disc one level below it (far narrower
   than the lumbar discs, and not proposed as a disc), or by the thecal sac ending within two
@@ -38,9 +39,13 @@ _LUMBAR_MIN_SPACING = 25.0
 _REMNANT_WIDTH = 0.65
 #: A first cervical disc fainter than this fraction of the discs below is the dens junction.
 _FAINT = 0.65
+#: A first cervical peak wider than this multiple of the discs below is the atlas and skull base.
+_WIDE = 1.6
 #: Canal below a conus tip, and the smallest level height at a conus tip, mm.
 _SAC_BELOW_MM = 20
 _CONUS_MIN_SPACING = 25.0
+#: CSF fainter than this fraction of the canal's median has ended (the end of the sac).
+_CSF_FADED = 0.7
 
 
 @dataclass(frozen=True)
@@ -76,14 +81,23 @@ def top_anchor(canal: Canal, signal: np.ndarray, peaks: list[DiscPeak],
     return Anchor("C2-C3", point, "C2-C3 below the odontoid", True)
 
 
-def dens_junction(peaks: list[DiscPeak]) -> bool:
-    """True when the first disc of a cervical column is the faint line where the odontoid
-    meets the body of C2 (the remnant of their synchondrosis): under :data:`_FAINT` of the
-    strength of the discs below it."""
-    if len(peaks) < 4 or _spacing(peaks[1:], 0) > _CERVICAL_MAX_SPACING:
-        return False
-    below = float(np.median([p.strength for p in peaks[1:4]]))
-    return peaks[0].strength < _FAINT * below
+def above_c2_c3(peaks: list[DiscPeak]) -> int:
+    """How many of the first peaks of a cervical column lie above C2-C3 and are no discs: the
+    faint line where the odontoid meets the body of C2 (the remnant of their synchondrosis,
+    under :data:`_FAINT` of the strength of the discs below) and, above it, the atlas and the
+    skull base (a peak over :data:`_WIDE` times as wide as the discs, or anything above the
+    odontoid's line). The first two peaks are compared with the discs below them."""
+    if len(peaks) < 5:
+        return 0
+    below = peaks[2:6]
+    if _spacing(below, 0) > _CERVICAL_MAX_SPACING:
+        return 0
+    strength = float(np.median([p.strength for p in below]))
+    width = float(np.median([p.width for p in below]))
+    unlike = [p.strength < _FAINT * strength or p.width > _WIDE * width for p in peaks[:2]]
+    if unlike[1]:
+        return 2
+    return 1 if unlike[0] else 0
 
 
 def sacral_remnant(peaks: list[DiscPeak]) -> bool:
@@ -148,7 +162,13 @@ def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndar
     across = ndi.gaussian_filter(across, (2.0, 2.0))
     csf = across[:, depths >= -5.0].max(axis=1)
     interior = np.median(across[:, depths <= -2.0], axis=1)
-    ratio = interior / np.maximum(csf, 1e-3)
+    ratio = np.clip(interior / np.maximum(csf, 1e-3), 0.0, 1.0)
+    # Below the end of the sac (or past the edge of the image) there is no bright CSF to
+    # compare with: the search stops where the CSF fades for 5 mm.
+    faded = ndi.binary_opening(csf < _CSF_FADED * float(np.median(csf)), np.ones(5, bool))
+    ends = np.nonzero(faded[len(faded) // 2:])[0]
+    if len(ends):
+        ratio = ratio[:len(faded) // 2 + int(ends[0])]
     n = len(ratio)
     span = 25
     if n < 2 * span + 10:
@@ -162,7 +182,8 @@ def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndar
     # The conus is the lowest rise to the level of the sac that the canal keeps to its end
     # (an edematous stretch of cord above it rises too, then falls back).
     rises = [i for i in range(len(arcs))
-             if step[i] >= 0.1 and below[i] >= 0.8 and step[i] == step[max(0, i - 5):i + 6].max()
+             if step[i] >= 0.1 and below[i] >= 0.8 and above[i] <= 0.8
+             and step[i] == step[max(0, i - 5):i + 6].max()
              and np.mean(ratio[arcs[i]:] > 0.5 * (above[i] + below[i])) >= 0.8]
     if not rises:
         return None

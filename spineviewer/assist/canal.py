@@ -102,12 +102,6 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
     return sorted(found, key=lambda c: -c.score)
 
 
-def find_canal(grid: UprightGrid, score: np.ndarray) -> Canal | None:
-    """The clearest canal candidate, or None (:func:`canal_candidates`)."""
-    found = canal_candidates(grid, score)
-    return found[0] if found else None
-
-
 def _canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray) -> Canal | None:
     """The canal along a traced path on slice ``k``, or None when too short or too faint."""
     rows = np.arange(band.shape[0])

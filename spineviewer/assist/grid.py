@@ -47,8 +47,6 @@ class UprightGrid:
         Unit in-plane directions of increasing row and column.
     offsets : ndarray, shape (slices,)
         Position of each slice along the normal, mm (increasing).
-    lateral : ndarray, shape (slices,)
-        Patient x of the middle of each slice, mm.
     inside : ndarray of bool, shape (rows, cols)
         Grid points inside the image of the first slice (a tilted image leaves corners of the
         grid outside it).
@@ -60,7 +58,6 @@ class UprightGrid:
     down: np.ndarray
     back: np.ndarray
     offsets: np.ndarray
-    lateral: np.ndarray
     inside: np.ndarray
 
     @property
@@ -122,8 +119,7 @@ def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
                       & (index[..., 1] >= -0.5) & (index[..., 1] <= plane.columns - 0.5))
         image[k] = ndi.map_coordinates(data[k], [index[..., 0], index[..., 1]], order=1,
                                        mode="constant", cval=0.0, prefilter=False)
-    lateral = np.array([plane.centre[0] for plane in geometry.planes])
-    return UprightGrid(stack, normalised(image), origins, down, back, offsets, lateral, inside)
+    return UprightGrid(stack, normalised(image), origins, down, back, offsets, inside)
 
 
 def normalised(image: np.ndarray) -> np.ndarray:

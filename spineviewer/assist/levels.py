@@ -23,9 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from spineviewer.assist.anchors import (
-    Anchor, bottom_anchor, conus_tip, dens_junction, sacral_remnant, top_anchor,
+    Anchor, above_c2_c3, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
 )
 from spineviewer.assist.canal import canal_candidates, canal_score
 from spineviewer.assist.discs import disc_signal, find_discs
@@ -39,6 +40,8 @@ from spineviewer.core.model import Stack
 SAME_DISC_FRACTION = 0.4
 #: Slices within this distance of the midline slice are averaged for the column band, mm.
 _BAND_SLAB_MM = 4.5
+#: Discs closer than this to an edge of the image are left out, mm.
+_EDGE_MM = 5
 
 
 @dataclass(frozen=True)
@@ -179,11 +182,18 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if best is None:
         return None
     _, canal, signal, peaks = best
-    if dens_junction(peaks):
-        peaks = peaks[1:]
+    peaks = peaks[above_c2_c3(peaks):]
     remnant = sacral_remnant(peaks)
     if remnant:
         peaks = peaks[:-1]
+    # A disc cut by the edge of the image is not placed: its middle is a guess.
+    clear = ndi.binary_erosion(grid.inside, iterations=_EDGE_MM)
+    rc = _at_arc(canal.wall_points(), np.array([p.arc for p in peaks]))
+    keep = [bool(clear[min(max(int(round(r)), 0), clear.shape[0] - 1),
+                       min(max(int(round(c)), 0), clear.shape[1] - 1)]) for r, c in rc]
+    peaks = [p for p, k in zip(peaks, keep) if k]
+    if len(peaks) < 2:
+        return None
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)

@@ -56,6 +56,12 @@ def _numbers(text: str, n: int, form: str) -> tuple:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The study, the proposals asked for and where they go."""
+    import re
+
+    # Patient coordinates are often negative (right, anterior, inferior): "-16,49.8,-18" is a
+    # point, not an option. argparse only takes plain numbers for negative values; widen its
+    # own pattern to comma-separated numbers (no option of this command starts with a digit).
+    parser._negative_number_matcher = re.compile(r"^-\d[\d.,eE+-]*$")
     parser.add_argument("study", metavar="STUDY", help="DICOM folder, files, zip or DICOMDIR")
     parser.add_argument("--levels", action="store_true",
                         help="propose the discs and the conus tip on the sagittal series")

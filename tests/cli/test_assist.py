@@ -210,6 +210,11 @@ class TestSeedRefusals:
         status, _, err = _run(capsys, CASE1, "--lesion", "500,0,0", "--out", tmp_path / "a.json")
         assert status == 1 and "no post-contrast series holds the point 500,0,0" in err
 
+    def test_negative_coordinates_are_a_point(self, capsys, tmp_path):
+        """A point starting with a minus sign is read as the point, not as an option."""
+        status, _, err = _run(capsys, CASE1, "--lesion", "-500,0,-3.5", "--out", tmp_path / "a.json")
+        assert status == 1 and "holds the point -500,0,-3.5" in err
+
     def test_one_refused_the_others_written(self, capsys, tmp_path):
         """A refused lesion does not lose the T2 proposal: the file holds it, status is 1."""
         x, y, z = _truth(CASE1)["lesions"][0]["centre_lps_mm"]
