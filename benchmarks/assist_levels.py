@@ -216,8 +216,14 @@ def markdown(results: dict) -> str:
     spurious = sum(r["spurious"] for r in ok)
     worst = max((r["max_mm"] for r in ok if not np.isnan(r["max_mm"])), default=float("nan"))
     speed = results["speed"]
+    named = [r for r in ok if r["names_right"] is not None]
+    conus = [r["conus_mm"] for r in ok if r["conus_mm"] is not None]
+    missed = sum(1 for r in ok if r["conus_mm"] is None and r["conus_in_field"])
     lines += ["", f"Over all {len(results['rows'])} series: {found}/{true} discs found, "
-              f"{spurious} spurious, largest point error {worst:.1f} mm.", ""]
+              f"{spurious} spurious, largest point error {worst:.1f} mm; names right in "
+              f"{sum(r['names_right'] for r in named)} of the {len(named)} series an anchor "
+              f"named; conus tip proposed in {len(conus)} series, largest error "
+              f"{max(conus, default=float('nan')):.1f} mm, missed in {missed}.", ""]
     if "seconds" in speed:
         lines.append(f"Speed: a {speed['stations']}-station {'x'.join(map(str, speed['shape']))} "
                      f"(slices x rows x columns) T2 series: {speed['seconds']:.2f} s per "

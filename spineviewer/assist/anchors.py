@@ -85,8 +85,8 @@ def above_c2_c3(peaks: list[DiscPeak]) -> int:
     """How many of the first peaks of a cervical column lie above C2-C3 and are no discs: the
     faint line where the odontoid meets the body of C2 (the remnant of their synchondrosis,
     under :data:`_FAINT` of the strength of the discs below) and, above it, the atlas and the
-    skull base (a peak over :data:`_WIDE` times as wide as the discs, or anything above the
-    odontoid's line). The first two peaks are compared with the discs below them."""
+    skull base (a peak over :data:`_WIDE` times as wide as the discs). The first two peaks are
+    compared with the discs below them; the second is left out only with the first."""
     if len(peaks) < 5:
         return 0
     below = peaks[2:6]
@@ -95,9 +95,10 @@ def above_c2_c3(peaks: list[DiscPeak]) -> int:
     strength = float(np.median([p.strength for p in below]))
     width = float(np.median([p.width for p in below]))
     unlike = [p.strength < _FAINT * strength or p.width > _WIDE * width for p in peaks[:2]]
-    if unlike[1]:
-        return 2
-    return 1 if unlike[0] else 0
+    # A faint second peak under a disc-like first one is a faint disc, and both are kept.
+    if not unlike[0]:
+        return 0
+    return 2 if unlike[1] else 1
 
 
 def sacral_remnant(peaks: list[DiscPeak]) -> bool:

@@ -70,8 +70,6 @@ def canal_score(grid: UprightGrid) -> np.ndarray:
     ridge = np.clip(ridge, 0.0, None)
     n = image.shape[0]
     step = max(1, int(round(LATERAL_MM / max(grid.slice_spacing, 0.5))))
-    if n < 3:
-        return ridge
     score = np.empty_like(ridge)
     for k in range(n):
         sides = [ridge[j] for j in (k - step, k + step) if 0 <= j < n]

@@ -36,6 +36,9 @@ from spineviewer.core.disc_naming import name_by_position
 from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
 
+#: Fewest discs of a column (any sagittal spine field shows more), and fewest slices: the
+#: canal is told from the subcutaneous fat by the slices on either side of the midline.
+MIN_DISCS, MIN_SLICES = 4, 3
 #: Two discs of two stations closer than this fraction of the local spacing are one disc.
 SAME_DISC_FRACTION = 0.4
 #: Slices within this distance of the midline slice are averaged for the column band, mm.
@@ -165,6 +168,9 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
 
 
 def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
+    if len(stack.frames) < MIN_SLICES:
+        raise AssistRefusal(f"the series has {len(stack.frames)} sagittal slice(s): levels need "
+                            "the slices on either side of the midline too")
     if is_t1(stack):
         raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
                             "series, where the CSF of the canal is bright")
@@ -177,7 +183,7 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
         # The canal is the candidate with a column of discs in front of it: the sum of the
         # disc signal over the chain (a vessel or a fat line has none).
         quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
-        if len(peaks) >= 3 and (best is None or quality > best[0]):
+        if len(peaks) >= MIN_DISCS and (best is None or quality > best[0]):
             best = (quality, canal, signal, peaks)
     if best is None:
         return None
@@ -192,7 +198,7 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     keep = [bool(clear[min(max(int(round(r)), 0), clear.shape[0] - 1),
                        min(max(int(round(c)), 0), clear.shape[1] - 1)]) for r, c in rc]
     peaks = [p for p, k in zip(peaks, keep) if k]
-    if len(peaks) < 2:
+    if len(peaks) < MIN_DISCS:
         return None
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)

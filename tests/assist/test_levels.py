@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -218,6 +219,21 @@ class TestRefusals:
         series = _series(SAMPLES / "case1-breast-t12", 2)
         with pytest.raises(AssistRefusal, match="no spinal canal"):
             propose_levels(series.stacks)
+
+    def test_one_slice(self, tmp_path):
+        """One sagittal slice cannot tell the canal from the fat beside it."""
+        stack = _series(SAMPLES / "case1-breast-t12", 1).stacks[0]
+        folder = tmp_path / "one"
+        folder.mkdir()
+        (folder / "IM1").write_bytes(Path(stack.files[0]).read_bytes())
+        with pytest.raises(AssistRefusal, match="slice"):
+            propose_levels(list(load_study(folder).iter_stacks()))
+
+    def test_real_t1_thoracic_spine(self, corpus):
+        """The corpus's real sagittal spine series (an enhanced MR file, t1_tse_sag) is T1."""
+        stacks = list(load_study(corpus / "zzdicom" / "samples" / "spine-ls.dcm").iter_stacks())
+        with pytest.raises(AssistRefusal, match="T1-weighted"):
+            propose_levels(stacks)
 
     def test_no_stacks(self):
         with pytest.raises(AssistRefusal):
