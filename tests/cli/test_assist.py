@@ -206,6 +206,13 @@ class TestSeedRefusals:
         assert err.startswith("spineviewer assist: lesion: ") and "cord" in err
         assert list(tmp_path.iterdir()) == []
 
+    def test_t2_seed_outside_the_cord(self, capsys, tmp_path):
+        """A T2 click in the vertebral body is refused the same way."""
+        x, y, z = _truth(CASE1)["lesions"][0]["centre_lps_mm"]
+        status, _, err = _run(capsys, CASE1, "--t2", f"{x},{y - 20},{z}", "--out", tmp_path / "a.json")
+        assert status == 1 and err.startswith("spineviewer assist: t2: ") and "cord" in err
+        assert list(tmp_path.iterdir()) == []
+
     def test_seed_in_no_series(self, capsys, tmp_path):
         status, _, err = _run(capsys, CASE1, "--lesion", "500,0,0", "--out", tmp_path / "a.json")
         assert status == 1 and "no post-contrast series holds the point 500,0,0" in err
