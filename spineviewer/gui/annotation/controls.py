@@ -1,6 +1,7 @@
 """How the reader annotates from the main window: the Annotate toolbar and menu, the Edit menu
 (undo, redo, delete), the lesion selector, the measurements and findings docks, File > Export
-CSV…, File > Open answer key… and File > Compare with another reader….
+CSV…, File > Open answer key… and File > Compare with another reader…; the Assist menu
+(:mod:`spineviewer.gui.annotation.assist_controller`).
 
 One :class:`AnnotationControls` per main window creates the
 :class:`~spineviewer.gui.annotation.session.AnnotationSession`, the shared
@@ -20,7 +21,10 @@ from PyQt6.QtWidgets import (
 from spineviewer.core.annotation_file import study_folder
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
-from spineviewer.core.stack_geometry import owning_slice
+from spineviewer.core.annotations import Segmentation
+from spineviewer.core.masks import segmentation_stack
+from spineviewer.core.stack_geometry import owning_slice, stack_geometry
+from spineviewer.gui.annotation.assist_controller import AssistController
 from spineviewer.gui.annotation.layer import AnnotationLayer
 from spineviewer.gui.annotation.session import AnnotationSession
 from spineviewer.gui.shell.browser import stack_key
@@ -28,7 +32,7 @@ from spineviewer.gui.shell.csv_export import CsvExportDialog, export_study_csv
 from spineviewer.gui.annotation.findings_form import FindingsForm
 from spineviewer.gui.annotation.measurements_panel import MeasurementsPanel
 from spineviewer.gui.annotation.slice_projection import level_at_point, level_on_slice
-from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
+from spineviewer.gui.annotation.tools import ASSIST_TOOLS, TOOL_SPECS, Tool
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.tools.tool_state import ToolState
 
@@ -78,6 +82,7 @@ class AnnotationControls(QObject):
         self.measurements.drawingChosen.connect(self.show_drawing)
         self.measurements.lesionChosen.connect(self.session.set_current_lesion)
         self._session_changed()
+        self.assist = AssistController(window, self)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -107,8 +112,12 @@ class AnnotationControls(QObject):
         self.window.addToolBar(bar)
         self.toolbar = bar
         group = QActionGroup(self)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.tool_group = group
         self.tool_actions: dict[Tool, QAction] = {}
         for tool, spec in TOOL_SPECS.items():
+            if tool in ASSIST_TOOLS:
+                continue  # in the Assist menu and toolbar
             shortcuts = () if tool is Tool.READ else (spec.key,)
             action = self._action(spec.label, lambda t=tool: self.tools.set_tool(t), shortcuts,
                                   tip=f"{spec.label} ({spec.key}): {spec.hint}")
@@ -261,7 +270,7 @@ class AnnotationControls(QObject):
         except KeyError:
             return
         found = next(((s, i) for s in (result.iter_stacks() if result else ())
-                      if (i := owning_slice(s, drawing)) is not None), None)
+                      if (i := _slice_of(s, drawing)) is not None), None)
         if found is None:
             self.say(f"The image this {describe(drawing)} was drawn on is not in the open study")
             return
@@ -308,17 +317,35 @@ class AnnotationControls(QObject):
             viewport.refresh_overlay()
 
     def _tool_changed(self, tool: Tool) -> None:
-        self.tool_actions[tool].setChecked(True)
+        if tool in self.tool_actions:
+            self.tool_actions[tool].setChecked(True)
+        elif self.tool_group.checkedAction() is not None:
+            self.tool_group.checkedAction().setChecked(False)
         self.say(TOOL_SPECS[tool].hint)
 
     def _level_at(self, point) -> str | None:
         study = self.session.study
-        return level_at_point(study.levels, point) if study is not None else None
+        return level_at_point(_accepted_levels(study), point) if study is not None else None
 
     def _slice_note(self, state) -> str:
         """The level an axial slice cuts, for its corner text."""
         study = self.session.study
         if study is None or state is None or state.stack.plane != "axial":
             return ""
-        level = level_on_slice(study.levels, state.stack, state.slice_index)
+        level = level_on_slice(_accepted_levels(study), state.stack, state.slice_index)
         return f"Level {level}" if level else ""
+
+
+def _slice_of(stack, drawing) -> int | None:
+    """The slice of ``stack`` to show a drawing on: a mask's slice through its centre (it
+    names its stack by its first slice), another drawing's own image."""
+    if isinstance(drawing, Segmentation):
+        if segmentation_stack([stack], drawing) is None:
+            return None
+        return stack_geometry(stack).nearest(drawing.centre)
+    return owning_slice(stack, drawing)
+
+
+def _accepted_levels(study):
+    """The levels the reader accepted: proposed discs name no level until accepted."""
+    return study.levels.accepted() if study.levels is not None else None

@@ -8,7 +8,7 @@ never from the items on screen. The unit is always written, and ``px`` is never 
 from __future__ import annotations
 
 from spineviewer.core.annotations import (
-    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
+    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, Segmentation, TextNote,
 )
 from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.metrics import axial_sizes, drawing_extent
@@ -51,4 +51,6 @@ def drawing_value(drawing: Drawing, levels: VertebralLevels | None = None, *, na
         return f"{drawing.area:.1f} {unit}²"
     if isinstance(drawing, (Arrow, TextNote)):
         return drawing.text
+    if isinstance(drawing, Segmentation):
+        return f"{'Mask ' if named else ''}{drawing.volume:.0f} {drawing.volume_unit.value}"
     return ""

@@ -32,6 +32,9 @@ Point2 = tuple[float, float]
 HANDLE_RADIUS = 5.0
 #: Half-width of the band around a line where a press grabs it, screen pixels.
 GRAB_PIXELS = 4.0
+#: What the software proposed and the reader has not accepted (drawings, discs, masks): a
+#: colour no accepted annotation uses.
+PROPOSED_COLOUR = "#ff5fd2"
 
 
 @dataclass(frozen=True)

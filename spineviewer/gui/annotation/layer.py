@@ -7,8 +7,11 @@ moved handles back through :mod:`spineviewer.gui.reading.scene`, once per edit.
 A drawing is shown on the image it was drawn on (its SOPInstanceUID, see
 :func:`~spineviewer.core.stack_geometry.owning_slice`). Calipers also show faintly, dashed
 and without their value, on the two neighbouring slices, so a reader scrolling past finds
-them; only the slice they were drawn on has handles. The layer holds no annotations: it
-rebuilds its items from the session whenever the session, the slice or the tool changes.
+them; only the slice they were drawn on has handles. A proposed drawing (``proposed=True``,
+from Assist) is drawn dashed in magenta and labelled "proposed" until the reader accepts it;
+lesion masks are drawn by :mod:`spineviewer.gui.annotation.mask_layer`. The layer holds no
+annotations: it rebuilds its items from the session whenever the session, the slice or the
+tool changes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from PyQt6.QtCore import QEvent, QObject, QPoint, QRectF, Qt
 from PyQt6.QtWidgets import QMenu
 
 from spineviewer.core.annotations import (
-    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, TextNote,
+    Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, Segmentation, TextNote,
 )
 from spineviewer.core.edits import (
     add_annotation, add_disc, find_annotation, move_disc, remove_disc, rename_disc,
@@ -28,14 +31,14 @@ from spineviewer.core.levels import VertebralLevels, disc_name, parse_disc_name
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
 from spineviewer.gui.annotation.items import (
-    BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
+    PROPOSED_COLOUR, BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
 )
 from spineviewer.gui.annotation.drawing_values import drawing_value
 from spineviewer.gui.annotation.label_layout import TextPlacer, letter_boxes
 from spineviewer.gui.annotation.level_markers import CONUS_NAME, LevelMarkers
 from spineviewer.gui.annotation.name_prompt import NamePrompt
 from spineviewer.gui.annotation.slice_projection import from_scene, shows_levels, to_scene
-from spineviewer.gui.annotation.tools import LESION_TOOLS, Gesture, Tool, ToolSpec
+from spineviewer.gui.annotation.tools import ASSIST_TOOLS, LESION_TOOLS, Gesture, Tool, ToolSpec
 from spineviewer.gui.annotation.tools.gestures import ToolInput
 from spineviewer.gui.annotation.tools.drawing_builders import (
     describe, edited_drawing, new_drawing, short_axis_after_long_moved,
@@ -75,7 +78,10 @@ class AnnotationLayer(QObject):
         super().__init__(parent or viewport)
         self.viewport, self.session, self.tools = viewport, session, tools
         self.view_box = viewport.view_box
-        self.input = ToolInput(self._active_spec, self._gesture_finished)
+        #: The Assist controller: seeds and brush strokes go to it (None: no Assist menu).
+        self.assist = None
+        self.input = ToolInput(self._active_spec, self._gesture_finished,
+                               lambda points, done: self.assist and self.assist.painted(self, points, done))
         self.view_box.addItem(self.input)
         self.view_box.addItem(self.input.preview)
         self.items: dict[str, DrawingItem] = {}
@@ -137,12 +143,13 @@ class AnnotationLayer(QObject):
         self.input.set_rect(QRectF(x - _INPUT_MARGIN, y - _INPUT_MARGIN,
                                    width + 2 * _INPUT_MARGIN, height + 2 * _INPUT_MARGIN))
         several = len(study.lesions) > 1
+        counted = study.levels.accepted() if study.levels is not None else None
         for lesion in study.lesions:
             prefix = f"#{lesion.lesion_id} " if several else ""
             for drawing in lesion.annotations:
-                self._show(drawing, prefix, study.levels)
+                self._show(drawing, prefix, counted)
         for drawing in study.annotations:
-            self._show(drawing, "", study.levels)
+            self._show(drawing, "", counted)
         if reference is not None:
             for drawing in reference.all_drawings():
                 self._show(drawing, "key ", reference.levels, reference=True)
@@ -166,12 +173,14 @@ class AnnotationLayer(QObject):
 
     def _show(self, drawing: Drawing, prefix: str, levels, *, reference: bool = False) -> None:
         stack, index = self.stack_and_slice
-        on = owning_slice(stack, drawing)
+        on = None if isinstance(drawing, Segmentation) else owning_slice(stack, drawing)
         if on is None:
             return
         if on == index:
             if reference:
                 style = DrawingStyle(ANSWER_KEY_COLOUR, dashed=True, editable=False)
+            elif drawing.proposed:
+                style, prefix = DrawingStyle(PROPOSED_COLOUR, dashed=True), prefix + "proposed "
             else:
                 style = DrawingStyle(drawing_colour(drawing))
             item = self._item(drawing, style, prefix + drawing_value(drawing, levels))
@@ -268,7 +277,10 @@ class AnnotationLayer(QObject):
             return
         tool = spec.tool
         at = self._local(screen_pos)
-        if tool is Tool.LEVELS:
+        if tool in ASSIST_TOOLS:
+            if self.assist is not None:
+                self.assist.seed_given(self, points)
+        elif tool is Tool.LEVELS:
             self._disc_clicked(from_scene(stack, index, points)[0], at)
         elif tool is Tool.CONUS:
             if self.session.apply(set_conus_tip, from_scene(stack, index, points)[0],
@@ -297,7 +309,7 @@ class AnnotationLayer(QObject):
     def _ask_text(self, tool: Tool, points, at: QPoint) -> None:
         question = "Text of the arrow (may be empty)" if tool is Tool.ARROW else "Text of the note"
         required = tool is Tool.TEXT
-        self._open_prompt(question, lambda t: "Write some text" if required and not t else "",
+        self.open_prompt(question, lambda t: "Write some text" if required and not t else "",
                           lambda text: self._add(tool, points, text), at)
 
     # -- levels ----------------------------------------------------------------------------
@@ -309,7 +321,7 @@ class AnnotationLayer(QObject):
                 name = disc_name(parse_disc_name(text))
                 self.session.apply(add_disc, point, name=name, label=f"mark disc {name}")
 
-            self._open_prompt("Name this disc (for example T12-L1); the others are named by counting",
+            self.open_prompt("Name this disc (for example T12-L1); the others are named by counting",
                               check_disc_name, name_first, at)
             return
         try:
@@ -368,7 +380,7 @@ class AnnotationLayer(QObject):
             if self.session.apply(rename_disc, name, new, label=f"rename disc {name} to {new}"):
                 self._say(list(spacing_warnings(self.session.study.levels)))
 
-        self._open_prompt(f"New name of {name} (the others are counted from it)", check_disc_name,
+        self.open_prompt(f"New name of {name} (the others are counted from it)", check_disc_name,
                           renamed, at, text=name)
 
     # -- prompts, keys, hover --------------------------------------------------------------
@@ -378,7 +390,7 @@ class AnnotationLayer(QObject):
             return QPoint(20, 20)
         return self.viewport.mapFromGlobal(screen_pos.toPoint())
 
-    def _open_prompt(self, question, check, done, at: QPoint, *, text: str = "") -> None:
+    def open_prompt(self, question, check, done, at: QPoint, *, text: str = "") -> None:
         if self.prompt is not None:
             self.prompt.hide()
             self.prompt.deleteLater()

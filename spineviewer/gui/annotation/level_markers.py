@@ -4,7 +4,9 @@ Coordinates: the discs are points in patient LPS mm; each is projected onto the 
 slice through :mod:`spineviewer.gui.reading.scene` (so both sagittal stations of a frame of
 reference show them). A marker on the slice's own plane is filled, one projected from another
 slice is hollow. Names are written anterior to the vertebral bodies, where they hide no cord;
-the conus tip's name goes beside its marker, behind it first. Where each name finally goes is
+the conus tip's name goes beside its marker, behind it first. A proposed disc or conus tip
+(from Assist, not yet accepted) is magenta with a dashed ring, its name followed by a question
+mark (short, so that every name keeps its room), and can be dragged whatever the tool. Where each name finally goes is
 decided with the viewport's other text (:meth:`LevelMarkers.view_texts`, placed by
 :mod:`spineviewer.gui.annotation.label_layout`).
 
@@ -24,7 +26,7 @@ from spineviewer.core.levels import VertebralLevels
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.gui.reading import scene
-from spineviewer.gui.annotation.items import text_item
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR, text_item
 from spineviewer.gui.annotation.label_layout import ViewText
 from spineviewer.gui.annotation.slice_projection import anterior_in_scene
 
@@ -126,15 +128,22 @@ class LevelMarkers(QObject):
         # The reader's names go in front of the spine, the answer key's behind it.
         front = -1.0 if reference else 1.0
         for disc in levels.discs:
-            self._add(disc.name, disc.name, stack, slice_index, disc.point, front * LABEL_OFFSET_MM,
-                      editable=editable, colour=colour, reference=reference)
+            proposed = disc.proposed and not reference
+            self._add(disc.name, f"{disc.name}?" if proposed else disc.name, stack,
+                      slice_index, disc.point, front * LABEL_OFFSET_MM, editable=editable or proposed,
+                      colour=PROPOSED_COLOUR if proposed else colour, reference=reference,
+                      dashed=proposed)
         if levels.conus_tip is not None:
             # The conus tip sits among the lumbar disc names in front: its name goes behind.
-            self._add(CONUS_NAME, "conus tip", stack, slice_index, levels.conus_tip,
-                      -front, editable=editable, colour=colour, reference=reference, symbol="t")
+            proposed = levels.conus_tip_proposed and not reference
+            self._add(CONUS_NAME, "conus tip?" if proposed else "conus tip", stack,
+                      slice_index, levels.conus_tip, -front, editable=editable or proposed,
+                      colour=PROPOSED_COLOUR if proposed else colour, reference=reference,
+                      symbol="t", dashed=proposed)
 
     def _add(self, key: str, text: str, stack: Stack, slice_index: int, point, offset_mm: float, *,
-             editable: bool, colour: str, reference: bool, symbol: str = "o") -> None:
+             editable: bool, colour: str, reference: bool, symbol: str = "o",
+             dashed: bool = False) -> None:
         """A marker at ``point`` and its name ``offset_mm`` towards the front (negative: back);
         a name within a millimetre of its marker goes beside it, the front or back first."""
         projected = scene.patient_to_scene(stack, slice_index, point)
@@ -145,8 +154,9 @@ class LevelMarkers(QObject):
             return  # beyond this image (a disc of the other station)
         on_slice = stack_geometry(stack).holds(slice_index, point)
         fill = QColor(colour) if on_slice else QColor(0, 0, 0, 0)
+        pen = pg.mkPen(colour, width=2.0, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
         marker = _Marker(key, self, pos=(x, y), size=_MARKER_PIXELS - 2 if reference else _MARKER_PIXELS,
-                         symbol="x" if reference else symbol, pen=pg.mkPen(colour, width=2.0),
+                         symbol="x" if reference else symbol, pen=pen,
                          brush=pg.mkBrush(fill), hoverPen=pg.mkPen("#ffffff", width=2.5),
                          hoverBrush=pg.mkBrush(fill), movable=editable and not reference)
         dx, dy = anterior_in_scene(stack)

@@ -27,6 +27,7 @@ from spineviewer.core.edits import set_segment_rule
 from spineviewer.core.levels import SegmentRule
 from spineviewer.core.measurement import Measurement
 from spineviewer.core.metrics import LesionMetrics, PatientMetrics, patient_metrics
+from spineviewer.gui.annotation.items import PROPOSED_COLOUR
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 from spineviewer.gui.annotation.drawing_values import count_text, drawing_value
 
@@ -284,12 +285,15 @@ class MeasurementsPanel(QWidget):
         if lesion is None:
             return
         for drawing in lesion.annotations:
-            child = QTreeWidgetItem([f"  {describe(drawing)}",
-                                     drawing_value(drawing, study.levels, named=False,
-                                                   segment_rule=study.segment_rule), ""])
+            # A proposal is listed, in magenta, but counted in no value above until accepted.
+            name = f"  {describe(drawing)}" + (" (proposed)" if drawing.proposed else "")
+            levels = study.levels.accepted() if study.levels is not None else None
+            child = QTreeWidgetItem([name, drawing_value(drawing, levels, named=False,
+                                                         segment_rule=study.segment_rule), ""])
             child.setData(0, DRAWING_ROLE, drawing.id)
-            child.setForeground(0, QBrush(QColor("#9aa3ae")))
-            child.setToolTip(1, f"{child.text(1)}\nClick to show the image it was drawn on")
+            child.setForeground(0, QBrush(QColor(PROPOSED_COLOUR if drawing.proposed else "#9aa3ae")))
+            tip = ("Proposed: not measured until accepted (Enter)\n" if drawing.proposed else "")
+            child.setToolTip(1, f"{tip}{child.text(1)}\nClick to show the image it was drawn on")
             top.addChild(child)
 
     def _rule_chosen(self, index: int) -> None:

@@ -20,6 +20,8 @@ class Gesture(str, Enum):
     LINE = "line"          #: press, drag, release
     POLYLINE = "polyline"  #: clicks; double-click or Enter finishes
     POLYGON = "polygon"    #: clicks; double-click or Enter closes the outline
+    SEED = "seed"          #: one click, or a drag that draws a box (an assisted proposal's seed)
+    PAINT = "paint"        #: press and drag paints a stroke (mask brush and eraser)
 
 
 class Tool(str, Enum):
@@ -36,6 +38,10 @@ class Tool(str, Enum):
     OUTLINE = "outline"
     ARROW = "arrow"
     TEXT = "text"
+    ASSIST_T2 = "assist-t2"
+    ASSIST_LESION = "assist-lesion"
+    BRUSH = "brush"
+    ERASER = "eraser"
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,19 @@ TOOL_SPECS: dict[Tool, ToolSpec] = {spec.tool: spec for spec in (
     ToolSpec(Tool.ARROW, "Arrow", "Shift+A", Gesture.LINE,
              "Drag from the finding to where the arrow's tail and text go"),
     ToolSpec(Tool.TEXT, "Text", "Shift+T", Gesture.POINT, "Click where the note goes"),
+    ToolSpec(Tool.ASSIST_T2, "Propose T2 extent", "Shift+P", Gesture.SEED,
+             "Click inside the cord T2 hyperintensity on a sagittal T2 image", sagittal_only=True),
+    ToolSpec(Tool.ASSIST_LESION, "Segment lesion", "Shift+G", Gesture.SEED,
+             "Click the enhancing lesion on the sagittal post-contrast series, or drag a box "
+             "around it", sagittal_only=True),
+    ToolSpec(Tool.BRUSH, "Mask brush", "Shift+B", Gesture.PAINT,
+             "Paint onto the lesion mask ([ and ] change the brush size); Esc ends"),
+    ToolSpec(Tool.ERASER, "Mask eraser", "Shift+E", Gesture.PAINT,
+             "Erase from the lesion mask ([ and ] change the size); Esc ends"),
 )}
+
+#: Tools of the Assist menu and toolbar (the Annotate toolbar leaves them out).
+ASSIST_TOOLS = frozenset({Tool.ASSIST_T2, Tool.ASSIST_LESION, Tool.BRUSH, Tool.ERASER})
 
 #: Tools whose drawings belong to the current lesion (the others are free teaching drawings).
 LESION_TOOLS = frozenset({Tool.SI, Tool.AP, Tool.BIDIRECTIONAL, Tool.T2_PATH,
@@ -91,6 +109,9 @@ def annotation_shortcuts() -> list[tuple[str, str]]:
         ("Click a drawing, Delete", "Delete that drawing"),
         ("Drag a handle", "Edit a drawing (one undo step)"),
         ("Right-click a disc marker", "Rename or delete the disc (levels tool)"),
+        ("Shift+L", "Propose levels (discs and conus tip) on the sagittal T2 series"),
+        ("Enter / Esc", "Accept / reject the selected proposal, or all of the last one"),
+        ("[ / ]", "Smaller / larger mask brush"),
         ("Ctrl+Z", "Undo (Edit menu says what)"),
         ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
     ]

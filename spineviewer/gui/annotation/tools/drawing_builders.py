@@ -15,7 +15,7 @@ import numpy as np
 
 from spineviewer.core.annotations import (
     Arrow, Bidirectional, Caliper, CaliperRole, Component, CordPath, Drawing, Outline,
-    TextNote,
+    Segmentation, TextNote,
 )
 from spineviewer.core.model import Stack
 from spineviewer.core.units import Unit
@@ -35,7 +35,7 @@ def describe(drawing: Drawing) -> str:
     if isinstance(drawing, CordPath):
         return "T2 path" if drawing.role is Component.T2 else "enhancement path"
     return {Bidirectional: "bidirectional caliper", Outline: "outline", Arrow: "arrow",
-            TextNote: "text note"}.get(type(drawing), drawing.kind)
+            TextNote: "text note", Segmentation: "lesion mask"}.get(type(drawing), drawing.kind)
 
 
 def new_drawing(tool: Tool, stack: Stack, slice_index: int, points: list[Point2], *,

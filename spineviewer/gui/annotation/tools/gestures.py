@@ -6,8 +6,10 @@ points ``(x, y)`` on the displayed slice (image plane in mm, :mod:`spineviewer.g
 While the reader reads (:attr:`~spineviewer.gui.annotation.tools.Tool.READ`), the item declines every
 event and the view box below does window/level, zoom and pan as before. With a tool active,
 it takes left clicks and left drags: a line is a drag (or two clicks), a path or an outline is
-a series of clicks finished by a double-click (or Enter, see the layer). Drawings and disc
-markers sit above it, so their handles still get the mouse first.
+a series of clicks finished by a double-click (or Enter, see the layer); a seed is a click or
+a box dragged from corner to corner; a paint stroke sends every point the mouse passes to
+``painting`` as it goes. Drawings and disc markers sit above it, so their handles still get
+the mouse first.
 """
 
 from __future__ import annotations
@@ -33,14 +35,20 @@ class ToolInput(pg.GraphicsObject):
     active_spec : callable
         Returns the active tool's spec, or None when the mouse should read images.
     finished : callable
-        Called with the gesture's scene points and the screen position of its last event.
+        Called with the gesture's scene points and the screen position of its last event
+        (a seed: one point for a click, two opposite corners for a box).
+    painting : callable, optional
+        ``painting(points, done)`` for a paint stroke: the scene points the mouse passed since
+        the last call; ``done`` is True at the end of the stroke.
     """
 
     def __init__(self, active_spec: Callable[[], ToolSpec | None],
-                 finished: Callable[[list[Point2], object], None]):
+                 finished: Callable[[list[Point2], object], None],
+                 painting: Callable[[list[Point2], bool], None] | None = None):
         super().__init__()
         self._active_spec = active_spec
         self._finished = finished
+        self._painting = painting
         self._rect = QRectF()
         self.points: list[Point2] = []
         self._gesture = Gesture.NONE
@@ -119,7 +127,10 @@ class ToolInput(pg.GraphicsObject):
             return
         ev.accept()
         point = (float(ev.pos().x()), float(ev.pos().y()))
-        if spec.gesture is Gesture.POINT:
+        if spec.gesture is Gesture.PAINT:
+            if self._painting is not None:
+                self._painting([point], True)
+        elif spec.gesture in (Gesture.POINT, Gesture.SEED):
             self.cancel()
             self._finished([point], ev.screenPos())
         elif spec.gesture is Gesture.LINE:
@@ -139,14 +150,23 @@ class ToolInput(pg.GraphicsObject):
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph override
         spec = self._spec(ev)
-        if spec is None or spec.gesture is not Gesture.LINE:
+        if spec is None or spec.gesture not in (Gesture.LINE, Gesture.SEED, Gesture.PAINT):
             ev.ignore()
             return
         ev.accept()
         start = ev.buttonDownPos()
         points = [(float(start.x()), float(start.y())), (float(ev.pos().x()), float(ev.pos().y()))]
-        self._gesture = Gesture.LINE
-        self.preview.setData([p[0] for p in points], [p[1] for p in points])
+        if spec.gesture is Gesture.PAINT:
+            if self._painting is not None:
+                last = start if ev.isStart() else ev.lastPos()
+                self._painting([(float(last.x()), float(last.y())), points[1]], ev.isFinish())
+            return
+        self._gesture = spec.gesture
+        if spec.gesture is Gesture.SEED:
+            (x0, y0), (x1, y1) = points
+            self.preview.setData([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0])
+        else:
+            self.preview.setData([p[0] for p in points], [p[1] for p in points])
         if ev.isFinish():
             self.cancel()
             self._finished(points, ev.screenPos())
