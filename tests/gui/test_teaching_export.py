@@ -73,3 +73,27 @@ def test_anonymized_copy_in_the_background(window, qtbot, tmp_path):
     result = load_study(out)
     assert [p.id for p in result.patients] == ["TEACH01"]
     assert "anonymized copy written" in window.statusBar().currentMessage().lower()
+
+
+def test_anonymized_copy_carries_the_lesion_mask(window, qtbot, tmp_path):
+    """A lesion mask the reader accepted is copied beside the copy's annotation file, so the
+    copy's annotations read whole (no mask reported missing)."""
+    import numpy as np
+
+    from spineviewer.core.annotations import Segmentation
+    from spineviewer.core.masks import mask_folder, read_mask
+
+    stack = next(s for s in window.result.iter_stacks() if s.shape[0] > 1)
+    mask = np.zeros(stack.shape, dtype=bool)
+    mask[stack.shape[0] // 2, 20:30, 20:26] = True
+    drawing = window.annotations.session.document.add_segmentation(stack, mask, lesion_id=1)
+    assert drawing is not None
+    out = tmp_path / "anon"
+    export_anonymized(window, out, "TEACH02")
+    qtbot.waitUntil(lambda: not window.work.running(), timeout=60000)
+    assert "anonymized copy written" in window.statusBar().currentMessage().lower()
+    copy = next(out.glob("*.json"))
+    carried = [d for lesion in load_annotations(copy).study.lesions for d in lesion.annotations
+               if isinstance(d, Segmentation)]
+    assert [d.mask_sha256 for d in carried] == [drawing.mask_sha256]
+    assert np.array_equal(read_mask(mask_folder(copy), drawing.mask_sha256, mask.shape), mask)

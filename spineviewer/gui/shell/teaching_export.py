@@ -49,10 +49,14 @@ def export_anonymized(window, folder, pseudonym: str) -> None:
     """Write an anonymized copy of the open study into ``folder``, in the background."""
     from spineviewer.export.anonymize import anonymize_study
 
-    result, annotations = window.result, window.annotations.session.study
+    session = window.annotations.session
+    result, annotations = window.result, session.study
+    # The lesion masks the annotations name are copied beside the copy's annotation file.
+    masks = list(session.document.mask_folders) if session.document is not None else []
 
     def work(task):
-        return anonymize_study(result, folder, pseudonym=pseudonym, annotations=annotations)
+        return anonymize_study(result, folder, pseudonym=pseudonym, annotations=annotations,
+                               masks=masks)
 
     window.work.submit(work, label="Anonymizing",
                        on_done=lambda done: window.statusBar().showMessage(
