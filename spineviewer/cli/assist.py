@@ -215,6 +215,7 @@ def _t2(annotations, study, stacks, args, masks):
 def _lesion(annotations, study, stacks, args, masks):
     import numpy as np
 
+    from spineviewer.assist.calipers import lesion_calipers
     from spineviewer.assist.lesion import segment_lesion
     from spineviewer.core.masks import segmentation, write_mask
     from spineviewer.core.proposals import propose_drawings
@@ -224,7 +225,7 @@ def _lesion(annotations, study, stacks, args, masks):
     found = _attempt(segment_lesion, stack, seed, box=args.lesion_box)
     mask = np.asarray(found.mask, dtype=bool)
     drawing = segmentation(stack, mask, write_mask(masks, mask), proposed=True)
-    drawings = [drawing, *_calipers(stack, found)]
+    drawings = [drawing, *lesion_calipers(stack, found)]
     annotations = propose_drawings(annotations, drawings, lesion_id=1)
     unit = drawing.unit.value
     note = (f"{drawing.volume:.0f} {drawing.volume_unit.value} ({drawing.voxels} voxels), SI "
@@ -232,36 +233,6 @@ def _lesion(annotations, study, stacks, args, masks):
             f"{unit} on series {_describe(study, stack)}"
             + (f"; {found.message}" if found.message else ""))
     return annotations, note, (stack, 1, mask)
-
-
-def _calipers(stack, found) -> list:
-    """The calipers where the mask's diameters lie, each on the slice nearest its middle: on an
-    axial series the AP x transverse bidirectional caliper (both axes in the image plane), on
-    any other the SI and AP calipers (the transverse size across sagittal slices is only known
-    to the slice spacing, and stays with the mask)."""
-    import numpy as np
-
-    from spineviewer.core.annotations import Bidirectional, Caliper, CaliperRole
-    from spineviewer.core.stack_geometry import stack_geometry
-    from spineviewer.core.units import Unit
-
-    geometry, unit = stack_geometry(stack), Unit.of_image(stack.spacing_known)
-
-    def on(points) -> dict:
-        k = geometry.nearest(np.mean(np.asarray(points, dtype=float), axis=0))
-        return {"series_instance_uid": stack.series_uid, "unit": unit,
-                "sop_instance_uid": stack.frames[k].file.sop_instance_uid}
-
-    length = lambda ends: float(np.linalg.norm(np.subtract(*ends)))  # noqa: E731
-    try:
-        if stack.plane == "axial":
-            long_axis, short_axis = sorted((found.ap, found.transverse), key=length, reverse=True)
-            return [Bidirectional(long_axis=long_axis, short_axis=short_axis,
-                                  **on(long_axis + short_axis))]
-        return [Caliper(endpoints=ends, role=role, **on(ends))
-                for role, ends in ((CaliperRole.SI, found.si), (CaliperRole.AP, found.ap))]
-    except ValueError:
-        return []  # a diameter of one voxel, or axes not perpendicular: the mask stays
 
 
 def _holding(study, stacks, point, *, want: str):

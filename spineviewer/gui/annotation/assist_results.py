@@ -18,9 +18,10 @@ import numpy as np
 from skimage.measure import approximate_polygon
 
 from spineviewer.assist import AssistRefusal
+from spineviewer.assist.calipers import lesion_calipers
 from spineviewer.core import proposals
 from spineviewer.core.annotations import (
-    Caliper, CaliperRole, Component, CordPath, Segmentation,
+    Component, CordPath, Segmentation,
 )
 from spineviewer.core.masks import MaskError, segmentation as mask_drawing
 from spineviewer.core.edits import add_lesion, find_annotation, next_lesion_id, remove_annotation
@@ -260,23 +261,8 @@ def thinned_path(stack: Stack, points, *, tolerance_mm: float = PATH_TOLERANCE_M
 
 # -- lesion masks ----------------------------------------------------------------------------
 
-def _caliper_on(stack: Stack, pair, role: CaliperRole) -> Caliper | None:
-    """A caliper between ``pair`` on the image of ``stack`` nearest its middle, or None when
-    the endpoints coincide once projected."""
-    a, b = np.asarray(pair, dtype=float)
-    index = stack_geometry(stack).nearest((a + b) / 2)
-    plane = slice_plane(stack, index)
-    on = [plane.from_corner_mm(plane.to_corner_mm(p)) for p in (a, b)]
-    if np.linalg.norm(on[1] - on[0]) < 1e-3:
-        return None
-    series_uid, sop_uid = slice_uids(stack, index)
-    return Caliper(endpoints=tuple(tuple(float(v) for v in p) for p in on), role=role,
-                   series_instance_uid=series_uid, sop_instance_uid=sop_uid,
-                   unit=Unit.of_image(stack.spacing_known))
-
-
 def show_lesion(controller, stack: Stack, segmentation) -> None:
-    """Propose the mask and, on a sagittal series, the SI and AP calipers where the mask's
+    """Propose the mask and the calipers where the mask's
     diameters lie: one edit, so one undo takes the whole proposal back."""
     document = controller.session.document
     try:
@@ -285,11 +271,7 @@ def show_lesion(controller, stack: Stack, segmentation) -> None:
     except (MaskError, OSError) as exc:
         controller.say(f"The lesion mask could not be stored: {exc}")
         return
-    if stack.plane == "sagittal":
-        for pair, role in ((segmentation.si, CaliperRole.SI), (segmentation.ap, CaliperRole.AP)):
-            caliper = _caliper_on(stack, pair, role) if pair is not None else None
-            if caliper is not None:
-                drawings.append(caliper)
+    drawings += lesion_calipers(stack, segmentation)
     # One lesion, one mask: a lesion segmented while the current one has its mask is the next.
     session = controller.session
     current = session.current_lesion_id
