@@ -11,9 +11,9 @@ annotation stores them. Each requested proposal runs on its own series:
   (:func:`spineviewer.assist.cord.propose_t2_extent`), a ``t2`` cord path of Lesion 1;
 - ``--lesion`` (or ``--lesion-box``): the enhancing lesion segmented on the post-contrast
   series holding the point (:func:`spineviewer.assist.lesion.segment_lesion`): a segmentation
-  of Lesion 1 (its mask beside FILE, :mod:`spineviewer.core.masks`), the SI and AP calipers
-  on a sagittal series or the AP x transverse bidirectional caliper on an axial one, where the
-  mask's diameters lie; and the mask as a DICOM SEG file.
+  of Lesion 1 (its mask beside FILE, :mod:`spineviewer.core.masks`), and its SI and AP
+  calipers where the mask's diameters lie (:mod:`spineviewer.assist.calipers`; lesions are
+  segmented on sagittal series); and the mask as a DICOM SEG file.
 
 Everything written is a proposal (``proposed: true``): ``spineviewer measure`` counts none of
 it until a reader accepts it in the workstation. A proposal the algorithm refuses is one line
