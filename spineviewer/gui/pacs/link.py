@@ -208,7 +208,11 @@ class PacsLink(QObject):
     # -- closing ---------------------------------------------------------------------------
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        # While Python tears the link down (garbage collection at the end of a session), Qt can
+        # still deliver the window's last events to this filter after the link's attributes
+        # are gone: nothing to stop then.
+        window = self.__dict__.get("window")
+        if window is not None and watched is window and event.type() == QEvent.Type.Close:
             self.shutdown()
         return False
 
