@@ -29,7 +29,8 @@ from spineviewer.assist.anchors import (
     Anchor, above_c2_c3, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
 )
 from spineviewer.assist.canal import canal_candidates, canal_score
-from spineviewer.assist.discs import disc_signal, find_discs
+from spineviewer.assist.canal_t1 import t1_canal_candidates, valley_score
+from spineviewer.assist.discs import between_bodies, disc_signal, find_discs
 from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
 from spineviewer.assist.refusal import AssistCancelled, AssistRefusal, check_cancel
 from spineviewer.core.disc_naming import name_by_position
@@ -171,23 +172,30 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if len(stack.frames) < MIN_SLICES:
         raise AssistRefusal(f"the series has {len(stack.frames)} sagittal slice(s): levels need "
                             "the slices on either side of the midline too")
-    if is_t1(stack):
-        raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
-                            "series, where the CSF of the canal is bright")
+    t1 = bool(is_t1(stack))
     grid = upright_grid(stack, volume)
     best = None
-    for canal in canal_candidates(grid, canal_score(grid)):
+    candidates = (t1_canal_candidates(grid, valley_score(grid)) if t1
+                  else canal_candidates(grid, canal_score(grid)))
+    for canal in candidates:
         near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-        signal = disc_signal(grid.image[near].mean(axis=0), canal)
+        signal = disc_signal(grid.image[near].mean(axis=0), canal, t1=t1)
         peaks = find_discs(signal)
         # The canal is the candidate with a column of discs in front of it: the sum of the
         # disc signal over the chain (a vessel or a fat line has none).
         quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
+        if t1:
+            # On T1 the posterior elements draw valleys with a chain of their own in front:
+            # the canal is the first valley behind the column, the most anterior one.
+            quality = -float(np.mean(canal.wall_points()[:, 1]))
         if len(peaks) >= MIN_DISCS and (best is None or quality > best[0]):
             best = (quality, canal, signal, peaks)
     if best is None:
         return None
     _, canal, signal, peaks = best
+    if t1:
+        near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
+        peaks = between_bodies(grid.image[near].mean(axis=0), canal, peaks)
     peaks = peaks[above_c2_c3(peaks):]
     remnant = sacral_remnant(peaks)
     if remnant:
@@ -203,10 +211,13 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)
-    anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
-                                bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
-                    if a is not None)
-    tip = conus_tip(grid.image[canal.slice], canal, peaks)
+    anchors: tuple[Anchor, ...] = ()
+    tip = None
+    if not t1:
+        anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
+                                    bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
+                        if a is not None)
+        tip = conus_tip(grid.image[canal.slice], canal, peaks)
     conus = None if tip is None else grid.to_lps(canal.slice, tip)
     rows = grid.image.shape[1] - 1
     edge = np.minimum(rc[:, 0], rows - rc[:, 0])
