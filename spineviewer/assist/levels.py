@@ -1,5 +1,5 @@
 """Proposed vertebral levels: the intervertebral discs and the conus tip found on a sagittal T2
-series, for the reader to accept, correct or reject.
+series, and the discs alone on a sagittal T1 series, for the reader to accept, correct or reject.
 
 Coordinates: every point is DICOM patient LPS in mm (x to the patient's left, y posterior, z
 superior) and lies on the sagittal image it names (the slice nearest the midline of the canal).
@@ -14,6 +14,12 @@ column in front of that wall stops looking like marrow, chosen as a chain of eve
 spacing (:mod:`~spineviewer.assist.discs`); the names come from an anchor when one is in the
 field (:mod:`~spineviewer.assist.anchors`). Two stations of one frame of reference are merged
 (a disc seen on both is proposed once). Nothing here relies on ribs.
+
+On T1 the canal is the long dark valley between the marrow and the posterior fat
+(:mod:`~spineviewer.assist.canal_t1`), the first one behind the column; the discs are the
+stretches darker than the marrow, each between two bodies. T1 discs are never named (the
+anchors were built on T2 and a wrong name is worse than none: the reader names one disc) and
+no conus tip is proposed on T1.
 """
 
 from __future__ import annotations
@@ -122,6 +128,7 @@ class _Found:
     conus: np.ndarray | None
     distance_to_edge: np.ndarray
     conus_to_edge: float = 0.0
+    t1: bool = False
 
 
 def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = None,
@@ -131,8 +138,8 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
     Parameters
     ----------
     stacks : sequence of Stack
-        The stacks (stations) of a sagittal T2 series, or of several sagittal series sharing
-        one frame of reference; overlapping stations are merged.
+        The stacks (stations) of a sagittal T2 or T1 series, or of several sagittal series
+        sharing one frame of reference; overlapping stations are merged.
     cancel : threading.Event, optional
         Set by the reader to stop; :class:`AssistCancelled` is raised between steps.
     progress : callable, optional
@@ -163,8 +170,8 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
         if progress is not None:
             progress((i + 1) / len(stacks))
     if not found:
-        raise AssistRefusal("no spinal canal found in this series (a sagittal T2 image with the "
-                            "bright CSF of the canal is needed)")
+        raise AssistRefusal("no spinal canal found in this series (a sagittal T2 or T1 image "
+                            "showing the canal and the column in front of it is needed)")
     return _proposal(found)
 
 
@@ -223,7 +230,7 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     edge = np.minimum(rc[:, 0], rows - rc[:, 0])
     tip_edge = 0.0 if tip is None else float(min(tip[0], rows - tip[0]))
     return _Found(grid, canal.slice, points, np.array([p.strength for p in peaks]), anchors,
-                  conus, edge, tip_edge)
+                  conus, edge, tip_edge, t1)
 
 
 def _at_arc(points: np.ndarray, arcs: np.ndarray) -> np.ndarray:
@@ -261,7 +268,8 @@ def _proposal(found: list[_Found]) -> LevelProposal:
                      float(np.clip(result.scores[j], 0.0, 1.0)))
         for (point, result, j), name in zip(merged, names))
     conus, conus_result = _conus(found)
-    message = _message(proposals, anchor_text, conus is not None)
+    message = _message(proposals, anchor_text, conus is not None,
+                       t1=any(result.t1 for result in found))
     return LevelProposal(
         proposals, conus,
         None if conus_result is None else conus_result.grid.sop_instance_uid(conus_result.slice),
@@ -308,9 +316,13 @@ def _conus(found: list[_Found]) -> tuple[tuple[float, float, float] | None, _Fou
     return tuple(float(c) for c in best.conus), best
 
 
-def _message(discs: tuple[DiscProposal, ...], anchor: str | None, conus: bool) -> str:
+def _message(discs: tuple[DiscProposal, ...], anchor: str | None, conus: bool, *,
+             t1: bool = False) -> str:
     count = f"{len(discs)} disc{'s' if len(discs) != 1 else ''}"
     tip = " and the conus tip" if conus else ""
+    if t1 and not anchor:
+        return (f"Found {count} on a T1 series (discs are not named and the conus tip is not "
+                "proposed on T1): name one disc to count from.")
     if anchor:
         return f"Found {count}{tip}, named from {anchor}: check them and accept."
     return (f"Found {count}{tip}; no anchor (odontoid or sacrum) in the field: "
