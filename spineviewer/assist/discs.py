@@ -92,22 +92,29 @@ def t1_marrow_level(band: np.ndarray) -> np.ndarray:
         ndi.percentile_filter(band, 80, size=(_T1_WINDOW_MM, 1), mode="nearest"), 3.0, axis=0)
 
 
-def between_bodies(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> list[DiscPeak]:
+def between_bodies(image: np.ndarray, canal: Canal, peaks: list[DiscPeak],
+                   inside: np.ndarray | None = None) -> list[DiscPeak]:
     """The chain of T1 discs without its end peaks that have no vertebral body beyond them: a
     disc lies between two bodies, while the darkness where the column ends (the tip of the
     dens under the skull base, the end of the field) is no disc. A body is there when the
     band half a level beyond the peak is at least :data:`T1_BODY_FRACTION` as bright as the
-    middle of the bodies between the discs of the chain."""
+    middle of the bodies between the discs of the chain. Beyond the traced canal or outside
+    the image (``inside``, a mask of the image's grid points) nothing tells, and the peak is
+    kept."""
     if len(peaks) < 3:
         return peaks
     band = sample_across(image, canal.wall_points(), canal.anterior, BAND_DEPTHS).mean(axis=1)
+    seen = (np.ones_like(band) if inside is None else sample_across(
+        inside.astype(np.float32), canal.wall_points(), canal.anterior, BAND_DEPTHS).min(axis=1))
     arcs = np.array([p.arc for p in peaks])
 
     def brightness(lo: float, hi: float) -> float:
-        # Beyond the traced canal nothing tells: the peak is kept (as bright as a body).
         if lo < 0 or hi > len(band) - 1:
             return np.inf
-        return float(band[int(round(lo)):int(round(hi)) + 1].mean())
+        stretch = slice(int(round(lo)), int(round(hi)) + 1)
+        if seen[stretch].min() < 0.99:
+            return np.inf
+        return float(band[stretch].mean())
 
     middles = [brightness(a + 0.35 * (b - a), b - 0.35 * (b - a)) for a, b in zip(arcs, arcs[1:])]
     body = float(np.median(middles))

@@ -202,7 +202,7 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     _, canal, signal, peaks = best
     if t1:
         near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-        peaks = between_bodies(grid.image[near].mean(axis=0), canal, peaks)
+        peaks = between_bodies(grid.image[near].mean(axis=0), canal, peaks, grid.inside)
     peaks = peaks[above_c2_c3(peaks):]
     remnant = sacral_remnant(peaks)
     if remnant:
