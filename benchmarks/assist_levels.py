@@ -186,6 +186,8 @@ def _fmt(value, digits: int = 1) -> str:
 
 
 def _conus_cell(row: dict) -> str:
+    if row.get("contrast") == "T1":
+        return "not on T1"
     if row.get("conus_mm") is not None:
         return f"{row['conus_mm']:.1f}"
     return "missed" if row.get("conus_in_field") else "not in field"
@@ -203,11 +205,13 @@ def _summary(rows: list[dict], contrast: str) -> str:
     conus = [r["conus_mm"] for r in ok if r["conus_mm"] is not None]
     missed = sum(1 for r in ok if r["conus_mm"] is None and r["conus_in_field"])
     refused = len(mine) - len(ok)
-    return (f"Over the {len(mine)} {contrast} series ({refused} refused): {found}/{true} discs "
-            f"found, {spurious} spurious, largest point error {worst:.1f} mm; names right in "
-            f"{sum(r['names_right'] for r in named)} of the {len(named)} series an anchor "
-            f"named; conus tip proposed in {len(conus)} series, largest error "
-            f"{max(conus, default=float('nan')):.1f} mm, missed in {missed}.")
+    text = (f"Over the {len(mine)} {contrast} series ({refused} refused): {found}/{true} discs "
+            f"found, {spurious} spurious, largest point error {worst:.1f} mm")
+    if contrast == "T1":
+        return text + f"; {len(named)} named (T1 discs are not named), no conus tip on T1."
+    return (text + f"; names right in {sum(r['names_right'] for r in named)} of the "
+            f"{len(named)} series an anchor named; conus tip proposed in {len(conus)} series, "
+            f"largest error {max(conus, default=float('nan')):.1f} mm, missed in {missed}.")
 
 
 def markdown(results: dict) -> str:
