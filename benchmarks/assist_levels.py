@@ -5,7 +5,8 @@ For each of the four phantom cases, the sagittal T2 series is acquired again as 
 slices tilted +12 and -12 degrees in plane, 1.2 mm pixels, 4 mm slices (4.4 mm apart), the
 stations two levels lower (case 1 then shows the sacrum, case 4 the upper thoracic spine), and
 three harder ones: a 20 degree tilt, three times the noise, and a -15 degree tilt with 1.2 mm
-pixels, 4 mm slices and 1.5 times the noise together. Each is
+pixels, 4 mm slices and 1.5 times the noise together; the same twelve acquisitions are made
+again as sagittal T1 series (``T1-...``). Each is
 written as DICOM (cached in ``benchmarks/_work/assist-levels``), loaded like any study, and
 :func:`spineviewer.assist.levels.propose_levels` is scored against the truth:
 
@@ -30,6 +31,7 @@ import json
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,9 @@ VARIANTS = (
     SagittalVariant("combined", seed=13, tilt_deg=-15.0, pixel_mm=1.2, thickness_mm=4.0,
                     spacing_mm=4.4, noise=1.5),
 )
+#: The same acquisitions as sagittal T1 series (discs only: T1 discs are not named and no conus
+#: tip is proposed on T1).
+T1_VARIANTS = tuple(replace(v, name=f"T1-{v.name}", contrast="T1") for v in VARIANTS)
 SPEED = SagittalVariant("512x512x15", seed=8, matrix=512, n_slices=15, supersampling=1)
 REAL = ROOT.parent / "shared" / "dicom-corpus" / "zzdicom" / "samples" / "spine-ls.dcm"
 
@@ -161,9 +166,10 @@ def run() -> dict:
     """Every case and variant scored, the 512 x 512 x 15 speed run and the real image."""
     rows = []
     for case in (1, 2, 3, 4):
-        for variant in VARIANTS:
+        for variant in VARIANTS + T1_VARIANTS:
             result = score(variant_folder(case, variant))
-            rows.append({"case": case, "variant": variant.name, **result})
+            rows.append({"case": case, "variant": variant.name, "contrast": variant.contrast,
+                         **result})
     speed = score(variant_folder(2, SPEED))
     return {"rows": rows, "speed": speed, "real": real_image(),
             "machine": f"{platform.machine()}, Python {platform.python_version()}"}
@@ -180,15 +186,40 @@ def _fmt(value, digits: int = 1) -> str:
 
 
 def _conus_cell(row: dict) -> str:
+    if row.get("contrast") == "T1":
+        return "not on T1"
     if row.get("conus_mm") is not None:
         return f"{row['conus_mm']:.1f}"
     return "missed" if row.get("conus_in_field") else "not in field"
 
 
+def _summary(rows: list[dict], contrast: str) -> str:
+    """One sentence over the series of one contrast."""
+    mine = [r for r in rows if r.get("contrast", "T2") == contrast]
+    ok = [r for r in mine if "refused" not in r]
+    found = sum(r["found"] for r in ok)
+    true = sum(r["true"] for r in ok)
+    spurious = sum(r["spurious"] for r in ok)
+    worst = max((r["max_mm"] for r in ok if not np.isnan(r["max_mm"])), default=float("nan"))
+    named = [r for r in ok if r["names_right"] is not None]
+    conus = [r["conus_mm"] for r in ok if r["conus_mm"] is not None]
+    missed = sum(1 for r in ok if r["conus_mm"] is None and r["conus_in_field"])
+    refused = len(mine) - len(ok)
+    text = (f"Over the {len(mine)} {contrast} series ({refused} refused): {found}/{true} discs "
+            f"found, {spurious} spurious, largest point error {worst:.1f} mm")
+    if contrast == "T1":
+        return text + f"; {len(named)} named (T1 discs are not named), no conus tip on T1."
+    return (text + f"; names right in {sum(r['names_right'] for r in named)} of the "
+            f"{len(named)} series an anchor named; conus tip proposed in {len(conus)} series, "
+            f"largest error {max(conus, default=float('nan')):.1f} mm, missed in {missed}.")
+
+
 def markdown(results: dict) -> str:
     """The benchmark's section of ``docs/benchmarks.md``."""
     lines = [BEGIN, "## Assisted measurement: vertebral levels (`benchmarks/assist_levels.py`)", "",
-             "Sagittal T2 series of the four phantom cases, acquired again as variants, against "
+             "Sagittal T2 series of the four phantom cases, acquired again as variants, and the "
+             "same acquisitions as T1 series (variants named `T1-...`; on T1 discs are not "
+             "named and no conus tip is proposed), against "
              "the phantom's true disc points (posterior margin at mid-height) and conus tip. "
              f"Found/true: in-field discs found within {MATCH_MM:.0f} mm; spurious: proposals "
              "that match no disc; names: whether every disc has its true name when an anchor "
@@ -210,20 +241,10 @@ def markdown(results: dict) -> str:
             f"{row['spurious']} | {_fmt(row['max_mm'])} | {_fmt(row['mean_mm'])} | "
             f"{row['anchor'] or '-'} | {_fmt(row['names_right'])} | {_conus_cell(row)} | "
             f"{row['seconds']:.2f} | {row['decode_s']:.2f} |")
-    ok = [r for r in results["rows"] if "refused" not in r]
-    found = sum(r["found"] for r in ok)
-    true = sum(r["true"] for r in ok)
-    spurious = sum(r["spurious"] for r in ok)
-    worst = max((r["max_mm"] for r in ok if not np.isnan(r["max_mm"])), default=float("nan"))
+    lines.append("")
+    for contrast in ("T2", "T1"):
+        lines += [_summary(results["rows"], contrast), ""]
     speed = results["speed"]
-    named = [r for r in ok if r["names_right"] is not None]
-    conus = [r["conus_mm"] for r in ok if r["conus_mm"] is not None]
-    missed = sum(1 for r in ok if r["conus_mm"] is None and r["conus_in_field"])
-    lines += ["", f"Over all {len(results['rows'])} series: {found}/{true} discs found, "
-              f"{spurious} spurious, largest point error {worst:.1f} mm; names right in "
-              f"{sum(r['names_right'] for r in named)} of the {len(named)} series an anchor "
-              f"named; conus tip proposed in {len(conus)} series, largest error "
-              f"{max(conus, default=float('nan')):.1f} mm, missed in {missed}.", ""]
     if "seconds" in speed:
         lines.append(f"Speed: a {speed['stations']}-station {'x'.join(map(str, speed['shape']))} "
                      f"(slices x rows x columns) T2 series: {speed['seconds']:.2f} s per "

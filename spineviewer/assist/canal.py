@@ -188,6 +188,11 @@ def _anterior_wall(image: np.ndarray, centre: np.ndarray, anterior: np.ndarray) 
         stop = min(len(depths) - 1, top + 20)
         j = top + int(np.argmin(slope[i, top:stop + 1]))
         wall[i] = depths[j] + _vertex(slope[i], j) * 0.5
+    return _steady(wall)
+
+
+def _steady(wall: np.ndarray) -> np.ndarray:
+    """``wall`` with its noise and its stretches that stray from their neighbourhood removed."""
     wall = ndi.median_filter(wall, 5, mode="nearest")
     # The wall of the canal is smooth along the column: a stretch that strays more than 3 mm
     # from the wall 2 cm above and below it has taken a deeper edge, and is replaced by it.

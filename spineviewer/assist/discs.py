@@ -37,6 +37,9 @@ MIN_LEVEL_MM, MAX_LEVEL_MM = 11.0, 46.0
 MAX_SPACING_RATIO = 1.5
 _MARROW_SIGMA_MM = 15.0
 _MARROW_WIDTH = 0.1
+_T1_WINDOW_MM = 41
+#: Brightness of a vertebral body beyond an end disc of a T1 chain, against the bodies within.
+T1_BODY_FRACTION = 0.8
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,19 @@ class DiscPeak:
     width: float
 
 
-def disc_signal(image: np.ndarray, canal: Canal) -> np.ndarray:
-    """How unlike marrow the column band is at each arc position (1 mm steps), >= 0."""
+def disc_signal(image: np.ndarray, canal: Canal, *, t1: bool = False) -> np.ndarray:
+    """How unlike marrow the column band is at each arc position (1 mm steps), >= 0.
+
+    On T1 (``t1``) every disc is darker than the marrow, and only darkness counts: the
+    marrow is the upper envelope of the band (:func:`t1_marrow_level`), since the cervical
+    discs, a third of the column's length, would pull a most-common value down between
+    disc and marrow and make the bodies stand out instead of the discs."""
     band = sample_across(image, canal.wall_points(), canal.anterior, BAND_DEPTHS)
+    if t1:
+        marrow = t1_marrow_level(band)
+        darker = np.clip(marrow - band, 0.0, None) / np.maximum(marrow, 0.05)
+        departure = np.where(marrow > MIN_MARROW, darker, 0.0).mean(axis=1)
+        return ndi.gaussian_filter1d(departure, 1.5)
     marrow = marrow_level(band)
     # Where the "marrow" is as dark as air there is no column to interrupt.
     departure = np.where(marrow > MIN_MARROW, np.abs(band - marrow) / np.maximum(marrow, 0.05),
@@ -70,6 +83,53 @@ def marrow_level(band: np.ndarray) -> np.ndarray:
         level = ndi.gaussian_filter1d(weight * band, _MARROW_SIGMA_MM, axis=0,
                                       mode="nearest") / np.maximum(total, 1e-6)
     return level
+
+
+def t1_marrow_level(band: np.ndarray) -> np.ndarray:
+    """The local marrow signal of a T1 band ``(arc, depth)``: the 80th percentile over
+    :data:`_T1_WINDOW_MM` of arc (longer than a level, so it holds a body's marrow)."""
+    return ndi.gaussian_filter1d(
+        ndi.percentile_filter(band, 80, size=(_T1_WINDOW_MM, 1), mode="nearest"), 3.0, axis=0)
+
+
+def between_bodies(image: np.ndarray, canal: Canal, peaks: list[DiscPeak],
+                   inside: np.ndarray | None = None) -> list[DiscPeak]:
+    """The chain of T1 discs without its end peaks that have no vertebral body beyond them: a
+    disc lies between two bodies, while the darkness where the column ends (the tip of the
+    dens under the skull base, the end of the field) is no disc. A body is there when the
+    band half a level beyond the peak is at least :data:`T1_BODY_FRACTION` as bright as the
+    middle of the bodies between the discs of the chain. Beyond the traced canal or outside
+    the image (``inside``, a mask of the image's grid points) nothing tells, and the peak is
+    kept."""
+    if len(peaks) < 3:
+        return peaks
+    band = sample_across(image, canal.wall_points(), canal.anterior, BAND_DEPTHS).mean(axis=1)
+    seen = (np.ones_like(band) if inside is None else sample_across(
+        inside.astype(np.float32), canal.wall_points(), canal.anterior, BAND_DEPTHS).min(axis=1))
+    arcs = np.array([p.arc for p in peaks])
+
+    def brightness(lo: float, hi: float) -> float:
+        if lo < 0 or hi > len(band) - 1:
+            return np.inf
+        stretch = slice(int(round(lo)), int(round(hi)) + 1)
+        if seen[stretch].min() < 0.99:
+            return np.inf
+        return float(band[stretch].mean())
+
+    middles = [brightness(a + 0.35 * (b - a), b - 0.35 * (b - a)) for a, b in zip(arcs, arcs[1:])]
+    body = float(np.median(middles))
+    first, last = 0, len(peaks)
+    while last - first >= 3:
+        gap = arcs[first + 1] - arcs[first]
+        if brightness(arcs[first] - 0.65 * gap, arcs[first] - 0.35 * gap) >= T1_BODY_FRACTION * body:
+            break
+        first += 1
+    while last - first >= 3:
+        gap = arcs[last - 1] - arcs[last - 2]
+        if brightness(arcs[last - 1] + 0.35 * gap, arcs[last - 1] + 0.65 * gap) >= T1_BODY_FRACTION * body:
+            break
+        last -= 1
+    return peaks[first:last]
 
 
 def find_discs(signal: np.ndarray) -> list[DiscPeak]:

@@ -90,7 +90,7 @@ def upright_grid(stack: Stack, volume: np.ndarray) -> UprightGrid:
     normal = first.normal
     if abs(normal[0]) < np.cos(np.deg2rad(MAX_OBLIQUITY_DEG)):
         raise AssistRefusal(f"the series is {stack.plane}, not sagittal: levels are proposed on "
-                            "a sagittal T2 series")
+                            "a sagittal T2 or T1 series")
     down = _in_plane(np.array([0.0, 0.0, -1.0]), normal)
     back = np.cross(normal, down)
     back *= np.sign(back[1]) or 1.0

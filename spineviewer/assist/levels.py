@@ -1,5 +1,5 @@
 """Proposed vertebral levels: the intervertebral discs and the conus tip found on a sagittal T2
-series, for the reader to accept, correct or reject.
+series, and the discs alone on a sagittal T1 series, for the reader to accept, correct or reject.
 
 Coordinates: every point is DICOM patient LPS in mm (x to the patient's left, y posterior, z
 superior) and lies on the sagittal image it names (the slice nearest the midline of the canal).
@@ -14,6 +14,12 @@ column in front of that wall stops looking like marrow, chosen as a chain of eve
 spacing (:mod:`~spineviewer.assist.discs`); the names come from an anchor when one is in the
 field (:mod:`~spineviewer.assist.anchors`). Two stations of one frame of reference are merged
 (a disc seen on both is proposed once). Nothing here relies on ribs.
+
+On T1 the canal is the long dark valley between the marrow and the posterior fat
+(:mod:`~spineviewer.assist.canal_t1`), the first one behind the column; the discs are the
+stretches darker than the marrow, each between two bodies. T1 discs are never named (the
+anchors were built on T2 and a wrong name is worse than none: the reader names one disc) and
+no conus tip is proposed on T1.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from spineviewer.assist.anchors import (
     Anchor, above_c2_c3, bottom_anchor, conus_tip, sacral_remnant, top_anchor,
 )
 from spineviewer.assist.canal import canal_candidates, canal_score
-from spineviewer.assist.discs import disc_signal, find_discs
+from spineviewer.assist.canal_t1 import t1_canal_candidates, valley_score
+from spineviewer.assist.discs import between_bodies, disc_signal, find_discs
 from spineviewer.assist.grid import UprightGrid, is_t1, upright_grid
 from spineviewer.assist.refusal import AssistCancelled, AssistRefusal, check_cancel
 from spineviewer.core.disc_naming import name_by_position
@@ -121,6 +128,7 @@ class _Found:
     conus: np.ndarray | None
     distance_to_edge: np.ndarray
     conus_to_edge: float = 0.0
+    t1: bool = False
 
 
 def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = None,
@@ -130,8 +138,8 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
     Parameters
     ----------
     stacks : sequence of Stack
-        The stacks (stations) of a sagittal T2 series, or of several sagittal series sharing
-        one frame of reference; overlapping stations are merged.
+        The stacks (stations) of a sagittal T2 or T1 series, or of several sagittal series
+        sharing one frame of reference; overlapping stations are merged.
     cancel : threading.Event, optional
         Set by the reader to stop; :class:`AssistCancelled` is raised between steps.
     progress : callable, optional
@@ -162,8 +170,8 @@ def propose_levels(stacks: Sequence[Stack], *, cancel: threading.Event | None = 
         if progress is not None:
             progress((i + 1) / len(stacks))
     if not found:
-        raise AssistRefusal("no spinal canal found in this series (a sagittal T2 image with the "
-                            "bright CSF of the canal is needed)")
+        raise AssistRefusal("no spinal canal found in this series (a sagittal T2 or T1 image "
+                            "showing the canal and the column in front of it is needed)")
     return _proposal(found)
 
 
@@ -171,23 +179,30 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     if len(stack.frames) < MIN_SLICES:
         raise AssistRefusal(f"the series has {len(stack.frames)} sagittal slice(s): levels need "
                             "the slices on either side of the midline too")
-    if is_t1(stack):
-        raise AssistRefusal("this series is T1-weighted: levels are proposed on a sagittal T2 "
-                            "series, where the CSF of the canal is bright")
+    t1 = bool(is_t1(stack))
     grid = upright_grid(stack, volume)
     best = None
-    for canal in canal_candidates(grid, canal_score(grid)):
+    candidates = (t1_canal_candidates(grid, valley_score(grid)) if t1
+                  else canal_candidates(grid, canal_score(grid)))
+    for canal in candidates:
         near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-        signal = disc_signal(grid.image[near].mean(axis=0), canal)
+        signal = disc_signal(grid.image[near].mean(axis=0), canal, t1=t1)
         peaks = find_discs(signal)
         # The canal is the candidate with a column of discs in front of it: the sum of the
         # disc signal over the chain (a vessel or a fat line has none).
         quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
+        if t1:
+            # On T1 the posterior elements draw valleys with a chain of their own in front:
+            # the canal is the first valley behind the column, the most anterior one.
+            quality = -float(np.mean(canal.wall_points()[:, 1]))
         if len(peaks) >= MIN_DISCS and (best is None or quality > best[0]):
             best = (quality, canal, signal, peaks)
     if best is None:
         return None
     _, canal, signal, peaks = best
+    if t1:
+        near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
+        peaks = between_bodies(grid.image[near].mean(axis=0), canal, peaks, grid.inside)
     peaks = peaks[above_c2_c3(peaks):]
     remnant = sacral_remnant(peaks)
     if remnant:
@@ -203,16 +218,19 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     arcs = np.array([p.arc for p in peaks])
     rc = _at_arc(canal.wall_points(), arcs)
     points = grid.to_lps(canal.slice, rc)
-    anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
-                                bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
-                    if a is not None)
-    tip = conus_tip(grid.image[canal.slice], canal, peaks)
+    anchors: tuple[Anchor, ...] = ()
+    tip = None
+    if not t1:
+        anchors = tuple(a for a in (top_anchor(canal, signal, peaks, grid),
+                                    bottom_anchor(canal, signal, peaks, grid, remnant=remnant))
+                        if a is not None)
+        tip = conus_tip(grid.image[canal.slice], canal, peaks)
     conus = None if tip is None else grid.to_lps(canal.slice, tip)
     rows = grid.image.shape[1] - 1
     edge = np.minimum(rc[:, 0], rows - rc[:, 0])
     tip_edge = 0.0 if tip is None else float(min(tip[0], rows - tip[0]))
     return _Found(grid, canal.slice, points, np.array([p.strength for p in peaks]), anchors,
-                  conus, edge, tip_edge)
+                  conus, edge, tip_edge, t1)
 
 
 def _at_arc(points: np.ndarray, arcs: np.ndarray) -> np.ndarray:
@@ -250,7 +268,8 @@ def _proposal(found: list[_Found]) -> LevelProposal:
                      float(np.clip(result.scores[j], 0.0, 1.0)))
         for (point, result, j), name in zip(merged, names))
     conus, conus_result = _conus(found)
-    message = _message(proposals, anchor_text, conus is not None)
+    message = _message(proposals, anchor_text, conus is not None,
+                       t1=any(result.t1 for result in found))
     return LevelProposal(
         proposals, conus,
         None if conus_result is None else conus_result.grid.sop_instance_uid(conus_result.slice),
@@ -297,9 +316,13 @@ def _conus(found: list[_Found]) -> tuple[tuple[float, float, float] | None, _Fou
     return tuple(float(c) for c in best.conus), best
 
 
-def _message(discs: tuple[DiscProposal, ...], anchor: str | None, conus: bool) -> str:
+def _message(discs: tuple[DiscProposal, ...], anchor: str | None, conus: bool, *,
+             t1: bool = False) -> str:
     count = f"{len(discs)} disc{'s' if len(discs) != 1 else ''}"
     tip = " and the conus tip" if conus else ""
+    if t1 and not anchor:
+        return (f"Found {count} on a T1 series (discs are not named and the conus tip is not "
+                "proposed on T1): name one disc to count from.")
     if anchor:
         return f"Found {count}{tip}, named from {anchor}: check them and accept."
     return (f"Found {count}{tip}; no anchor (odontoid or sacrum) in the field: "
