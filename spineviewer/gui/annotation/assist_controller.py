@@ -109,7 +109,7 @@ class AssistController(QObject):
         self.menu = menu
         self.levels_action = self._action(
             menu, "Propose &levels", self.propose_levels, "Shift+L",
-            tip="Find the discs and the conus tip on the sagittal T2 series")
+            tip="Find the discs (and, on T2, the conus tip) on the sagittal T2 or T1 series")
         t2, lesion = TOOL_SPECS[Tool.ASSIST_T2], TOOL_SPECS[Tool.ASSIST_LESION]
         self.t2_action = self._action(menu, "Propose &T2 extent…", lambda: self._seed(Tool.ASSIST_T2),
                                       t2.key, tip=t2.hint)
