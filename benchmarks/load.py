@@ -271,8 +271,9 @@ def _compressed_markdown(rows: dict, n_files: int, repeat: int, load: tuple[floa
         f"files, in the same run; warm page cache, median of {repeat} runs alternating the two "
         "readers, each in a fresh process. *First slice* is the time to the pixels of the first image the viewer shows. "
         f"Memory: peak resident above baseline / voxel bytes. Load average {load[0]:.1f} before "
-        f"and {load[1]:.1f} after the run on {os.cpu_count()} cores (above the core count, other "
-        "jobs were running).",
+        f"and {load[1]:.1f} after the run on {os.cpu_count()} cores"
+        + (" (above the core count: other jobs were running)." if max(load) > (os.cpu_count() or 1)
+           else " (below the core count: a quiet machine)."),
         "",
         "| syntax | spineviewer full load | SimpleITK full load | ratio | first slice | memory | "
         "decoder (slices) | threads |",
