@@ -92,7 +92,7 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
         plane = band[k].copy()
         for _ in range(2):
             cols = _trace(plane)
-            canal = _canal_along(grid, plane, k, cols)
+            canal = canal_along(grid, plane, k, cols)
             if canal is not None:
                 found.append(canal)
             for r, c in enumerate(np.round(cols).astype(int)):
@@ -100,8 +100,11 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
     return sorted(found, key=lambda c: -c.score)
 
 
-def _canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray) -> Canal | None:
-    """The canal along a traced path on slice ``k``, or None when too short or too faint."""
+def canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray, *,
+                wall=None, min_score: float = MIN_CANAL_SCORE) -> Canal | None:
+    """The canal along a traced path on slice ``k``, or None when shorter than
+    :data:`MIN_CANAL_MM` or fainter than ``min_score`` (the path's mean in ``band``).
+    ``wall(image, centre, anterior)`` finds the anterior wall (the T2 one by default)."""
     rows = np.arange(band.shape[0])
     along = band[rows, np.clip(np.round(cols).astype(int), 0, band.shape[1] - 1)]
     along = ndi.uniform_filter1d(along, 21)
@@ -116,11 +119,11 @@ def _canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray) 
     keep = labels == 1 + int(np.argmax(sizes))
     r0, r1 = np.nonzero(keep)[0][[0, -1]]
     mean_score = float(along[r0:r1 + 1].mean())
-    if r1 - r0 < MIN_CANAL_MM or mean_score < MIN_CANAL_SCORE:
+    if r1 - r0 < MIN_CANAL_MM or mean_score < min_score:
         return None
     centre, anterior = _arc_sample(rows[r0:r1 + 1], ndi.gaussian_filter1d(cols, 6.0)[r0:r1 + 1])
-    wall = _anterior_wall(grid.image[k], centre, anterior)
-    return Canal(k, centre, anterior, wall, mean_score)
+    found_wall = (wall or _anterior_wall)(grid.image[k], centre, anterior)
+    return Canal(k, centre, anterior, found_wall, mean_score)
 
 
 def _trace(score: np.ndarray) -> np.ndarray:

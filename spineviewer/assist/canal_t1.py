@@ -19,7 +19,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from spineviewer.assist.canal import (
-    LATERAL_MM, MIN_CANAL_MM, Canal, _arc_sample, _steady, _trace, _vertex, sample_across,
+    LATERAL_MM, Canal, _steady, _trace, _vertex, canal_along, sample_across,
 )
 from spineviewer.assist.grid import UprightGrid
 
@@ -61,7 +61,8 @@ def t1_canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
         if plane.max() <= 0:
             break
         cols = _trace(plane)
-        canal = _canal_along(grid, plane, k, cols)
+        # No score floor on T1: the valley's depth varies with the sequence; the disc chain judges.
+        canal = canal_along(grid, plane, k, cols, wall=anterior_wall, min_score=-np.inf)
         if canal is not None:
             found.append(canal)
         for r, c in enumerate(np.round(cols).astype(int)):
@@ -81,27 +82,6 @@ def middle_slice(strength: np.ndarray) -> int:
         hi += 1
     weights = strength[lo:hi + 1]
     return int(round(float(np.sum(weights * np.arange(lo, hi + 1)) / float(weights.sum()))))
-
-
-def _canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray) -> Canal | None:
-    """The canal along a traced valley on slice ``k``, or None when shorter than
-    :data:`~spineviewer.assist.canal.MIN_CANAL_MM`."""
-    rows = np.arange(band.shape[0])
-    along = band[rows, np.clip(np.round(cols).astype(int), 0, band.shape[1] - 1)]
-    along = ndi.uniform_filter1d(along, 21)
-    level = np.percentile(along, 90)
-    if level <= 0:
-        return None
-    inside = along > 0.15 * level
-    labels, count = ndi.label(inside)
-    sizes = ndi.sum(inside, labels, range(1, count + 1))
-    keep = labels == 1 + int(np.argmax(sizes))
-    r0, r1 = np.nonzero(keep)[0][[0, -1]]
-    if r1 - r0 < MIN_CANAL_MM:
-        return None
-    centre, anterior = _arc_sample(rows[r0:r1 + 1], ndi.gaussian_filter1d(cols, 6.0)[r0:r1 + 1])
-    wall = anterior_wall(grid.image[k], centre, anterior)
-    return Canal(k, centre, anterior, wall, float(along[r0:r1 + 1].mean()))
 
 
 def anterior_wall(image: np.ndarray, centre: np.ndarray, anterior: np.ndarray) -> np.ndarray:
