@@ -109,7 +109,10 @@ class OrthancServer:
                     return self
             except requests.RequestException:
                 pass
-            time.sleep(0.05)
+            try:  # between two asks, return at once if Orthanc exits
+                self.process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                pass
         self.stop()
         raise RuntimeError(f"Orthanc did not answer within {START_TIMEOUT_S} s")
 

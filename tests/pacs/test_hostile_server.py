@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -55,18 +54,24 @@ def multipart(*parts: bytes) -> tuple[str, bytes]:
     return f'multipart/related; type="application/dicom"; boundary={boundary}', body
 
 
+#: A route that holds its answer until the test releases it (``FakeServer.released``).
+HOLD = "hold"
+
+
 class FakeServer:
-    """``routes``: (path without query) -> (status, content type, body) or a delay in seconds."""
+    """``routes``: (path without query) -> (status, content type, body), or :data:`HOLD` for
+    an answer held back until ``released`` is set (bounded: 30 s)."""
 
     def __init__(self):
         self.routes: dict = {}
+        self.released = threading.Event()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 answer = owner.routes.get(self.path.split("?")[0], (404, "text/plain", b"no"))
-                if isinstance(answer, float):
-                    time.sleep(answer)
+                if answer == HOLD:
+                    owner.released.wait(30)
                     answer = (200, JSON, b"[]")
                 status, kind, body, *cut = answer
                 self.send_response(status)
@@ -101,15 +106,18 @@ class FakeServer:
 def fake_server():
     fake = FakeServer()
     yield fake
+    fake.released.set()
     fake.httpd.shutdown()
     fake.httpd.server_close()
 
 
 @pytest.fixture
 def server(fake_server):
-    """The module's fake server with no routes yet."""
+    """The module's fake server with no routes yet (and no answer held back)."""
     fake_server.routes.clear()
-    return fake_server
+    fake_server.released.clear()
+    yield fake_server
+    fake_server.released.set()
 
 
 @pytest.mark.parametrize("body", [b'[{"0020000D": ', b'"a string"', b"[1, 2]", b"\xff\xfe\x00garbage",
@@ -135,7 +143,7 @@ def test_http_errors_explained(server, status, expected):
 
 def test_no_answer_within_the_timeout(server):
     """A server that does not answer in time: a timeout message, not a hang."""
-    server.routes["/dicom-web/studies"] = 3.0
+    server.routes["/dicom-web/studies"] = HOLD
     with pytest.raises(PacsError, match="did not answer within 1 s"):
         connect(server.node, timeout=1).query_studies(StudyQuery())
 
