@@ -29,7 +29,6 @@ and enhancing lesion" section of ``docs/benchmarks.md``; ``--no-write`` only pri
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import statistics
@@ -51,75 +50,24 @@ from spineviewer.core.loader import load_study
 from spineviewer.core.stack_geometry import stack_geometry
 from spineviewer.phantom.dicomfile import StudyHeader, build_image, deterministic_uid, write_image
 from spineviewer.phantom.lesion_truth import lesion_mask, lesion_volume_mm3
-from spineviewer.phantom.protocol import SAGITTAL_T1, SAGITTAL_T2, SeriesSpec, sagittal_stack
+from spineviewer.phantom.protocol import SAGITTAL_T1, SAGITTAL_T2, SeriesSpec
 from spineviewer.phantom.render import CONTRASTS, add_rician_noise, render_stack
 from spineviewer.phantom.study import CASES, case_anatomy, window_for
 from spineviewer.phantom.tissues import NOISE_SIGMA, Contrast
 from spineviewer.phantom.truth import disc_points
+from spineviewer.phantom.variants import SagittalVariant, variant_stacks
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "_work" / "assist-lesion"
 BEGIN, END = "<!-- assist-lesion-benchmark:begin -->", "<!-- assist-lesion-benchmark:end -->"
 
 
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    name: str
-    seed: int = 0
-    noise: float = 1.0
-    tilt_deg: float = 0.0
-    pixel_mm: float | None = None
-    thickness_mm: float | None = None
-    spacing_mm: float | None = None
-    matrix: int | None = None
-    n_slices: int | None = None
-    supersampling: int = 3
+VARIANTS = (SagittalVariant("case"), SagittalVariant("seed 7", seed=7),
+            SagittalVariant("noise x2", noise=2.0), SagittalVariant("tilted 12°", tilt_deg=12.0),
+            SagittalVariant("1.2 mm / 4 mm", pixel_mm=1.2, thickness_mm=4.0, spacing_mm=4.4))
 
 
-VARIANTS = (Variant("case"), Variant("seed 7", seed=7), Variant("noise x2", noise=2.0),
-            Variant("tilted 12°", tilt_deg=12.0),
-            Variant("1.2 mm / 4 mm", pixel_mm=1.2, thickness_mm=4.0, spacing_mm=4.4))
-
-
-def _stacks(slug: str, variant: Variant):
-    spec = CASES[slug]
-    anatomy = case_anatomy(slug)
-    protocol = spec.sagittal
-    changes: dict = {}
-    if variant.matrix is not None:
-        pixel = round(protocol.rows * protocol.pixel_mm / variant.matrix, 6)
-        changes.update(rows=variant.matrix, cols=variant.matrix, pixel_mm=pixel)
-    elif variant.pixel_mm is not None:
-        changes.update(rows=int(round(protocol.rows * protocol.pixel_mm / variant.pixel_mm)),
-                       cols=int(round(protocol.cols * protocol.pixel_mm / variant.pixel_mm)),
-                       pixel_mm=variant.pixel_mm)
-    for key in ("thickness_mm", "spacing_mm", "n_slices"):
-        if getattr(variant, key) is not None:
-            changes[key] = getattr(variant, key)
-    protocol = dataclasses.replace(protocol, **changes)
-    stacks = [sagittal_stack(anatomy.curve, anatomy.layout, protocol, name, levels)
-              for name, levels in protocol.stations]
-    return tuple(_tilted(stack, variant.tilt_deg) for stack in stacks)
-
-
-def _tilted(stack, tilt_deg: float):
-    """The stack rotated in plane about the left-right axis through its field's centre."""
-    if tilt_deg == 0.0:
-        return stack
-    t = np.deg2rad(tilt_deg)
-    rotation = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
-    f_row, f_col = rotation @ np.array(stack.f_row), rotation @ np.array(stack.f_col)
-    d_r, d_c = stack.pixel_spacing
-    half_old = 0.5 * ((stack.cols - 1) * d_c * np.array(stack.f_row)
-                      + (stack.rows - 1) * d_r * np.array(stack.f_col))
-    half_new = 0.5 * ((stack.cols - 1) * d_c * f_row + (stack.rows - 1) * d_r * f_col)
-    positions = tuple(tuple(round(float(c), 4) + 0.0 for c in np.array(p) + half_old - half_new)
-                      for p in stack.positions)
-    return dataclasses.replace(stack, f_row=tuple(map(float, f_row)),
-                               f_col=tuple(map(float, f_col)), positions=positions)
-
-
-def write_variant(slug: str, variant: Variant, outdir: Path) -> Path:
+def write_variant(slug: str, variant: SagittalVariant, outdir: Path) -> Path:
     """Sagittal T2 and T1+C of ``slug`` acquired as ``variant`` (cached in ``outdir``)."""
     folder = outdir / f"{slug}-{variant.name.replace(' ', '_').replace('/', '-')}"
     if (folder / "done").exists():
@@ -135,7 +83,7 @@ def write_variant(slug: str, variant: Variant, outdir: Path) -> Path:
         frame_of_reference_uid=deterministic_uid(*tag, "frame"), study_date=spec.study_date,
         study_time=spec.study_time, accession=spec.accession,
         description=spec.study_description)
-    stacks = _stacks(slug, variant)
+    stacks = variant_stacks(slug, variant)
     clean = [render_stack(anatomy, g, inplane=variant.supersampling,
                           through=variant.supersampling) for g in stacks]
     for number, contrast, sequence in ((1, Contrast.T2, SAGITTAL_T2),
@@ -203,7 +151,7 @@ def _timed(function, *args):
         return refusal, time.perf_counter() - start
 
 
-def score_case(slug: str, variant: Variant) -> list[dict]:
+def score_case(slug: str, variant: SagittalVariant) -> list[dict]:
     result = load_study(write_variant(slug, variant, WORK))
     levels = _levels(slug)
     rows = []
@@ -263,7 +211,7 @@ def _peer_lesion(stack, seed, true_mask) -> tuple[float, float]:
 
 def speed() -> dict:
     """Proposal times on a 512 x 512 x 15 sagittal variant of case 2."""
-    variant = Variant("512x512x15", matrix=512, n_slices=15, supersampling=1)
+    variant = SagittalVariant("512x512x15", matrix=512, n_slices=15, supersampling=1)
     result = load_study(write_variant("case2-pnet-t10-t11", variant, WORK))
     (lesion_id, truth, clicks), = list(_clicks("case2-pnet-t10-t11"))
     seed = clicks["centre"][0]

@@ -142,6 +142,19 @@ def sagittal_view(stack: Stack, volume: np.ndarray) -> SagittalView:
                         bool(long_dir[2] < 0))
 
 
+def seeded_view(stack: Stack, seed, *, cancel=None) -> tuple[SagittalView, np.ndarray]:
+    """The decoded stack as a :class:`SagittalView` and the ``(slice, long, ap)`` index of the
+    click ``seed`` (LPS mm); AssistRefusal when unreadable, not sagittal or clicked outside."""
+    volume = stack.volume(cancel=cancel)
+    check_cancel(cancel)
+    if volume is None:
+        raise AssistRefusal("the images of this series could not be read")
+    view = sagittal_view(stack, volume)
+    index = view.to_view_index(np.asarray(seed, dtype=float))
+    check_inside(view, index)
+    return view, index
+
+
 def check_inside(view: SagittalView, index) -> None:
     """AssistRefusal unless the ``(slice, long, ap)`` index of a click lies on the images."""
     slices, rows, cols = view.volume.shape

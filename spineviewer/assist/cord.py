@@ -32,9 +32,9 @@ from scipy import ndimage
 from skimage.filters import threshold_otsu
 
 from spineviewer.assist.centreline import (
-    Centreline, check_inside, cord_is_bright, refine_dark_cord, sagittal_view, track_cord,
+    Centreline, cord_is_bright, refine_dark_cord, seeded_view, track_cord,
 )
-from spineviewer.assist.refusal import AssistRefusal, check_cancel
+from spineviewer.assist.refusal import AssistRefusal
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import slice_plane, stack_geometry
@@ -119,14 +119,7 @@ def propose_t2_extent(stack: Stack, seed: Point, *, cancel=None, progress=None) 
         its CSF (not T2-weighted), or no hyperintensity is found at the click.
     """
     _report(progress, 0)
-    volume = stack.volume(cancel=cancel)
-    check_cancel(cancel)
-    if volume is None:
-        check_cancel(cancel)
-        raise AssistRefusal("the images of this series could not be read")
-    view = sagittal_view(stack, volume)
-    seed_index = view.to_view_index(np.asarray(seed, dtype=float))
-    check_inside(view, seed_index)
+    view, seed_index = seeded_view(stack, seed, cancel=cancel)
     _report(progress, 1)
     cord = track_cord(view, seed_index, cancel=cancel)
     if cord_is_bright(view, cord):

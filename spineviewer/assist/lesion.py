@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from spineviewer.assist.centreline import check_inside, sagittal_view, track_cord
+from spineviewer.assist.centreline import seeded_view, track_cord
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
@@ -120,14 +120,8 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
         cord and its surroundings, or nothing enhances there.
     """
     _report(progress, 0)
-    volume = stack.volume(cancel=cancel)
-    check_cancel(cancel)
-    if volume is None:
-        raise AssistRefusal("the images of this series could not be read")
-    view = sagittal_view(stack, volume)
+    view, seed_view = seeded_view(stack, seed, cancel=cancel)
     geometry = stack_geometry(stack)
-    seed_view = view.to_view_index(np.asarray(seed, dtype=float))
-    check_inside(view, seed_view)
     cord = track_cord(view, seed_view, cancel=cancel)
     _report(progress, 1)
     tube = _tube(view, cord)

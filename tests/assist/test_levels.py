@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -56,24 +57,29 @@ def _check_discs(proposal: LevelProposal, truth: dict, stacks) -> list[str]:
     return [names[i] for i in nearest]
 
 
-@pytest.fixture(scope="module")
-def variants(tmp_path_factory):
-    """Small variants rendered without supersampling (about a second each)."""
-    root = tmp_path_factory.mktemp("level-variants")
+#: The small variants: key, case number, variant (rendered without supersampling).
+VARIANTS = (
+    ("cervical-tilted", 4, SagittalVariant("tilted", seed=3, tilt_deg=12.0, supersampling=1)),
+    ("thoracolumbar-noisy", 2, SagittalVariant("noisy", seed=5, noise=2.0, supersampling=1)),
+    ("thick-coarse", 1, SagittalVariant("coarse", seed=7, pixel_mm=1.2, thickness_mm=4.0,
+                                        spacing_mm=4.4, supersampling=1)),
+    ("lumbosacral", 1, SagittalVariant("lower", seed=9, shift_levels=2.0, supersampling=1)),
+)
+
+
+def _write_variants(root, variants) -> dict:
+    """Each variant written under ``root``: its key -> (folder, truth)."""
     made = {}
-    for key, case, variant in (
-            ("cervical-tilted", 4, SagittalVariant("tilted", seed=3, tilt_deg=12.0,
-                                                   supersampling=1)),
-            ("thoracolumbar-noisy", 2, SagittalVariant("noisy", seed=5, noise=2.0,
-                                                       supersampling=1)),
-            ("thick-coarse", 1, SagittalVariant("coarse", seed=7, pixel_mm=1.2,
-                                                thickness_mm=4.0, spacing_mm=4.4,
-                                                supersampling=1)),
-            ("lumbosacral", 1, SagittalVariant("lower", seed=9, shift_levels=2.0,
-                                               supersampling=1))):
+    for key, case, variant in variants:
         folder = write_sagittal_variant(case, root, variant)
         made[key] = (folder, json.loads((folder / TRUTH_FILE).read_text()))
     return made
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """Small variants rendered without supersampling (about a second each)."""
+    return _write_variants(tmp_path_factory.mktemp("level-variants"), VARIANTS)
 
 
 class TestProposeLevels:
@@ -169,19 +175,9 @@ class TestProposeLevels:
 @pytest.fixture(scope="module")
 def t1_variants(tmp_path_factory):
     """Sagittal T1 variants rendered without supersampling (under a second each)."""
-    root = tmp_path_factory.mktemp("t1-level-variants")
-    made = {}
-    for key, case, variant in (
-            ("cervical-tilted", 4, SagittalVariant("t1-tilted", seed=3, tilt_deg=12.0,
-                                                   contrast="T1", supersampling=1)),
-            ("thoracolumbar-noisy", 2, SagittalVariant("t1-noisy", seed=5, noise=2.0,
-                                                       contrast="T1", supersampling=1)),
-            ("thick-coarse", 1, SagittalVariant("t1-coarse", seed=7, pixel_mm=1.2,
-                                                thickness_mm=4.0, spacing_mm=4.4,
-                                                contrast="T1", supersampling=1))):
-        folder = write_sagittal_variant(case, root, variant)
-        made[key] = (folder, json.loads((folder / TRUTH_FILE).read_text()))
-    return made
+    return _write_variants(tmp_path_factory.mktemp("t1-level-variants"), (
+        (key, case, dataclasses.replace(variant, name=f"t1-{variant.name}", contrast="T1"))
+        for key, case, variant in VARIANTS if key != "lumbosacral"))
 
 
 def _check_t1(proposal: LevelProposal, truth: dict, stacks) -> list[str]:
