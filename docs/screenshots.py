@@ -63,6 +63,22 @@ def _show_second_station(window, viewport_index: int) -> None:
             return
 
 
+def _copy_case(case: str) -> Path:
+    """A copy of a sample case in a temporary folder: what the reader saves stays beside it."""
+    folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / case
+    shutil.copytree(SAMPLE_DIR / case, folder)
+    return folder
+
+
+def _open(folder: Path, settings: QSettings, size):
+    """The main window on ``folder``, shown at ``size`` and settled."""
+    window = main_window([str(folder)], settings=settings)
+    window.resize(*size)
+    window.show()
+    _settle(QApplication.instance(), window)
+    return window
+
+
 def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, lesion: int | None = None,
          all_slices: bool = False, second_station: bool = False, annotated: bool = False) -> None:
     settings = QSettings(str(DOCS / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
@@ -70,13 +86,9 @@ def grab(case: str, out: Path, size=(1600, 900), *, layout: str | None = None, l
     if annotated:
         # A copy read with its answer key as the reading: the drawings a reader makes, saved
         # beside the copy, never beside the bundled sample.
-        folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / case
-        shutil.copytree(SAMPLE_DIR / case, folder)
-    window = main_window([str(folder)], settings=settings)
-    window.resize(*size)
-    window.show()
+        folder = _copy_case(case)
+    window = _open(folder, settings, size)
     app = QApplication.instance()
-    _settle(app, window)
     if annotated:
         key = load_annotations(folder / ANSWER_KEY_NAME).study
         window.annotations.session.apply(lambda _: key, label="the answer key as the reading")
@@ -135,13 +147,8 @@ def grab_assist(out: dict[str, Path], size=(1600, 900)) -> None:
 
     settings = _fresh_reading()
     case = "case1-breast-t12"
-    folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / case
-    shutil.copytree(SAMPLE_DIR / case, folder)
-    window = main_window([str(folder)], settings=settings)
-    window.resize(*size)
-    window.show()
+    window = _open(_copy_case(case), settings, size)
     app = QApplication.instance()
-    _settle(app, window)
     assist, centre = window.annotations.assist, _lesion_centre(case, 1)
     sagittal_t2, sagittal_c = window.grid.viewports[0], window.grid.viewports[1]
     window.grid.set_active(sagittal_t2)
@@ -192,11 +199,8 @@ def grab_assist_corpus(out: Path, size=(1600, 900)) -> None:
     folder = Path(tempfile.mkdtemp(prefix="spineviewer-screenshot-")) / "spine-ls"
     folder.mkdir()
     shutil.copy(source, folder / source.name)
-    window = main_window([str(folder)], settings=_fresh_reading())
-    window.resize(*size)
-    window.show()
+    window = _open(folder, _fresh_reading(), size)
     app = QApplication.instance()
-    _settle(app, window)
     window.grid.set_layout("1x1")
     window.grid.set_active(window.grid.viewports[0])
     window.annotations.assist.propose_levels()

@@ -139,24 +139,26 @@ def describe_ids(study, ids) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def accept(controller, ids) -> bool:
+def _answer(controller, ids, of_drawings, of_levels, label: str) -> bool:
+    """Apply one answer to the proposals ``ids`` as one edit: ``of_drawings`` to the
+    drawings, ``of_levels`` to the levels when they are among them."""
     drawings = [i for i in ids if i != LEVELS]
 
     def edit(study):
-        study = proposals.accept_annotations(study, drawings)
-        return proposals.accept_levels(study) if LEVELS in ids else study
+        study = of_drawings(study, drawings)
+        return of_levels(study) if LEVELS in ids else study
 
-    return controller.session.apply(edit, label="accept the proposal")
+    return controller.session.apply(edit, label=label)
+
+
+def accept(controller, ids) -> bool:
+    return _answer(controller, ids, proposals.accept_annotations, proposals.accept_levels,
+                   "accept the proposal")
 
 
 def reject(controller, ids) -> bool:
-    drawings = [i for i in ids if i != LEVELS]
-
-    def edit(study):
-        study = proposals.reject_annotations(study, drawings)
-        return proposals.reject_levels(study) if LEVELS in ids else study
-
-    return controller.session.apply(edit, label="reject the proposal")
+    return _answer(controller, ids, proposals.reject_annotations, proposals.reject_levels,
+                   "reject the proposal")
 
 
 def _to_current_lesion(controller, drawings, label: str, *, new_lesion: bool = False) -> bool:

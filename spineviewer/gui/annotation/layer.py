@@ -30,6 +30,7 @@ from spineviewer.core.disc_naming import name_changes, nearest_disc, spacing_war
 from spineviewer.core.levels import VertebralLevels, disc_name, parse_disc_name
 from spineviewer.core.stack_geometry import owning_slice
 from spineviewer.gui.reading import scene
+from spineviewer.gui.reading.viewport_state import follow_changes
 from spineviewer.gui.annotation.items import (
     PROPOSED_COLOUR, BidirectionalItem, DrawingItem, DrawingStyle, LineItem, NoteItem, PathItem,
 )
@@ -116,14 +117,7 @@ class AnnotationLayer(QObject):
         """Rebuild the items when the session, the slice, the stack or the tool changed."""
         state = self.viewport.state
         if state is not self._state:
-            if self._state is not None:
-                try:
-                    self._state.changed.disconnect(self.refresh)
-                except TypeError:
-                    pass
-            self._state = state
-            if state is not None:
-                state.changed.connect(self.refresh)
+            self._state = follow_changes(self._state, state, self.refresh)
             self.input.cancel()
         study, reference = self.session.study, self.session.reference
         # What is on screen: the objects by identity (the annotations are immutable, a change

@@ -15,6 +15,7 @@ from PyQt6.QtCore import QObject
 
 from spineviewer.gui.annotation import assist_results as results
 from spineviewer.gui.annotation.mask_view import MaskView
+from spineviewer.gui.reading.viewport_state import follow_changes
 
 
 class MaskLayer(QObject):
@@ -35,14 +36,7 @@ class MaskLayer(QObject):
     def refresh(self) -> None:
         state = self.layer.viewport.state
         if state is not self._state:
-            if self._state is not None:
-                try:
-                    self._state.changed.disconnect(self.refresh)
-                except TypeError:
-                    pass
-            self._state = state
-            if state is not None:
-                state.changed.connect(self.refresh)
+            self._state = follow_changes(self._state, state, self.refresh)
         study = self.layer.session.study
         shown = (state, state.slice_index if state is not None else -1, study)
         if (self._shown is not None and shown[0] is self._shown[0] and shown[1] == self._shown[1]

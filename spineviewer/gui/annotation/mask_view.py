@@ -68,6 +68,11 @@ def outline(mask_slice: np.ndarray, spacing: tuple[float, float]) -> list[np.nda
     return lines
 
 
+def _same_masks(masks, shown) -> bool:
+    return len(masks) == len(shown) and all(
+        a[0] == b[0] and a[1] is b[1] and a[2] == b[2] for a, b in zip(masks, shown))
+
+
 class MaskView:
     """The masks of the displayed slice on one view box, and a brush stroke under way."""
 
@@ -79,8 +84,11 @@ class MaskView:
         self._stack: Stack | None = None
         self._index = -1
         self._masks: list[tuple[str, np.ndarray, bool]] = []
+        #: Whether the items show ``_masks`` on ``_index`` of ``_stack`` as they are.
+        self._drawn = False
 
     def clear(self) -> None:
+        self._drawn = False
         for item in self._items:
             if item.scene() is not None:
                 self.view_box.removeItem(item)
@@ -88,9 +96,16 @@ class MaskView:
 
     def show(self, stack: Stack, slice_index: int, masks) -> None:
         """Draw the slices ``slice_index`` of ``masks``: ``(id, mask, proposed)`` on ``stack``'s
-        grid (masks of another shape are not this stack's and are skipped)."""
-        self._stack, self._index, self._masks = stack, slice_index, list(masks)
+        grid (masks of another shape are not this stack's and are skipped). The tint is
+        not drawn again when the same masks (by identity) are shown on the same slice."""
+        masks = list(masks)
+        if (self._drawn and self.editing is None and stack is self._stack
+                and slice_index == self._index and _same_masks(masks, self._masks)):
+            return
+        self._stack, self._index, self._masks = stack, slice_index, masks
         self.clear()
+        # A stroke under way shows a copy that is not among the masks: drawn again next time.
+        self._drawn = self.editing is None
         for mask_id, mask, proposed in self._masks:
             if self.editing is not None and self.editing[0] == mask_id:
                 mask = self.editing[1]

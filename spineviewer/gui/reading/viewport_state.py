@@ -72,3 +72,18 @@ class ViewportState(QObject):
         """Back to the files' recommended window (or the automatic one)."""
         if self.default_window is not None:
             self.set_window(self.default_window)
+
+
+def follow_changes(previous: ViewportState | None, state: ViewportState | None,
+                   slot) -> ViewportState | None:
+    """Move ``slot`` from ``previous``'s ``changed`` signal to ``state``'s (either may be None,
+    ``previous`` may no longer hold the connection); returns ``state``, to keep as the one
+    followed."""
+    if previous is not None:
+        try:
+            previous.changed.disconnect(slot)
+        except TypeError:
+            pass
+    if state is not None:
+        state.changed.connect(slot)
+    return state
