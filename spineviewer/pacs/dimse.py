@@ -222,37 +222,23 @@ class DimseClient(PacsClient):
         return [self._parsed(study_result, answer) for answer in answers]
 
     def query_series(self, study_uid: str) -> list[SeriesResult]:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "SERIES"
-        identifier.StudyInstanceUID = self._uid(study_uid, "StudyInstanceUID")
-        for keyword in SERIES_FIELDS:
-            setattr(identifier, keyword, "")
+        identifier = _identifier("SERIES", **dict.fromkeys(SERIES_FIELDS, ""),
+                                 StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"))
         series = [self._parsed(series_result, a) for a in self._find(identifier, "C-FIND of series")]
         return in_series_order(series)
 
     def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "IMAGE"
-        identifier.StudyInstanceUID = self._uid(study_uid, "StudyInstanceUID")
-        identifier.SeriesInstanceUID = self._uid(series_uid, "SeriesInstanceUID")
-        identifier.SOPInstanceUID = ""
+        identifier = _identifier("IMAGE", StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"),
+                                 SeriesInstanceUID=self._uid(series_uid, "SeriesInstanceUID"),
+                                 SOPInstanceUID="")
         answers = self._find(identifier, "C-FIND of instances")
         return list(dict.fromkeys(self._parsed(instance_uid, a) for a in answers))
 
     def fetch_series(self, sink: InstanceSink, study_uid: str, series_uid: str,
                      missing: Sequence[str], *, whole: bool, cancel) -> None:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "SERIES" if whole else "IMAGE"
-        identifier.StudyInstanceUID = study_uid
-        identifier.SeriesInstanceUID = series_uid
-        if not whole:
-            identifier.SOPInstanceUID = list(missing)
+        identifier = _identifier("SERIES" if whole else "IMAGE", StudyInstanceUID=study_uid,
+                                 SeriesInstanceUID=series_uid,
+                                 **({} if whole else {"SOPInstanceUID": list(missing)}))
         self._sink, self._failures = sink, []
         try:
             if self.node.retrieve == "c-move":
@@ -361,6 +347,17 @@ class DimseClient(PacsClient):
             return reader(answer)
         except ValueError as exc:
             raise self.error(f"sent a malformed answer ({exc})") from None
+
+
+def _identifier(level: str, **attributes):
+    """A C-FIND / C-GET / C-MOVE identifier at ``level`` holding ``attributes``."""
+    from pydicom.dataset import Dataset
+
+    identifier = Dataset()
+    identifier.QueryRetrieveLevel = level
+    for keyword, value in attributes.items():
+        setattr(identifier, keyword, value)
+    return identifier
 
 
 def _sop_class(name: str):
