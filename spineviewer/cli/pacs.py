@@ -135,12 +135,13 @@ def _node(store, name):
 def _secret(store, node) -> str | None:
     if not node.needs_secret:
         return None
+    kind = "password" if node.auth == "basic" else "token"
     secret = os.environ.get(SECRET_ENV) or store.secret(node.name)
     if not secret and sys.stdin.isatty():
         import getpass
-        secret = getpass.getpass(f"{node.name} {'password' if node.auth == 'basic' else 'token'}: ")
+        secret = getpass.getpass(f"{node.name} {kind}: ")
     if not secret:
-        raise ValueError(f"{node.name} needs a {'password' if node.auth == 'basic' else 'token'}: "
+        raise ValueError(f"{node.name} needs a {kind}: "
                          f"set {SECRET_ENV} or run on a terminal to be asked")
     return secret
 

@@ -158,6 +158,13 @@ class PacsClient:
         """A PacsError naming this node."""
         return PacsError(self.node.name, reason)
 
+    def _uid(self, value: str, what: str) -> str:
+        """``value`` checked as a UID; a PacsError naming this node when it is not one."""
+        try:
+            return checked_uid(value, what)
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+
     def close(self) -> None:
         """Release what the client holds (an HTTP session)."""
 
@@ -270,6 +277,15 @@ class PacsClient:
         cache.mark_complete(uid, {s: len(v) for s, v in listing.items()})
         cache.evict(protect=lambda other: other == uid or (protect is not None and protect(other)))
         return folder
+
+
+def checked_page(limit: int, offset: int) -> tuple[int, int]:
+    """``limit`` and ``offset`` of a study query, refused (ValueError) out of range."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be from 1 to {MAX_LIMIT}, got {limit!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"offset must be 0 or more, got {offset!r}")
+    return limit, offset
 
 
 def check_cancel(cancel: threading.Event | None, client: PacsClient, *,

@@ -21,15 +21,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from spineviewer.pacs.client import (
-    MAX_LIMIT, InstanceSink, PacsClient, SendReport, check_cancel, read_for_sending,
+    InstanceSink, PacsClient, SendReport, check_cancel, checked_page, read_for_sending,
 )
 from spineviewer.pacs.errors import PacsError
 from spineviewer.pacs.multipart import (
     MAX_PART_BYTES, IncompleteMessage, MultipartError, boundary_of, iter_parts,
 )
 from spineviewer.pacs.query import (
-    SERIES_FIELDS, STUDY_FIELDS, SeriesResult, StudyQuery, StudyResult, instance_uid,
-    qido_params, series_result, study_result,
+    SERIES_FIELDS, STUDY_FIELDS, SeriesResult, StudyQuery, StudyResult, in_series_order,
+    instance_uid, qido_params, series_result, study_result,
 )
 from spineviewer.pacs.uids import InvalidUid, checked_uid
 
@@ -143,7 +143,7 @@ class DicomWebClient(PacsClient):
 
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
                       cancel: threading.Event | None = None) -> list[StudyResult]:
-        limit, offset = _page(limit, offset)
+        limit, offset = checked_page(limit, offset)
         check_cancel(cancel, self, query=True)
         with self._calls("study query"):
             answer = self._client.search_for_studies(
@@ -159,7 +159,7 @@ class DicomWebClient(PacsClient):
             series = self._all_pages(
                 lambda **page: self._client.search_for_series(uid, fields=list(SERIES_FIELDS), **page),
                 series_result, lambda result: result.series_uid)
-        return sorted(series, key=lambda s: (s.number is None, s.number or 0, s.series_uid))
+        return in_series_order(series)
 
     def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
         study = self._uid(study_uid, "StudyInstanceUID")
@@ -232,20 +232,6 @@ class DicomWebClient(PacsClient):
                 else:
                     report.failed.append((path, failed.get(sop, "not confirmed by the server")))
         return report
-
-    def _uid(self, value: str, what: str) -> str:
-        try:
-            return checked_uid(value, what)
-        except ValueError as exc:
-            raise self.error(str(exc)) from None
-
-
-def _page(limit: int, offset: int) -> tuple[int, int]:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise ValueError(f"limit must be from 1 to {MAX_LIMIT}, got {limit!r}")
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValueError(f"offset must be 0 or more, got {offset!r}")
-    return limit, offset
 
 
 def _json_list(answer) -> list[dict]:

@@ -21,13 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spineviewer.pacs.client import (
-    MAX_LIMIT, InstanceSink, PacsClient, SendReport, check_cancel, read_for_sending,
+    InstanceSink, PacsClient, SendReport, check_cancel, checked_page, read_for_sending,
 )
 from spineviewer.pacs.query import (
-    SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, find_identifier, instance_uid,
-    series_result, study_result,
+    SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, find_identifier, in_series_order,
+    instance_uid, series_result, study_result,
 )
-from spineviewer.pacs.uids import checked_uid
 
 #: Storage SOP classes we accept on a C-GET (a presentation context each; at most 127 fit).
 STORAGE_CLASSES = (
@@ -217,46 +216,29 @@ class DimseClient(PacsClient):
 
     def query_studies(self, query: StudyQuery, *, limit: int = 50, offset: int = 0,
                       cancel: threading.Event | None = None) -> list[StudyResult]:
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be from 1 to {MAX_LIMIT}, got {limit!r}")
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValueError(f"offset must be 0 or more, got {offset!r}")
+        limit, offset = checked_page(limit, offset)
         answers = self._find(find_identifier(query), "C-FIND of studies", limit=limit,
                              offset=offset, cancel=cancel)
         return [self._parsed(study_result, answer) for answer in answers]
 
     def query_series(self, study_uid: str) -> list[SeriesResult]:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "SERIES"
-        identifier.StudyInstanceUID = self._uid(study_uid, "StudyInstanceUID")
-        for keyword in SERIES_FIELDS:
-            setattr(identifier, keyword, "")
+        identifier = _identifier("SERIES", **dict.fromkeys(SERIES_FIELDS, ""),
+                                 StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"))
         series = [self._parsed(series_result, a) for a in self._find(identifier, "C-FIND of series")]
-        return sorted(series, key=lambda s: (s.number is None, s.number or 0, s.series_uid))
+        return in_series_order(series)
 
     def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "IMAGE"
-        identifier.StudyInstanceUID = self._uid(study_uid, "StudyInstanceUID")
-        identifier.SeriesInstanceUID = self._uid(series_uid, "SeriesInstanceUID")
-        identifier.SOPInstanceUID = ""
+        identifier = _identifier("IMAGE", StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"),
+                                 SeriesInstanceUID=self._uid(series_uid, "SeriesInstanceUID"),
+                                 SOPInstanceUID="")
         answers = self._find(identifier, "C-FIND of instances")
         return list(dict.fromkeys(self._parsed(instance_uid, a) for a in answers))
 
     def fetch_series(self, sink: InstanceSink, study_uid: str, series_uid: str,
                      missing: Sequence[str], *, whole: bool, cancel) -> None:
-        from pydicom.dataset import Dataset
-
-        identifier = Dataset()
-        identifier.QueryRetrieveLevel = "SERIES" if whole else "IMAGE"
-        identifier.StudyInstanceUID = study_uid
-        identifier.SeriesInstanceUID = series_uid
-        if not whole:
-            identifier.SOPInstanceUID = list(missing)
+        identifier = _identifier("SERIES" if whole else "IMAGE", StudyInstanceUID=study_uid,
+                                 SeriesInstanceUID=series_uid,
+                                 **({} if whole else {"SOPInstanceUID": list(missing)}))
         self._sink, self._failures = sink, []
         try:
             if self.node.retrieve == "c-move":
@@ -366,11 +348,16 @@ class DimseClient(PacsClient):
         except ValueError as exc:
             raise self.error(f"sent a malformed answer ({exc})") from None
 
-    def _uid(self, value: str, what: str) -> str:
-        try:
-            return checked_uid(value, what)
-        except ValueError as exc:
-            raise self.error(str(exc)) from None
+
+def _identifier(level: str, **attributes):
+    """A C-FIND / C-GET / C-MOVE identifier at ``level`` holding ``attributes``."""
+    from pydicom.dataset import Dataset
+
+    identifier = Dataset()
+    identifier.QueryRetrieveLevel = level
+    for keyword, value in attributes.items():
+        setattr(identifier, keyword, value)
+    return identifier
 
 
 def _sop_class(name: str):

@@ -20,15 +20,15 @@ class PacsError(Exception):
     """
 
     def __init__(self, server: str, reason: str):
-        self.server = _one_line(server) or "PACS"
-        self.reason = _one_line(reason) or "failed"
+        self.server = one_line(server) or "PACS"
+        self.reason = one_line(reason) or "failed"
         super().__init__(f"{self.server}: {self.reason}")
 
     def __str__(self) -> str:
         return f"{self.server}: {self.reason}"
 
 
-def _one_line(text: object, limit: int = 300) -> str:
+def one_line(text: object, limit: int = 300) -> str:
     """``text`` on one line, at most ``limit`` characters."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

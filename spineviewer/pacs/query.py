@@ -155,6 +155,11 @@ def series_result(answer) -> SeriesResult:
         n_instances=_count(get("NumberOfSeriesRelatedInstances")))
 
 
+def in_series_order(series: list[SeriesResult]) -> list[SeriesResult]:
+    """Series by series number (those without one last), then UID."""
+    return sorted(series, key=lambda s: (s.number is None, s.number or 0, s.series_uid))
+
+
 def instance_uid(answer) -> str:
     """The SOPInstanceUID of an instance-level answer, checked."""
     return checked_uid(_reader(answer)("SOPInstanceUID"), "SOPInstanceUID")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QLabel, QWidget
 
+from spineviewer.pacs.errors import one_line as flat_line
+
 #: Colours on the dark theme.
 _STYLES = {"ok": "color: #6cc47a;", "error": "color: #ff8a80;", "busy": "color: #aeb6c2;",
            "note": "color: #ffcf66;"}
@@ -11,8 +13,7 @@ _STYLES = {"ok": "color: #6cc47a;", "error": "color: #ff8a80;", "busy": "color: 
 
 def one_line(reason: object, limit: int = 240) -> str:
     """``reason`` on one line, at most ``limit`` characters (a server's text can be anything)."""
-    flat = " ".join(str(reason).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return flat_line(reason, limit)
 
 
 class StatusLine(QLabel):
