@@ -25,6 +25,15 @@ CORPUS = REPO.parent / "shared" / "dicom-corpus"
 SAMPLES = REPO / "sample_dicom"
 
 
+class Panic(BaseException):
+    """Stands in for ``pyo3_runtime.PanicException``: a BaseException, not an Exception."""
+
+
+def panic(*args, **kwargs):
+    """A decoder (or any call) that panics as the Rust plugins do."""
+    raise Panic("index out of bounds")
+
+
 @pytest.fixture(autouse=True)
 def user_data(tmp_path, monkeypatch) -> Path:
     """``XDG_DATA_HOME`` in ``tmp_path``: annotations saved per user (read-only studies, the

@@ -29,7 +29,7 @@ from spineviewer.core.drawings import (
 from spineviewer.core.findings import LesionFindings, PatientFindings
 from spineviewer.core.levels import SegmentRule, VertebralLevels
 from spineviewer.core.sent import MAX_SENT, Sent, SentObject
-from spineviewer.core.validation import assign, text_value
+from spineviewer.core.validation import assign, enum_value, text_value
 
 __all__ = [
     "DRAWING_KINDS", "MAX_DRAWINGS", "MAX_LESIONS", "PERPENDICULAR_TOLERANCE_DEG", "SCHEMA_VERSION",
@@ -149,11 +149,7 @@ class StudyAnnotations:
             raise ValueError("levels must be VertebralLevels or None")
         if not isinstance(self.patient, PatientFindings):
             raise ValueError("patient must be PatientFindings")
-        try:
-            assign(self, "segment_rule", SegmentRule(self.segment_rule))
-        except ValueError:
-            raise ValueError(f"segment_rule must be one of {[r.value for r in SegmentRule]}, "
-                             f"got {self.segment_rule!r}") from None
+        assign(self, "segment_rule", enum_value(SegmentRule, self.segment_rule, "segment_rule"))
         sent = tuple(self.sent)
         if len(sent) > MAX_SENT or not all(isinstance(item, Sent) for item in sent):
             raise ValueError(f"sent holds at most {MAX_SENT} Sent records")

@@ -153,7 +153,7 @@ def add_disc(study: StudyAnnotations, point, *, name: str | None = None) -> Stud
 def rename_disc(study: StudyAnnotations, old_name: str, new_name: str) -> StudyAnnotations:
     """Rename one disc; it becomes the anchor and the others are renamed by their position."""
     levels = _levels(study)
-    disc = _disc(levels, old_name)
+    disc = disc_named(levels, old_name)
     return _renamed(study, levels, [d.point for d in levels.discs], parse_disc_name(new_name),
                     disc.point)
 
@@ -161,7 +161,7 @@ def rename_disc(study: StudyAnnotations, old_name: str, new_name: str) -> StudyA
 def move_disc(study: StudyAnnotations, name: str, point) -> StudyAnnotations:
     """Move a disc marker to a new point, keeping every name."""
     levels = _levels(study)
-    disc = _disc(levels, name)
+    disc = disc_named(levels, name)
     discs = [Disc(d.lower_index, _point(point), d.proposed) if d is disc else d
              for d in levels.discs]
     return _with_discs(study, levels, discs, levels.anchor)
@@ -171,7 +171,7 @@ def remove_disc(study: StudyAnnotations, name: str) -> StudyAnnotations:
     """Remove a disc marker; the others keep their names. Removing the anchor makes the
     nearest remaining disc the anchor."""
     levels = _levels(study)
-    disc = _disc(levels, name)
+    disc = disc_named(levels, name)
     rest = [d for d in levels.discs if d is not disc]
     anchor = levels.anchor
     if rest and (anchor is None or anchor == disc.lower_index):
@@ -192,7 +192,8 @@ def _levels(study: StudyAnnotations) -> VertebralLevels:
     return study.levels
 
 
-def _disc(levels: VertebralLevels, name: str) -> Disc:
+def disc_named(levels: VertebralLevels, name: str) -> Disc:
+    """The marked disc called ``name`` (KeyError when no disc has that name)."""
     index = parse_disc_name(name)
     for disc in levels.discs:
         if disc.lower_index == index:

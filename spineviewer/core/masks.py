@@ -71,24 +71,39 @@ def mask_path(folder, sha256: str) -> Path:
     return Path(folder) / f"{sha256}.npz"
 
 
+class _Pending:
+    """A mask to store: checked, hashed, and encoded as a file once, however many folders it
+    is written to."""
+
+    def __init__(self, mask) -> None:
+        self.mask = _checked(mask)
+        self.sha = mask_hash(self.mask)
+        self._data: bytes | None = None
+
+    def write(self, folder) -> None:
+        """Store the mask in ``folder`` (created when missing) unless its file is there."""
+        target = mask_path(folder, self.sha)
+        if _is_regular(target):
+            return
+        if self._data is None:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                with archive.open(_MEMBER, "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, self.mask, allow_pickle=False)
+            self._data = buffer.getvalue()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, self._data)
+
+
 def write_mask(folder, mask: np.ndarray) -> str:
     """Store a mask in ``folder`` (created when missing) and return its hash.
 
     A mask already stored is not written again (its file is immutable). Raises MaskError for a
     mask that is not 3-D, is empty, or is larger than a mask may be.
     """
-    mask = _checked(mask)
-    sha = mask_hash(mask)
-    target = mask_path(folder, sha)
-    if _is_regular(target):
-        return sha
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(_MEMBER, "w", force_zip64=True) as member:
-            np.lib.format.write_array(member, mask, allow_pickle=False)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, buffer.getvalue())
-    return sha
+    pending = _Pending(mask)
+    pending.write(folder)
+    return pending.sha
 
 
 def read_mask(folder, sha256: str, shape: Sequence[int]) -> np.ndarray:
@@ -157,16 +172,16 @@ class MaskStore:
     def store(self, mask) -> tuple[str, list[tuple[Path, OSError]]]:
         """Write ``mask`` to every folder; its hash and the folders that failed. Raises
         MaskError for a mask that cannot be stored, OSError when every folder failed."""
-        failures, sha = [], ""
+        pending, failures = _Pending(mask), []
         for folder in self.folders:
             try:
-                sha = write_mask(folder, mask)
+                pending.write(folder)
             except OSError as exc:
                 failures.append((folder, exc))
         if len(failures) == len(self.folders):
             raise failures[0][1]
-        self._remember(sha, mask)
-        return sha, failures
+        self._remember(pending.sha, pending.mask)
+        return pending.sha, failures
 
     def load(self, sha256: str, shape: Sequence[int]) -> np.ndarray:
         """The mask ``sha256`` of ``shape``; MaskError (the first folder's reason) when no

@@ -20,12 +20,13 @@ Volumes are ``(slice, row, col)``.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import replace
 
 import numpy as np
 from pydicom import dcmread
-from pydicom.encaps import get_frame
+from pydicom.encaps import generate_fragments, get_frame, parse_basic_offsets, parse_fragments
 from pydicom.pixels import get_decoder, pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
@@ -139,15 +140,37 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
     return values
 
 
+@functools.lru_cache(maxsize=8)
+def _fragment_starts(image: ImageFile) -> tuple[int, ...] | None:
+    """Where each frame's one fragment starts in a multi-frame file without a Basic Offset
+    Table; None for any other file (:func:`~pydicom.encaps.get_frame` finds its frames).
+
+    Walked once per file: get_frame would walk every item header up to the frame again for
+    each frame, and a volume decodes its frames one task at a time."""
+    if image.number_of_frames < 2:
+        return None
+    with image.source.open() as fp:
+        fp.seek(image.fragments_offset)
+        if parse_basic_offsets(fp):
+            return None
+        count, starts = parse_fragments(fp)
+    return tuple(starts) if count == image.number_of_frames else None
+
+
 def _read_direct(image: ImageFile, indices: list[int], out: np.ndarray, decoder: Decoder) -> None:
     """Frames ``indices`` of an encapsulated file decoded into ``out`` ``(n, rows, cols)``.
 
     Only the Basic Offset Table and the frames asked for are read; a fragment can hold no
     more than the file does, so a lying item length costs nothing."""
+    starts = _fragment_starts(image)
     with image.source.open() as fp:
         for k, index in enumerate(indices):
-            fp.seek(image.fragments_offset)
-            data = get_frame(fp, index, number_of_frames=image.number_of_frames)
+            if starts is None:
+                fp.seek(image.fragments_offset)
+                data = get_frame(fp, index, number_of_frames=image.number_of_frames)
+            else:
+                fp.seek(starts[index])
+                data = next(generate_fragments(fp))
             decode_codestream(data, image, out[k], decoder)
 
 

@@ -22,8 +22,8 @@ from typing import Iterable, Sequence
 
 from spineviewer.core.annotations import Drawing, StudyAnnotations
 from spineviewer.core.disc_naming import name_by_position, same_disc
-from spineviewer.core.edits import add_annotation, find_annotation
-from spineviewer.core.levels import Disc, VertebralLevels, disc_name, parse_disc_name
+from spineviewer.core.edits import add_annotation, disc_named, find_annotation
+from spineviewer.core.levels import Disc, VertebralLevels, disc_name
 
 
 def accepted(study: StudyAnnotations) -> StudyAnnotations:
@@ -211,12 +211,8 @@ def replace_discs(levels: VertebralLevels, discs) -> VertebralLevels:
 
 
 def _disc(study: StudyAnnotations, name: str) -> tuple[VertebralLevels, Disc]:
-    index = parse_disc_name(name)
     levels = study.levels or VertebralLevels()
-    for disc in levels.discs:
-        if disc.lower_index == index:
-            return levels, disc
-    raise KeyError(f"disc {disc_name(index)} is not marked")
+    return levels, disc_named(levels, name)
 
 
 def _with_tip(study: StudyAnnotations) -> VertebralLevels:

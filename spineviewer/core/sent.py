@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-from spineviewer.core.validation import assign
+from spineviewer.core.validation import assign, enum_value
 
 #: Most records a study keeps; the oldest are dropped beyond it (a file stays small).
 MAX_SENT = 200
@@ -55,11 +55,7 @@ class Sent:
     instances: int
 
     def __post_init__(self):
-        try:
-            assign(self, "what", SentObject(self.what))
-        except ValueError:
-            raise ValueError(f"sent: what must be one of {[o.value for o in SentObject]}, "
-                             f"got {self.what!r}") from None
+        assign(self, "what", enum_value(SentObject, self.what, "sent: what"))
         for name in ("node", "address", "time", "study_instance_uid"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():

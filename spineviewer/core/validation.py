@@ -19,3 +19,11 @@ def text_value(value, what: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{what}: expected text, got {value!r}")
     return value
+
+
+def enum_value(enum, value, what: str):
+    """``value`` as a member of ``enum``; a ValueError naming ``what`` and the allowed values."""
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValueError(f"{what} must be one of {[m.value for m in enum]}, got {value!r}") from None

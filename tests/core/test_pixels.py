@@ -6,7 +6,7 @@ import pytest
 
 from spineviewer.core.loader import load_study
 from spineviewer.core.pixels import PixelDecodeError, frame_pixels, output_dtype
-from tests.conftest import write_series
+from tests.conftest import Panic, panic, write_series
 
 
 def _volume(path):
@@ -126,9 +126,6 @@ class TestDecoderFailure:
         """A decoder that panics (a BaseException, as Rust plugins raise) blanks only its file."""
         from spineviewer.core import pixels
 
-        class Panic(BaseException):
-            pass
-
         def panic(*args, **kwargs):
             raise Panic("decoder panicked")
 
@@ -141,18 +138,11 @@ class TestDecoderFailure:
             "its pixel data cannot be decoded: decoder panicked (Panic)"] * 2
 
 
-class Panic(BaseException):
-    """Stands in for ``pyo3_runtime.PanicException``: a BaseException, not an Exception."""
-
-
 class TestDecoderPanicEverywhere:
     @pytest.fixture
     def panicking(self, tmp_path, monkeypatch):
         """A two-slice stack whose every pixel read panics, on the fast path too."""
         from spineviewer.core import pixels
-
-        def panic(*args, **kwargs):
-            raise Panic("index out of bounds")
 
         write_series(tmp_path, n=2)
         stack = next(load_study(tmp_path).iter_stacks())

@@ -14,11 +14,7 @@ from spineviewer.core.loader import load_study
 from spineviewer.gui.shell.background import BackgroundWork
 from spineviewer.gui.shell.errors import show_error
 from spineviewer.gui.shell.thumbnails import stack_thumbnail
-from tests.conftest import write_series
-
-
-class Panic(BaseException):
-    """Stands in for ``pyo3_runtime.PanicException``: a BaseException, not an Exception."""
+from tests.conftest import panic, write_series
 
 
 def _run(qtbot, fn):
@@ -34,18 +30,12 @@ def _run(qtbot, fn):
 
 def test_base_exception_in_a_worker_fires_failed(qtbot):
     """A panic in the worker reaches ``on_failed`` as one line; the task is finished."""
-    def panic(task):
-        raise Panic("index out of bounds")
-
     kind, reason = _run(qtbot, panic)
     assert kind == "failed" and reason == "index out of bounds (Panic)"
 
 
 def test_thumbnail_of_a_panicking_stack_fails_cleanly(qtbot, tmp_path, monkeypatch):
     """A thumbnail whose decoder panics fails with the file's name, in the GUI thread."""
-    def panic(*args, **kwargs):
-        raise Panic("index out of bounds")
-
     write_series(tmp_path, n=3)
     stack = next(load_study(tmp_path).iter_stacks())
     monkeypatch.setattr(pixels, "_read_native", panic)
