@@ -11,6 +11,7 @@ of the generator's inputs, so the same seed and options give the same UIDs and f
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +43,16 @@ _SYNTAXES: dict[str, UID] = {
 _PLUGINS: dict[UID, str] = {
     RLELossless: "pydicom", JPEGLSLossless: "pyjpegls", JPEG2000Lossless: "pylibjpeg",
 }
+# pydicom cannot encode JPEG Lossless: imagecodecs writes it (phantom.compressed), first-order
+# prediction (SV1), the syntax PACS most often store.
+_IMAGECODECS: dict[UID, str] = {JPEGLosslessSV1: "jpeg-lossless-sv1"}
 
 
 def _encoder_ready(uid: UID) -> bool:
     if not uid.is_compressed:
         return True
+    if uid in _IMAGECODECS:
+        return importlib.util.find_spec("imagecodecs") is not None
     try:
         encoder = get_encoder(uid)
     except NotImplementedError:
@@ -231,7 +237,12 @@ def write_image(ds: Dataset, path: Path, syntax: UID) -> None:
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
     ds.file_meta = meta
     ds.preamble = b"\x00" * 128
-    if syntax.is_compressed:
+    if syntax in _IMAGECODECS:
+        from spineviewer.phantom.compressed import compress  # noqa: PLC0415 - imagecodecs on use
+
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian  # what PixelData holds until then
+        compress(ds, _IMAGECODECS[syntax])
+    elif syntax.is_compressed:
         pixels = np.frombuffer(ds.PixelData, dtype="<u2").reshape(ds.Rows, ds.Columns)
         ds.compress(syntax, pixels, encoding_plugin=_PLUGINS[syntax],
                     generate_instance_uid=False)

@@ -35,10 +35,16 @@ class TestOptions:
         assert TRANSFER_SYNTAXES[:2] == ("explicit-little-endian", "implicit-little-endian")
         assert {"rle", "jpeg-ls-lossless", "jpeg2000-lossless"} <= set(TRANSFER_SYNTAXES)
 
-    def test_jpeg_lossless_without_encoder_says_so(self, tmp_path):
-        """JPEG Lossless (process 14) is refused with the reason when no encoder exists."""
-        if "jpeg-lossless" in TRANSFER_SYNTAXES:
-            pytest.skip("a JPEG Lossless encoder is installed")
+    def test_jpeg_lossless_is_offered_with_imagecodecs(self):
+        """pydicom has no JPEG Lossless encoder; imagecodecs (a dependency) writes it."""
+        assert "jpeg-lossless" in TRANSFER_SYNTAXES
+
+    def test_a_syntax_without_encoder_says_so(self, tmp_path, monkeypatch):
+        """A syntax whose encoder is not installed is refused with the reason."""
+        from spineviewer.phantom import dicomfile
+
+        monkeypatch.setattr(dicomfile, "TRANSFER_SYNTAXES",
+                            tuple(s for s in TRANSFER_SYNTAXES if s != "jpeg-lossless"))
         with pytest.raises(ValueError, match="no encoder"):
             generate_case(1, tmp_path, transfer_syntax="jpeg-lossless")
         assert not (tmp_path / SLUGS[0]).exists()
