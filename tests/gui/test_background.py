@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PyQt6.QtCore import QCoreApplication
+from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtWidgets import QApplication
 
 from spineviewer.core import pixels
@@ -100,3 +100,25 @@ def test_no_result_after_shutdown(qtbot):
     for _ in range(5):
         QCoreApplication.processEvents()
     assert results == [] and failures == [] and work.running() == []
+
+
+def test_progress_of_a_file_by_file_task_is_thinned(qtbot, monkeypatch):
+    """A scan reports each of 1,000 files, one a millisecond: the GUI thread hears of it every
+    50 ms (each signal makes it take the interpreter lock from the worker) and always of the
+    last file."""
+    from spineviewer.gui.shell import background
+
+    clock = iter(k / 1000 for k in range(10_000))
+    monkeypatch.setattr(background.time, "monotonic", lambda: next(clock))
+    heard = []
+
+    def scan(task):
+        task.progress.connect(lambda done, total: heard.append(done),
+                              type=Qt.ConnectionType.DirectConnection)
+        for done in range(1, 1001):
+            task.report(done, 1000)
+
+    assert _run(qtbot, scan)[0] == "done"
+    assert heard[0] == 1 and heard[-1] == 1000
+    assert 19 <= len(heard) <= 22
+    assert all(b - a >= 50 for a, b in zip(heard, heard[1:-1]))

@@ -187,7 +187,7 @@ class PacsLink(QObject):
             show_again(window, result, paths)
             window.statusBar().showMessage(f"{label or 'The study'}: every series has arrived", 10000)
 
-        window.work.submit(lambda task: scan_studies(paths, progress=task.progress.emit,
+        window.work.submit(lambda task: scan_studies(paths, progress=task.report,
                                                      cancel=task.cancel)[0],
                            label="Loading the rest of the study", on_done=shown)
 

@@ -142,7 +142,7 @@ class PacsWorklist(QObject):
         generation = self._shows
 
         def work(task: Task):
-            _, found = scan_studies([str(folder)], progress=task.progress.emit, cancel=task.cancel)
+            _, found = scan_studies([str(folder)], progress=task.report, cancel=task.cancel)
             study = next((f for f in found if f.uid == uid), None)
             return None if study is None else (study, entry_for(study))
 

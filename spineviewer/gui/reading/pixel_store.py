@@ -75,7 +75,7 @@ class PixelStore(QObject):
             return
 
         def decode(task: Task):
-            return stack.volume(progress=task.progress.emit, cancel=task.cancel)
+            return stack.volume(progress=task.report, cancel=task.cancel)
 
         description = stack.frames[0].file.series_description or "series"
         label = f"Loading {description} ({stack.shape[0]} slices)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable
 
 from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
@@ -18,6 +19,10 @@ from PyQt6.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
 from spineviewer.core.problems import describe_exception
 
 log = logging.getLogger(__name__)
+
+
+#: Seconds between two progress signals of one task.
+PROGRESS_INTERVAL = 0.05
 
 
 class Task(QObject):
@@ -36,6 +41,20 @@ class Task(QObject):
         self.label = label
         self.reported = reported
         self.cancel = threading.Event()
+        self._reported_at = -PROGRESS_INTERVAL
+
+    def report(self, done: int, total: int) -> None:
+        """Emit ``progress`` at most every :data:`PROGRESS_INTERVAL` s, and always the last
+        step: the callback to hand to a scan or a volume load, which report every file.
+
+        Each signal wakes the GUI thread, which then needs the interpreter lock the worker
+        holds; one signal per file made the header scan of a 402-file study take 0.65 s in
+        the window instead of 0.3 s.
+        """
+        now = time.monotonic()
+        if done >= total or now - self._reported_at >= PROGRESS_INTERVAL:
+            self._reported_at = now
+            self.progress.emit(done, total)
 
     def cancelled(self) -> bool:
         return self.cancel.is_set()

@@ -29,6 +29,6 @@ def scan_selection(task: Task, paths: list[str]
     def studies(found) -> None:
         task.partial.emit(("studies", [(study, entry_for(study)) for study in found]))
 
-    result, found = scan_studies(paths, progress=task.progress.emit, cancel=task.cancel,
+    result, found = scan_studies(paths, progress=task.report, cancel=task.cancel,
                                  on_first_image=first_image, on_studies=studies)
     return result, [(study, entry_for(study)) for study in found] if len(found) > 1 else []
