@@ -191,11 +191,16 @@ def _study(n_files: int, matrix: int) -> Path:
     from spineviewer.phantom import generate_benchmark_study
 
     target = WORK / f"study-{n_files}-{matrix}"
-    if not (target / ".complete").exists():
+    marker = target / ".complete"
+    # The marker names the study folder relative to ``target`` (older markers hold a full path,
+    # which a moved checkout no longer has).
+    recorded = target / Path(marker.read_text()).name if marker.exists() else None
+    if recorded is None or not recorded.is_dir():
         WORK.mkdir(parents=True, exist_ok=True)
         folder = generate_benchmark_study(target, n_files=n_files, matrix=matrix)
-        (target / ".complete").write_text(str(folder))
-    return Path((target / ".complete").read_text())
+        marker.write_text(Path(folder).relative_to(target).as_posix())
+        recorded = target / Path(marker.read_text()).name
+    return recorded
 
 
 def _compressed_study(n_files: int, matrix: int, syntax: str) -> Path:
