@@ -236,6 +236,20 @@ class TestProgressAndCancel:
         qtbot.waitUntil(lambda: results == [True])
         assert not window.progress.isVisible() and not window.cancel_button.isVisible()
 
+    def test_a_long_label_fits_the_progress_bar(self, qtbot, open_window, spine_study):
+        """Two series loading: the label is cut in the middle to fit the bar, both ends kept,
+        and the whole of it is the bar's tooltip."""
+        window = open_window([spine_study])
+        window.resize(1600, 1000)
+        label = "Loading AX T1 TSE +C WITH FAT SUPPRESSION (104 slices) (+1 more)"
+        window.work.progressChanged.emit(19, 100, label)
+        qtbot.waitUntil(window.progress.isVisible)
+        shown = window.progress.text()
+        assert shown.startswith("Loading AX") and shown.endswith("(+1 more)  19%") and "…" in shown
+        width = window.progress.fontMetrics().horizontalAdvance(shown)
+        assert width <= window.progress.contentsRect().width()
+        assert window.progress.toolTip() == label
+
     def test_first_image_shown_while_scanning(self, qtbot, open_window, spine_study, monkeypatch):
         """The scan's first image appears in the first viewport before the study is hung."""
         window = open_window([spine_study])

@@ -387,7 +387,12 @@ class MainWindow(QMainWindow):
         if busy:
             self.progress.setMaximum(total)
             self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{label}  %p%")
+            # Cut in the middle to fit the bar (the series and the "+N more" both stay).
+            metrics = self.progress.fontMetrics()
+            room = self.progress.contentsRect().width() - metrics.horizontalAdvance("  100%") - 12
+            self.progress.setFormat(
+                f"{metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, max(room, 60))}  %p%")
+            self.progress.setToolTip(label)
 
     def _volume_failed(self, stack: Stack, reason: str) -> None:
         if reason != "cancelled":
