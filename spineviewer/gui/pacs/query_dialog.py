@@ -369,10 +369,10 @@ class QueryDialog(QDialog):
         study = self.selected_study()
         table = self.series_table
         table.setRowCount(len(self.series))
+        here = self._series_here(study.study_uid) if study is not None else [""] * len(self.series)
         for row, one in enumerate(self.series):
-            here = self._here(study.study_uid, one.series_uid) if study is not None else ""
             cells = (_count(one.number), one.modality, one.description or "(no description)",
-                     _count(one.n_instances), here)
+                     _count(one.n_instances), here[row])
             for column, text in enumerate(cells):
                 table.setItem(row, column, _cell(text, centre=column != 2))
 
@@ -387,10 +387,17 @@ class QueryDialog(QDialog):
                 item.setText(self._here(uid, None))
         study = self.selected_study()
         if study is not None and study_uid in (None, study.study_uid):
-            for row, one in enumerate(self.series):
+            for row, here in enumerate(self._series_here(study.study_uid)):
                 item = self.series_table.item(row, len(SERIES_COLUMNS) - 1)
                 if item is not None:
-                    item.setText(self._here(study.study_uid, one.series_uid))
+                    item.setText(here)
+
+    def _series_here(self, study_uid: str) -> list[str]:
+        """What the cache holds of each listed series. The whole study is looked at once: when
+        it is complete every series is, and checking it means listing every series folder."""
+        if self._here(study_uid, None) == "yes":
+            return ["yes"] * len(self.series)
+        return [self._here(study_uid, one.series_uid) for one in self.series]
 
     def open_selected(self) -> None:
         study = self.selected_study()
