@@ -140,15 +140,18 @@ def _read_decoded(image: ImageFile, indices: list[int]) -> np.ndarray:
     return values
 
 
-@functools.lru_cache(maxsize=8)
 def _fragment_starts(image: ImageFile) -> tuple[int, ...] | None:
     """Where each frame's one fragment starts in a multi-frame file without a Basic Offset
     Table; None for any other file (:func:`~pydicom.encaps.get_frame` finds its frames).
 
     Walked once per file: get_frame would walk every item header up to the frame again for
-    each frame, and a volume decodes its frames one task at a time."""
-    if image.number_of_frames < 2:
-        return None
+    each frame, and a volume decodes its frames one task at a time. Single-frame files never
+    take a place in the cache."""
+    return None if image.number_of_frames < 2 else _multiframe_fragment_starts(image)
+
+
+@functools.lru_cache(maxsize=8)
+def _multiframe_fragment_starts(image: ImageFile) -> tuple[int, ...] | None:
     with image.source.open() as fp:
         fp.seek(image.fragments_offset)
         if parse_basic_offsets(fp):

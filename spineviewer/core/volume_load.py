@@ -76,7 +76,10 @@ def _plan(frames: list[Frame]) -> list[_Task]:
     tasks = []
     for entries in by_file.values():
         image = entries[0][1].file
-        if direct_decoder(image) is not None:
+        # A zip member is a stream: seeking to frame k would inflate everything before it
+        # again for every frame, so its frames are one task, read in one pass (the direct
+        # decoder still decodes them: read_frames_by chooses it).
+        if direct_decoder(image) is not None and image.source.member is None:
             tasks.extend(_Task(image, [entry], True) for entry in entries)
         else:
             tasks.append(_Task(image, entries, False))

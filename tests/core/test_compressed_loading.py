@@ -175,3 +175,33 @@ class TestRescale:
         volume = stack.volume()
         assert volume.dtype == dtype and stack.decoded_by == {"imagecodecs.jpegls_decode": 6}
         np.testing.assert_array_equal(volume, original.astype(np.int32) + intercept)
+
+
+def test_multiframe_file_in_a_zip_is_read_in_one_pass(tmp_path, monkeypatch):
+    """A compressed multi-frame file inside a zip archive: one task reads all its frames
+    (seeking a zip member inflates everything before the frame again), still decoded by the
+    direct decoder, and the volume is exact."""
+    import zipfile
+
+    path = write_enhanced(tmp_path / "enh.dcm", [((0, 1, 0), (0, 0, -1))] * 4,
+                          [(2.0 * k, 0.0, 0.0) for k in range(4)], shape=(32, 32))
+    values = phantom_pixels((4, 32, 32))
+    ds = pydicom.dcmread(path)
+    ds.BitsStored, ds.HighBit = 12, 11
+    ds.PixelData = values.tobytes()
+    ds.compress(pydicom.uid.JPEGLSLossless, encoding_plugin="pyjpegls")
+    ds.save_as(path)
+    archive = tmp_path / "study.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(path, "enh.dcm")
+    path.unlink()
+    [stack] = load_study(archive).iter_stacks()
+    opened = []
+    source_type = type(stack.frames[0].file.source)
+    real_open = source_type.open
+    monkeypatch.setattr(source_type, "open", lambda self: opened.append(1) or real_open(self))
+    volume = stack.volume()
+    assert len(opened) == 2  # its fragment list once, then its frames in one pass
+    assert stack.decoded_by == {"imagecodecs.jpegls_decode": 4}
+    for k, frame in enumerate(stack.frames):
+        np.testing.assert_array_equal(volume[k], values[frame.index])
