@@ -15,7 +15,6 @@ plane, as a reader draws it). Masks are ``(slice, row, col)`` on their stack's g
 from __future__ import annotations
 
 import numpy as np
-from skimage.measure import approximate_polygon
 
 from spineviewer.assist import AssistRefusal
 from spineviewer.assist.calipers import lesion_calipers
@@ -257,6 +256,8 @@ def thinned_path(stack: Stack, points, *, tolerance_mm: float = PATH_TOLERANCE_M
         return tuple(tuple(p) for p in points)
     index = stack_geometry(stack).nearest(points.mean(axis=0))
     plane = slice_plane(stack, index)
+    from skimage.measure import approximate_polygon  # noqa: PLC0415 - scipy.signal: 0.4 s at start-up
+
     kept = approximate_polygon(np.asarray(plane.to_corner_mm(points)), tolerance_mm)
     return tuple(tuple(float(v) for v in plane.from_corner_mm(p)) for p in kept)
 
