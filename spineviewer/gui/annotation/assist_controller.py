@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar
 from spineviewer.assist import AssistCancelled, AssistRefusal
 from spineviewer.gui.annotation import assist_results as results
 from spineviewer.gui.annotation.items import PROPOSED_COLOUR
+from spineviewer.gui.annotation.layer import check_disc_name
 from spineviewer.gui.annotation.mask_layer import MaskLayer
 from spineviewer.gui.annotation.slice_projection import from_scene, to_scene
 from spineviewer.gui.annotation.tools import TOOL_SPECS, Tool
@@ -42,9 +43,9 @@ def _progress(task):
     fraction."""
     def report(*values) -> None:
         if len(values) == 2:
-            task.progress.emit(int(values[0]), int(values[1]))
+            task.report(int(values[0]), int(values[1]))
         elif values:
-            task.progress.emit(int(round(float(values[0]) * 100)), 100)
+            task.report(int(round(float(values[0]) * 100)), 100)
     return report
 
 
@@ -286,7 +287,7 @@ class AssistController(QObject):
 
         layer.open_prompt(f"{len(proposal.discs)} discs found, none named: name the circled "
                            "one (for example T12-L1); the others are counted from it",
-                           results.check_name, lambda text: (clear(), named(text, middle)), at)
+                           check_disc_name, lambda text: (clear(), named(text, middle)), at)
         layer.prompt.cancelled.connect(cancelled)
         # Another question replacing this one takes the circles with it.
         layer.prompt.destroyed.connect(clear)

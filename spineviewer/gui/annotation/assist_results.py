@@ -22,13 +22,11 @@ from spineviewer.core import proposals
 from spineviewer.core.annotations import (
     Component, CordPath, Segmentation,
 )
-from spineviewer.core.masks import MaskError, segmentation as mask_drawing
+from spineviewer.core.masks import MaskError, segmentation as mask_drawing, segmentation_stack
 from spineviewer.core.edits import add_lesion, find_annotation, next_lesion_id, remove_annotation
-from spineviewer.core.levels import disc_name, parse_disc_name
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import slice_plane, stack_geometry
 from spineviewer.core.units import Unit
-from spineviewer.gui.annotation.slice_projection import slice_uids
 from spineviewer.gui.reading.hanging import is_post_contrast, weighting
 from spineviewer.gui.annotation.tools.drawing_builders import describe
 
@@ -226,14 +224,6 @@ def _propose_levels(controller, proposal, value) -> None:
                        "marker to correct it")
 
 
-def check_name(text: str) -> str:
-    try:
-        disc_name(parse_disc_name(text))
-    except ValueError as exc:
-        return str(exc)
-    return ""
-
-
 # -- T2 extent -------------------------------------------------------------------------------
 
 def show_t2(controller, stack: Stack, proposal) -> None:
@@ -293,10 +283,8 @@ def masks_on(session, stack: Stack) -> list[tuple[str, np.ndarray, bool]]:
     if study is None or document is None:
         return []
     found = []
-    first_sop = slice_uids(stack, 0)[1]
     for drawing in study.all_drawings():
-        if (isinstance(drawing, Segmentation) and drawing.series_instance_uid == stack.series_uid
-                and drawing.shape == stack.shape and drawing.sop_instance_uid == first_sop):
+        if isinstance(drawing, Segmentation) and segmentation_stack([stack], drawing) is not None:
             try:
                 found.append((drawing.id, document.load_mask(drawing), drawing.proposed))
             except MaskError as exc:
