@@ -32,8 +32,14 @@ def accepted(study: StudyAnnotations) -> StudyAnnotations:
         return study
     keep = lambda drawings: tuple(d for d in drawings if not d.proposed)  # noqa: E731
     lesions = tuple(replace(l, annotations=keep(l.annotations)) for l in study.lesions)
-    levels = None if study.levels is None else study.levels.accepted()
-    return replace(study, lesions=lesions, annotations=keep(study.annotations), levels=levels)
+    return replace(study, lesions=lesions, annotations=keep(study.annotations),
+                   levels=accepted_levels(study))
+
+
+def accepted_levels(study: StudyAnnotations) -> VertebralLevels | None:
+    """The study's levels without their proposals (proposed discs name no level until
+    accepted); None when no level is marked."""
+    return None if study.levels is None else study.levels.accepted()
 
 
 def has_proposals(study: StudyAnnotations) -> bool:

@@ -185,7 +185,7 @@ def show_levels(controller, proposal) -> None:
     they are proposed at once; otherwise the reader names one disc first (the others are
     counted from it)."""
     study = controller.session.study
-    own = study.levels.accepted() if study.levels is not None else None
+    own = proposals.accepted_levels(study)
     if not proposal.discs and proposal.conus is None:
         controller.say(f"Propose levels: {proposal.message}")
         return

@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from spineviewer.core.annotation_file import study_folder
+from spineviewer.core.proposals import accepted_levels
 from spineviewer.core.edits import find_annotation, remove_annotation, remove_lesion
 from spineviewer.core.model import LoadResult
 from spineviewer.core.annotations import Segmentation
@@ -325,14 +326,14 @@ class AnnotationControls(QObject):
 
     def _level_at(self, point) -> str | None:
         study = self.session.study
-        return level_at_point(_accepted_levels(study), point) if study is not None else None
+        return level_at_point(accepted_levels(study), point) if study is not None else None
 
     def _slice_note(self, state) -> str:
         """The level an axial slice cuts, for its corner text."""
         study = self.session.study
         if study is None or state is None or state.stack.plane != "axial":
             return ""
-        level = level_on_slice(_accepted_levels(study), state.stack, state.slice_index)
+        level = level_on_slice(accepted_levels(study), state.stack, state.slice_index)
         return f"Level {level}" if level else ""
 
 
@@ -344,8 +345,3 @@ def _slice_of(stack, drawing) -> int | None:
             return None
         return stack_geometry(stack).nearest(drawing.centre)
     return owning_slice(stack, drawing)
-
-
-def _accepted_levels(study):
-    """The levels the reader accepted: proposed discs name no level until accepted."""
-    return study.levels.accepted() if study.levels is not None else None

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import QMenu
 from spineviewer.core.annotations import (
     Arrow, Bidirectional, Caliper, Component, CordPath, Drawing, Outline, Segmentation, TextNote,
 )
+from spineviewer.core.proposals import accepted_levels
 from spineviewer.core.edits import (
     add_annotation, add_disc, find_annotation, move_disc, remove_disc, rename_disc,
     replace_annotation, set_conus_tip,
@@ -137,7 +138,7 @@ class AnnotationLayer(QObject):
         self.input.set_rect(QRectF(x - _INPUT_MARGIN, y - _INPUT_MARGIN,
                                    width + 2 * _INPUT_MARGIN, height + 2 * _INPUT_MARGIN))
         several = len(study.lesions) > 1
-        counted = study.levels.accepted() if study.levels is not None else None
+        counted = accepted_levels(study)
         for lesion in study.lesions:
             prefix = f"#{lesion.lesion_id} " if several else ""
             for drawing in lesion.annotations:

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 )
 
 from spineviewer.core.annotations import Lesion, StudyAnnotations
+from spineviewer.core.proposals import accepted_levels
 from spineviewer.core.edits import set_segment_rule
 from spineviewer.core.levels import SegmentRule
 from spineviewer.core.measurement import Measurement
@@ -284,10 +285,10 @@ class MeasurementsPanel(QWidget):
             top.addChild(child)
         if lesion is None:
             return
+        levels = accepted_levels(study)
         for drawing in lesion.annotations:
             # A proposal is listed, in magenta, but counted in no value above until accepted.
             name = f"  {describe(drawing)}" + (" (proposed)" if drawing.proposed else "")
-            levels = study.levels.accepted() if study.levels is not None else None
             child = QTreeWidgetItem([name, drawing_value(drawing, levels, named=False,
                                                          segment_rule=study.segment_rule), ""])
             child.setData(0, DRAWING_ROLE, drawing.id)
