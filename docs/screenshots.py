@@ -214,7 +214,6 @@ def grab_assist_corpus(out: Path, size=(1600, 900)) -> None:
 def grab_worklist(out: Path) -> None:
     """The worklist of a series of four sample studies, read blinded in a shuffled order: one
     done and one in progress (their answer keys saved as the reader's annotations)."""
-    import shutil
     import tempfile
     from dataclasses import replace
 
