@@ -299,9 +299,7 @@ def check_cancel(cancel: threading.Event | None, client: PacsClient, *,
 def files_to_send(paths: Iterable) -> list[Path]:
     """``paths`` with each folder replaced by the files in it, recursively (an anonymized copy),
     passing over hidden files and spineviewer's own companion files (annotations, answer key)."""
-    import os
-
-    from spineviewer.core.sources import is_hidden, is_own_file
+    from spineviewer.core.sources import walk_folder
 
     files = []
     for raw in paths:
@@ -309,9 +307,7 @@ def files_to_send(paths: Iterable) -> list[Path]:
         if not path.is_dir():
             files.append(path)
             continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not is_hidden(d))
-            files += [Path(root, n) for n in sorted(names) if not (is_hidden(n) or is_own_file(n))]
+        files += [Path(p) for p in walk_folder(path)]
     return files
 
 
