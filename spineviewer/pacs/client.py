@@ -219,10 +219,7 @@ class PacsClient:
         studies and those ``protect`` names. Raises PacsError when the server fails (what
         arrived stays: a later call resumes), :class:`RetrieveCancelled` when ``cancel`` is set.
         """
-        try:
-            uid = checked_uid(study_uid, "StudyInstanceUID")
-        except ValueError as exc:
-            raise self.error(str(exc)) from None
+        uid = self._uid(study_uid, "StudyInstanceUID")
         if cache.is_complete(uid):
             cache.touch(uid)
             if progress is not None:
