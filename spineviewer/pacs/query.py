@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from spineviewer.core.tags import date
 from spineviewer.pacs.uids import checked_uid
 
 #: Attributes asked for in a study query (returned by every conformant server).
@@ -213,13 +214,9 @@ def _codes(values) -> tuple[str, ...]:
 
 
 def _date(value) -> dt.date | None:
+    # ``YYYY.MM.DD`` (the old ACR-NEMA form) too; only digits left (``date`` would strip spaces).
     text = _text(value).replace(".", "")
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+    return date(text) if text.isdigit() else None
 
 
 def _count(value) -> int | None:
