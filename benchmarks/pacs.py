@@ -38,26 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from load import _files, _study  # noqa: E402
 from report import write_section  # noqa: E402
 
-WORK = ROOT / "benchmarks" / "_work"
 BEGIN, END = "<!-- pacs-benchmark:begin -->", "<!-- pacs-benchmark:end -->"
-
-
-def study_folder(n_files: int, matrix: int) -> Path:
-    """The benchmark study of ``n_files`` files, generated once per size."""
-    from spineviewer.phantom.benchmark import generate_benchmark_study
-
-    parent = WORK / f"pacs-{n_files}-{matrix}"
-    folder = parent / "benchmark-study"
-    if not (parent / "done").exists():
-        folder = generate_benchmark_study(parent, n_files=n_files, matrix=matrix)
-        (parent / "done").write_text("ok")
-    return folder
-
-
-def dicom_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name.startswith("IM"))
 
 
 class Clock:
@@ -152,8 +136,7 @@ def main() -> None:
     from spineviewer.pacs.nodes import PacsNode
 
     load_before = os.getloadavg()[0]
-    source = study_folder(args.files, args.matrix)
-    files = dicom_files(source)
+    files = [Path(p) for p in _files(_study(args.files, args.matrix))]
     size = sum(p.stat().st_size for p in files)
     uid = str(pydicom.dcmread(files[0], stop_before_pixels=True).StudyInstanceUID)
     scratch = Path(tempfile.mkdtemp(prefix="spineviewer-pacs-bench-"))

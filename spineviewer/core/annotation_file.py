@@ -37,6 +37,7 @@ from spineviewer.core.annotation_codec import FormatError, from_json, migrate, t
 from spineviewer.core.annotation_schema import parse_json, validate
 from spineviewer.core.annotations import StudyAnnotations
 from spineviewer.core.safe_write import remove_stale_temporaries, write_atomically
+from spineviewer.core.xdg import xdg_dir
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -82,9 +83,7 @@ class AnnotationLoad:
 
 def user_annotation_folder() -> Path:
     """``$XDG_DATA_HOME/spineviewer/annotations``, or ``~/.local/share/spineviewer/annotations``."""
-    base = os.environ.get("XDG_DATA_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
-    return root / "spineviewer" / "annotations"
+    return xdg_dir("XDG_DATA_HOME", ".local/share") / "spineviewer" / "annotations"
 
 
 def annotation_file_name(study_uid: str) -> str:

@@ -13,7 +13,7 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from spineviewer.core.problems import Problem, ProblemKind, describe_exception
 
@@ -144,19 +144,24 @@ def _not_regular(path: str) -> Problem | None:
                                              ProblemKind.SKIPPED)
 
 
-def _walk_folder(folder: Path) -> tuple[list[FileSource], list[Problem]]:
-    found, skipped = [], []
+def walk_folder(folder: str | os.PathLike) -> Iterator[str]:
+    """The paths of the files under ``folder``, recursively, in sorted order, passing over
+    hidden entries and spineviewer's own companion files (annotations, answer key)."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not is_hidden(d))
         for name in sorted(files):
-            if is_hidden(name) or is_own_file(name):
-                continue
-            path = os.path.join(root, name)
-            problem = _not_regular(path)
-            if problem is None:
-                found.append(FileSource(path))
-            else:
-                skipped.append(problem)
+            if not (is_hidden(name) or is_own_file(name)):
+                yield os.path.join(root, name)
+
+
+def _walk_folder(folder: Path) -> tuple[list[FileSource], list[Problem]]:
+    found, skipped = [], []
+    for path in walk_folder(folder):
+        problem = _not_regular(path)
+        if problem is None:
+            found.append(FileSource(path))
+        else:
+            skipped.append(problem)
     return found, skipped
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from spineviewer.core.annotation_file import annotation_files
 from spineviewer.core.safe_write import remove_stale_temporaries, write_atomically
+from spineviewer.core.xdg import xdg_dir
 from spineviewer.pacs.uids import checked_uid, is_uid
 
 MANIFEST = ".spineviewer-cache.json"
@@ -38,9 +39,7 @@ MAX_MANIFEST_BYTES = 5_000_000
 
 def default_root() -> Path:
     """``$XDG_CACHE_HOME/spineviewer/studies`` (``~/.cache`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "spineviewer" / "studies"
+    return xdg_dir("XDG_CACHE_HOME", ".cache") / "spineviewer" / "studies"
 
 
 def has_annotations(folder: Path, study_uid: str) -> bool:

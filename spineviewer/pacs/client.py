@@ -219,10 +219,7 @@ class PacsClient:
         studies and those ``protect`` names. Raises PacsError when the server fails (what
         arrived stays: a later call resumes), :class:`RetrieveCancelled` when ``cancel`` is set.
         """
-        try:
-            uid = checked_uid(study_uid, "StudyInstanceUID")
-        except ValueError as exc:
-            raise self.error(str(exc)) from None
+        uid = self._uid(study_uid, "StudyInstanceUID")
         if cache.is_complete(uid):
             cache.touch(uid)
             if progress is not None:
@@ -299,9 +296,7 @@ def check_cancel(cancel: threading.Event | None, client: PacsClient, *,
 def files_to_send(paths: Iterable) -> list[Path]:
     """``paths`` with each folder replaced by the files in it, recursively (an anonymized copy),
     passing over hidden files and spineviewer's own companion files (annotations, answer key)."""
-    import os
-
-    from spineviewer.core.sources import is_hidden, is_own_file
+    from spineviewer.core.sources import walk_folder
 
     files = []
     for raw in paths:
@@ -309,9 +304,7 @@ def files_to_send(paths: Iterable) -> list[Path]:
         if not path.is_dir():
             files.append(path)
             continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not is_hidden(d))
-            files += [Path(root, n) for n in sorted(names) if not (is_hidden(n) or is_own_file(n))]
+        files += [Path(p) for p in walk_folder(path)]
     return files
 
 

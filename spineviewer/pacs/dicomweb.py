@@ -122,9 +122,7 @@ class DicomWebClient(PacsClient):
             raise self.error(f"closed the connection in the middle of a transfer ({what})") from None
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError):
             raise self.error(f"the request failed ({what})") from None
-        except MultipartError as exc:
-            raise self.error(f"sent a malformed answer ({what}: {exc})") from None
-        except InvalidUid as exc:
+        except (MultipartError, InvalidUid) as exc:
             raise self.error(f"sent a malformed answer ({what}: {exc})") from None
         except InvalidDicomError:
             raise self.error(f"sent data that is not a DICOM instance ({what})") from None

@@ -24,8 +24,8 @@ from spineviewer.pacs.client import (
     InstanceSink, PacsClient, SendReport, check_cancel, checked_page, read_for_sending,
 )
 from spineviewer.pacs.query import (
-    SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, find_identifier, in_series_order,
-    instance_uid, series_result, study_result,
+    SERIES_FIELDS, SeriesResult, StudyQuery, StudyResult, dimse_identifier, find_identifier,
+    in_series_order, instance_uid, series_result, study_result,
 )
 
 #: Storage SOP classes we accept on a C-GET (a presentation context each; at most 127 fit).
@@ -222,23 +222,24 @@ class DimseClient(PacsClient):
         return [self._parsed(study_result, answer) for answer in answers]
 
     def query_series(self, study_uid: str) -> list[SeriesResult]:
-        identifier = _identifier("SERIES", **dict.fromkeys(SERIES_FIELDS, ""),
-                                 StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"))
+        identifier = dimse_identifier("SERIES", **dict.fromkeys(SERIES_FIELDS, ""),
+                                      StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"))
         series = [self._parsed(series_result, a) for a in self._find(identifier, "C-FIND of series")]
         return in_series_order(series)
 
     def query_instances(self, study_uid: str, series_uid: str) -> list[str]:
-        identifier = _identifier("IMAGE", StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"),
-                                 SeriesInstanceUID=self._uid(series_uid, "SeriesInstanceUID"),
-                                 SOPInstanceUID="")
+        identifier = dimse_identifier("IMAGE",
+                                      StudyInstanceUID=self._uid(study_uid, "StudyInstanceUID"),
+                                      SeriesInstanceUID=self._uid(series_uid, "SeriesInstanceUID"),
+                                      SOPInstanceUID="")
         answers = self._find(identifier, "C-FIND of instances")
         return list(dict.fromkeys(self._parsed(instance_uid, a) for a in answers))
 
     def fetch_series(self, sink: InstanceSink, study_uid: str, series_uid: str,
                      missing: Sequence[str], *, whole: bool, cancel) -> None:
-        identifier = _identifier("SERIES" if whole else "IMAGE", StudyInstanceUID=study_uid,
-                                 SeriesInstanceUID=series_uid,
-                                 **({} if whole else {"SOPInstanceUID": list(missing)}))
+        identifier = dimse_identifier("SERIES" if whole else "IMAGE", StudyInstanceUID=study_uid,
+                                      SeriesInstanceUID=series_uid,
+                                      **({} if whole else {"SOPInstanceUID": list(missing)}))
         self._sink, self._failures = sink, []
         try:
             if self.node.retrieve == "c-move":
@@ -347,17 +348,6 @@ class DimseClient(PacsClient):
             return reader(answer)
         except ValueError as exc:
             raise self.error(f"sent a malformed answer ({exc})") from None
-
-
-def _identifier(level: str, **attributes):
-    """A C-FIND / C-GET / C-MOVE identifier at ``level`` holding ``attributes``."""
-    from pydicom.dataset import Dataset
-
-    identifier = Dataset()
-    identifier.QueryRetrieveLevel = level
-    for keyword, value in attributes.items():
-        setattr(identifier, keyword, value)
-    return identifier
 
 
 def _sop_class(name: str):

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from spineviewer.core.safe_write import write_atomically
+from spineviewer.core.xdg import xdg_dir
 
 PROTOCOLS = ("dicomweb", "dimse")
 AUTHENTICATIONS = ("none", "basic", "bearer")
@@ -156,9 +156,7 @@ def _choice(value, choices, what):
 
 def settings_path() -> Path:
     """``$XDG_CONFIG_HOME/spineviewer/pacs.json`` (``~/.config`` by default)."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
-    return root / "spineviewer" / "pacs.json"
+    return xdg_dir("XDG_CONFIG_HOME", ".config") / "spineviewer" / "pacs.json"
 
 
 class NodeStore:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from spineviewer.core.tags import date
 from spineviewer.pacs.uids import checked_uid
 
 #: Attributes asked for in a study query (returned by every conformant server).
@@ -105,31 +106,33 @@ class SeriesResult:
     n_instances: int | None = None
 
 
+def _filters(query: StudyQuery) -> dict[str, str]:
+    """The filters of ``query`` by attribute keyword, '' for those not set."""
+    return {"PatientName": query.patient_name, "PatientID": query.patient_id,
+            "StudyDate": query.date_range, "ModalitiesInStudy": query.modality,
+            "AccessionNumber": query.accession, "StudyDescription": query.description,
+            "StudyInstanceUID": query.study_uid}
+
+
 def qido_params(query: StudyQuery) -> dict[str, str]:
     """QIDO-RS search parameters of ``query`` (PS3.18 §8.3.4), keyword form."""
-    params = {"PatientName": query.patient_name, "PatientID": query.patient_id,
-              "StudyDate": query.date_range, "ModalitiesInStudy": query.modality,
-              "AccessionNumber": query.accession, "StudyDescription": query.description,
-              "StudyInstanceUID": query.study_uid}
-    return {key: value for key, value in params.items() if value}
+    return {key: value for key, value in _filters(query).items() if value}
+
+
+def dimse_identifier(level: str, **attributes):
+    """A C-FIND / C-GET / C-MOVE identifier at ``level`` holding ``attributes``."""
+    from pydicom.dataset import Dataset
+
+    identifier = Dataset()
+    identifier.QueryRetrieveLevel = level
+    for keyword, value in attributes.items():
+        setattr(identifier, keyword, value)
+    return identifier
 
 
 def find_identifier(query: StudyQuery):
     """The C-FIND STUDY-level identifier of ``query``: filters set, return keys empty."""
-    from pydicom.dataset import Dataset
-
-    identifier = Dataset()
-    identifier.QueryRetrieveLevel = "STUDY"
-    for keyword in STUDY_FIELDS:
-        setattr(identifier, keyword, "")
-    identifier.PatientName = query.patient_name
-    identifier.PatientID = query.patient_id
-    identifier.StudyDate = query.date_range
-    identifier.ModalitiesInStudy = query.modality
-    identifier.AccessionNumber = query.accession
-    identifier.StudyDescription = query.description
-    identifier.StudyInstanceUID = query.study_uid
-    return identifier
+    return dimse_identifier("STUDY", **{**dict.fromkeys(STUDY_FIELDS, ""), **_filters(query)})
 
 
 def study_result(answer) -> StudyResult:
@@ -211,13 +214,9 @@ def _codes(values) -> tuple[str, ...]:
 
 
 def _date(value) -> dt.date | None:
+    # ``YYYY.MM.DD`` (the old ACR-NEMA form) too; only digits left (``date`` would strip spaces).
     text = _text(value).replace(".", "")
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+    return date(text) if text.isdigit() else None
 
 
 def _count(value) -> int | None:

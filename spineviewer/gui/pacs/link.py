@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMenu
 from spineviewer.core.study_scan import scan_studies
 from spineviewer.gui.pacs.cache_page import limit_from_settings
 from spineviewer.gui.pacs.position import show_again
-from spineviewer.gui.pacs.retrieval import Retrieval
+from spineviewer.gui.pacs.retrieval import Retrieval, studies_on_screen
 from spineviewer.gui.pacs.secrets import secret_for
 from spineviewer.gui.reading.overlay_text import format_person_name
 from spineviewer.gui.shell.background import BackgroundWork
@@ -191,9 +191,8 @@ class PacsLink(QObject):
                                                      cancel=task.cancel)[0],
                            label="Loading the rest of the study", on_done=shown)
 
-    def _on_screen(self) -> set[str]:
-        result = self.window.result
-        return set() if result is None else {s.uid for p in result.patients for s in p.studies}
+    def _on_screen(self) -> frozenset[str]:
+        return studies_on_screen(self.window)
 
     def _retrieve_finished(self, study_uid: str, outcome) -> None:
         if self.query is None:

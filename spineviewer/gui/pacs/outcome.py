@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from spineviewer.gui.pacs.status_line import one_line
+from spineviewer.gui.pacs.status_line import REASON_LIMIT
 from spineviewer.gui.shell.background import BackgroundWork, Task
-from spineviewer.pacs.errors import PacsError, RetrieveCancelled
+from spineviewer.pacs.errors import PacsError, RetrieveCancelled, one_line
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def guarded(server: str, fn: Callable[[Task], object]) -> Callable[[Task], Outco
         except PacsError as exc:
             return Outcome(error=str(exc))
         except (ValueError, OSError) as exc:
-            return Outcome(error=f"{server}: {one_line(exc)}")
+            return Outcome(error=f"{server}: {one_line(exc, REASON_LIMIT)}")
     return run
 
 

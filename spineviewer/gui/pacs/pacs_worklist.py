@@ -21,8 +21,9 @@ from spineviewer.core.worklist import WorklistEntry, entry_for, saved_annotation
 from spineviewer.gui.pacs.outcome import Outcome, submit
 from spineviewer.gui.pacs.position import show_again
 from spineviewer.gui.pacs.retrieval import Retrieval
-from spineviewer.gui.pacs.status_line import one_line
+from spineviewer.gui.pacs.status_line import REASON_LIMIT
 from spineviewer.gui.shell.background import Task
+from spineviewer.pacs.errors import one_line
 from spineviewer.pacs.nodes import PacsNode
 
 #: Seconds each accession query waits for the server.
@@ -162,4 +163,4 @@ class PacsWorklist(QObject):
         self.window.work.submit(work, label=f"Opening {self.reading.label(self.reading.worklist.entry(uid))}",
                                 on_done=scanned,
                                 on_failed=lambda reason: self.window.statusBar().showMessage(
-                                    f"The study could not be opened: {one_line(reason)}"))
+                                    f"The study could not be opened: {one_line(reason, REASON_LIMIT)}"))

@@ -50,6 +50,13 @@ class RetrieveJob:
     total: int | None = None
 
 
+def studies_on_screen(window) -> frozenset[str]:
+    """The StudyInstanceUIDs of the studies open in ``window`` (none before one is open)."""
+    shown = window.result
+    return frozenset() if shown is None else frozenset(
+        study.uid for patient in shown.patients for study in patient.studies)
+
+
 class Retrieval(QObject):
     """The retrieves of one window and their place in its status bar.
 
@@ -104,9 +111,7 @@ class Retrieval(QObject):
         self.job = job
         # The retrieve keeps the cache within its limit at the end, never removing the study on
         # screen (nor, as always, a study with annotations).
-        shown = self.window.result
-        on_screen = frozenset() if shown is None else frozenset(
-            study.uid for patient in shown.patients for study in patient.studies)
+        on_screen = studies_on_screen(self.window)
 
         def work(task: Task) -> Path:
             last = [0.0, ""]

@@ -24,8 +24,9 @@ from PyQt6.QtWidgets import (
 from spineviewer.core.annotations import Sent, SentObject, timestamp
 from spineviewer.gui.pacs.outcome import Outcome, submit
 from spineviewer.gui.pacs.secrets import secret_for
-from spineviewer.gui.pacs.status_line import StatusLine, one_line
+from spineviewer.gui.pacs.status_line import REASON_LIMIT, StatusLine
 from spineviewer.gui.shell.background import BackgroundWork, Task
+from spineviewer.pacs.errors import one_line
 from spineviewer.pacs.nodes import NodeStore
 
 #: Seconds the client waits for each answer of the server.
@@ -201,10 +202,10 @@ class SendDialog(QDialog):
                     try:
                         paths, study_uid = write_objects(what, result, document, Path(folder), pseudonym)
                     except (ValueError, OSError) as exc:
-                        sent.append((what, None, "", f"not written ({one_line(exc)})"))
+                        sent.append((what, None, "", f"not written ({one_line(exc, REASON_LIMIT)})"))
                         continue
                     report = client.send(paths)
-                    reason = one_line(report.failed[0][1]) if report.failed else ""
+                    reason = one_line(report.failed[0][1], REASON_LIMIT) if report.failed else ""
                     sent.append((what, report, study_uid, reason))
             return sent
 

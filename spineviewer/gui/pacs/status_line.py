@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from PyQt6.QtWidgets import QLabel, QWidget
 
-from spineviewer.pacs.errors import one_line as flat_line
+from spineviewer.pacs.errors import one_line
 
 #: Colours on the dark theme.
 _STYLES = {"ok": "color: #6cc47a;", "error": "color: #ff8a80;", "busy": "color: #aeb6c2;",
            "note": "color: #ffcf66;"}
-
-
-def one_line(reason: object, limit: int = 240) -> str:
-    """``reason`` on one line, at most ``limit`` characters (a server's text can be anything)."""
-    return flat_line(reason, limit)
+#: Longest server reason quoted in a PACS message (``one_line(reason, REASON_LIMIT)``: a
+#: server's text can be anything).
+REASON_LIMIT = 240
 
 
 class StatusLine(QLabel):
