@@ -129,22 +129,31 @@ def canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray, *
 def _trace(score: np.ndarray) -> np.ndarray:
     """Column of the best path down the rows of ``score`` (at most one column of shift per
     row, a small cost per shift): dynamic programming over the whole image."""
-    rows, cols = score.shape
-    total = score[0].astype(np.float64)
-    came = np.zeros((rows, cols), dtype=np.int8)
     penalty = 0.05 * float(np.percentile(score, 99)) + 1e-9
-    for r in range(1, rows):
+    return best_columns(score[1:], score[0], penalty).astype(float)
+
+
+def best_columns(gains: np.ndarray, initial: np.ndarray, penalty: float) -> np.ndarray:
+    """Columns of the path through the rows of ``gains`` that collects the most, moving at most
+    one column per row at a cost of ``penalty`` per move (dynamic programming), starting from
+    the scores ``initial`` of the row before them; shape ``(len(gains) + 1,)``, the first the
+    column on the row of ``initial``."""
+    n, cols = gains.shape
+    total = np.asarray(initial, dtype=np.float64)
+    came = np.empty((n, cols), dtype=np.int8)
+    for i in range(n):
         left = np.concatenate(([-np.inf], total[:-1])) - penalty
         right = np.concatenate((total[1:], [-np.inf])) - penalty
         options = np.stack([left, total, right])
         best = np.argmax(options, axis=0)
-        came[r] = best - 1
-        total = options[best, np.arange(cols)] + score[r]
-    path = np.empty(rows)
+        came[i] = best - 1
+        total = options[best, np.arange(cols)] + gains[i]
+    path = np.empty(n + 1, dtype=int)
     c = int(np.argmax(total))
-    for r in range(rows - 1, -1, -1):
-        path[r] = c
-        c = c + int(came[r, c])
+    for i in range(n - 1, -1, -1):
+        path[i + 1] = c
+        c = c + int(came[i, c])
+    path[0] = c
     return path
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from spineviewer.assist.canal import best_columns
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
@@ -344,19 +345,7 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
             continue
         score = np.full(n_ap, -np.inf)
         score[start] = 0.0
-        choice = np.empty((len(rows), n_ap), dtype=np.int8)
-        penalty = cap
-        for i, r in enumerate(rows):
-            left = np.concatenate([[-np.inf], score[:-1]]) - penalty
-            right = np.concatenate([score[1:], [-np.inf]]) - penalty
-            stacked = np.stack([left, score, right])
-            pick = np.argmax(stacked, axis=0)
-            score = stacked[pick, np.arange(n_ap)] + gain[r]
-            choice[i] = pick.astype(np.int8) - 1
-        c = int(np.argmax(score))
-        for i in range(len(rows) - 1, -1, -1):
-            cols[rows[i]] = c
-            c = c + int(choice[i, c])
+        cols[rows] = best_columns(gain[rows], score, cap)[1:]
     return cols
 
 
