@@ -85,7 +85,7 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
     (a vessel or a fat line can outshine the canal on one slice; the discs in front of each
     candidate decide, see :mod:`spineviewer.assist.levels`)."""
     band = ndi.uniform_filter1d(score, 2 * _CANAL_HALF_WIDTH + 1, axis=2)
-    strength = np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+    strength = slice_strength(band)
     slices = [int(k) for k in np.argsort(-strength)[:_SLICES_TRIED] if strength[k] > 0]
     found = []
     for k in slices:
@@ -95,9 +95,21 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
             canal = canal_along(grid, plane, k, cols)
             if canal is not None:
                 found.append(canal)
-            for r, c in enumerate(np.round(cols).astype(int)):
-                plane[r, max(0, c - _BESIDE):c + _BESIDE + 1] = 0.0
+            clear_beside(plane, cols, _BESIDE)
     return sorted(found, key=lambda c: -c.score)
+
+
+def slice_strength(band: np.ndarray) -> np.ndarray:
+    """How strongly each slice of ``band`` ``(slice, row, col)`` shows a line down its rows:
+    the sum of its highest values, as many as it has rows."""
+    return np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+
+
+def clear_beside(plane: np.ndarray, cols: np.ndarray, half_width: int) -> None:
+    """Zero ``plane`` within ``half_width`` columns of the traced path ``cols`` on each row
+    (in place), so the next trace finds another path."""
+    for r, c in enumerate(np.round(cols).astype(int)):
+        plane[r, max(0, c - half_width):c + half_width + 1] = 0.0
 
 
 def canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray, *,
