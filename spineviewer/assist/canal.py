@@ -61,6 +61,14 @@ class Canal:
         """Grid ``(row, col)`` of the anterior wall, shape (n, 2)."""
         return self.centre + self.wall[:, None] * self.anterior
 
+    def wall_at(self, arcs) -> np.ndarray:
+        """Grid ``(row, col)`` of the anterior wall at fractional arc positions ``arcs`` (mm),
+        shape ``(2,)`` for one position, ``(n, 2)`` for ``n``."""
+        wall = self.wall_points()
+        index = np.arange(len(wall))
+        return np.stack([np.interp(arcs, index, wall[:, 0]), np.interp(arcs, index, wall[:, 1])],
+                        axis=-1)
+
 
 def canal_score(grid: UprightGrid) -> np.ndarray:
     """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0: ridges
