@@ -68,8 +68,6 @@ class Centreline:
         line from the top of the cord in the field to its bottom (head to foot).
     points : ndarray, shape (N, 3)
         The same points in LPS mm.
-    response : ndarray, shape (N,)
-        Band response along the centreline (signal units).
     signal : ndarray, shape (N,)
         Mean signal of the cord core along the centreline (signal units).
     brightest : ndarray, shape (N,)
@@ -80,7 +78,6 @@ class Centreline:
 
     index: np.ndarray
     points: np.ndarray
-    response: np.ndarray
     signal: np.ndarray
     brightest: np.ndarray
     seed: int
@@ -270,8 +267,7 @@ def track_cord(view: SagittalView, seed_index, *, cancel=None) -> Centreline:
         rows = rows[::-1]
     points = view.to_lps(index)
     seed_at = int(np.argmin(np.abs(rows - r0)))
-    return Centreline(view.to_stack_index(index), points, along[rows], signal, brightest,
-                      seed_at)
+    return Centreline(view.to_stack_index(index), points, signal, brightest, seed_at)
 
 
 def refine_dark_cord(view: SagittalView, cord: Centreline) -> Centreline:
@@ -297,7 +293,7 @@ def refine_dark_cord(view: SagittalView, cord: Centreline) -> Centreline:
     best = np.where(scores.max(axis=1) > 0, offsets[np.argmax(scores, axis=1)], 0)
     moved = ndimage.gaussian_filter1d(best.astype(float), 3.0 / view.long_mm, mode="nearest")
     refined = index + np.column_stack([np.zeros_like(moved), np.zeros_like(moved), moved])
-    return Centreline(view.to_stack_index(refined), view.to_lps(refined), cord.response,
+    return Centreline(view.to_stack_index(refined), view.to_lps(refined),
                       _core_signal(view, refined), cord.brightest, cord.seed)
 
 
