@@ -48,11 +48,11 @@ from spineviewer.assist.lesion import segment_lesion
 from spineviewer.core.levels import Extent, VertebralLevels, parse_disc_name, Disc
 from spineviewer.core.loader import load_study
 from spineviewer.core.stack_geometry import stack_geometry
-from spineviewer.phantom.dicomfile import StudyHeader, build_image, deterministic_uid, write_image
+from spineviewer.phantom.dicomfile import deterministic_uid
 from spineviewer.phantom.lesion_truth import lesion_mask, lesion_volume_mm3
 from spineviewer.phantom.protocol import SAGITTAL_T1, SAGITTAL_T2, SeriesSpec
 from spineviewer.phantom.render import CONTRASTS, add_rician_noise, render_stack
-from spineviewer.phantom.study import CASES, case_anatomy, window_for
+from spineviewer.phantom.study import CASES, case_anatomy, study_header, write_series
 from spineviewer.phantom.tissues import NOISE_SIGMA, Contrast
 from spineviewer.phantom.truth import disc_points
 from spineviewer.phantom.variants import SagittalVariant, variant_stacks
@@ -76,13 +76,7 @@ def write_variant(slug: str, variant: SagittalVariant, outdir: Path) -> Path:
     folder.mkdir(parents=True)
     spec, anatomy = CASES[slug], case_anatomy(slug)
     tag = ["assist-lesion", slug, repr(variant)]
-    study = StudyHeader(
-        patient_name=spec.patient.name, patient_id=spec.patient.patient_id,
-        patient_sex=spec.patient.sex, patient_age=spec.patient.age,
-        patient_birth_date=spec.patient.birth_date, study_uid=deterministic_uid(*tag, "study"),
-        frame_of_reference_uid=deterministic_uid(*tag, "frame"), study_date=spec.study_date,
-        study_time=spec.study_time, accession=spec.accession,
-        description=spec.study_description)
+    study = study_header(spec, tag)
     stacks = variant_stacks(slug, variant)
     clean = [render_stack(anatomy, g, inplane=variant.supersampling,
                           through=variant.supersampling) for g in stacks]
@@ -96,16 +90,8 @@ def write_variant(slug: str, variant: SagittalVariant, outdir: Path) -> Path:
                                     np.random.default_rng(np.random.SeedSequence(
                                         variant.seed, spawn_key=(number, k, i))))
                    for i in range(g.n_slices)] for k, (g, c) in enumerate(zip(stacks, clean))]
-        window = window_for([im for stack in images for im in stack])
-        out = folder / f"SE{number:04d}"
-        out.mkdir()
-        n = 0
-        for g, stack_images in zip(stacks, images):
-            for i, pixels in enumerate(stack_images):
-                n += 1
-                ds = build_image(study, series, uid, g, i, n,
-                                 deterministic_uid(*tag, f"image/{number}/{n}"), pixels, window)
-                write_image(ds, out / f"IM{n:05d}", ExplicitVRLittleEndian)
+        write_series(folder / f"SE{number:04d}", study, series, uid, images, tag,
+                     ExplicitVRLittleEndian)
     (folder / "done").write_text("")
     return folder
 

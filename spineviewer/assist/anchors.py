@@ -140,10 +140,7 @@ def _tangent(canal: Canal) -> np.ndarray:
 
 
 def _point(canal: Canal, arc: float, grid: UprightGrid) -> np.ndarray:
-    wall = canal.wall_points()
-    index = np.arange(len(wall))
-    rc = np.array([np.interp(arc, index, wall[:, 0]), np.interp(arc, index, wall[:, 1])])
-    return grid.to_lps(canal.slice, rc)
+    return grid.to_lps(canal.slice, canal.wall_at(arc))
 
 
 def conus_tip(image: np.ndarray, canal: Canal, peaks: list[DiscPeak]) -> np.ndarray | None:

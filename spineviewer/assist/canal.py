@@ -61,6 +61,14 @@ class Canal:
         """Grid ``(row, col)`` of the anterior wall, shape (n, 2)."""
         return self.centre + self.wall[:, None] * self.anterior
 
+    def wall_at(self, arcs) -> np.ndarray:
+        """Grid ``(row, col)`` of the anterior wall at fractional arc positions ``arcs`` (mm),
+        shape ``(2,)`` for one position, ``(n, 2)`` for ``n``."""
+        wall = self.wall_points()
+        index = np.arange(len(wall))
+        return np.stack([np.interp(arcs, index, wall[:, 0]), np.interp(arcs, index, wall[:, 1])],
+                        axis=-1)
+
 
 def canal_score(grid: UprightGrid) -> np.ndarray:
     """Bright vertical lines present near the midline only, ``(slice, row, col)``, >= 0: ridges
@@ -85,7 +93,7 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
     (a vessel or a fat line can outshine the canal on one slice; the discs in front of each
     candidate decide, see :mod:`spineviewer.assist.levels`)."""
     band = ndi.uniform_filter1d(score, 2 * _CANAL_HALF_WIDTH + 1, axis=2)
-    strength = np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+    strength = slice_strength(band)
     slices = [int(k) for k in np.argsort(-strength)[:_SLICES_TRIED] if strength[k] > 0]
     found = []
     for k in slices:
@@ -95,9 +103,21 @@ def canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
             canal = canal_along(grid, plane, k, cols)
             if canal is not None:
                 found.append(canal)
-            for r, c in enumerate(np.round(cols).astype(int)):
-                plane[r, max(0, c - _BESIDE):c + _BESIDE + 1] = 0.0
+            clear_beside(plane, cols, _BESIDE)
     return sorted(found, key=lambda c: -c.score)
+
+
+def slice_strength(band: np.ndarray) -> np.ndarray:
+    """How strongly each slice of ``band`` ``(slice, row, col)`` shows a line down its rows:
+    the sum of its highest values, as many as it has rows."""
+    return np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+
+
+def clear_beside(plane: np.ndarray, cols: np.ndarray, half_width: int) -> None:
+    """Zero ``plane`` within ``half_width`` columns of the traced path ``cols`` on each row
+    (in place), so the next trace finds another path."""
+    for r, c in enumerate(np.round(cols).astype(int)):
+        plane[r, max(0, c - half_width):c + half_width + 1] = 0.0
 
 
 def canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray, *,
@@ -129,22 +149,31 @@ def canal_along(grid: UprightGrid, band: np.ndarray, k: int, cols: np.ndarray, *
 def _trace(score: np.ndarray) -> np.ndarray:
     """Column of the best path down the rows of ``score`` (at most one column of shift per
     row, a small cost per shift): dynamic programming over the whole image."""
-    rows, cols = score.shape
-    total = score[0].astype(np.float64)
-    came = np.zeros((rows, cols), dtype=np.int8)
     penalty = 0.05 * float(np.percentile(score, 99)) + 1e-9
-    for r in range(1, rows):
+    return best_columns(score[1:], score[0], penalty).astype(float)
+
+
+def best_columns(gains: np.ndarray, initial: np.ndarray, penalty: float) -> np.ndarray:
+    """Columns of the path through the rows of ``gains`` that collects the most, moving at most
+    one column per row at a cost of ``penalty`` per move (dynamic programming), starting from
+    the scores ``initial`` of the row before them; shape ``(len(gains) + 1,)``, the first the
+    column on the row of ``initial``."""
+    n, cols = gains.shape
+    total = np.asarray(initial, dtype=np.float64)
+    came = np.empty((n, cols), dtype=np.int8)
+    for i in range(n):
         left = np.concatenate(([-np.inf], total[:-1])) - penalty
         right = np.concatenate((total[1:], [-np.inf])) - penalty
         options = np.stack([left, total, right])
         best = np.argmax(options, axis=0)
-        came[r] = best - 1
-        total = options[best, np.arange(cols)] + score[r]
-    path = np.empty(rows)
+        came[i] = best - 1
+        total = options[best, np.arange(cols)] + gains[i]
+    path = np.empty(n + 1, dtype=int)
     c = int(np.argmax(total))
-    for r in range(rows - 1, -1, -1):
-        path[r] = c
-        c = c + int(came[r, c])
+    for i in range(n - 1, -1, -1):
+        path[i + 1] = c
+        c = c + int(came[i, c])
+    path[0] = c
     return path
 
 

@@ -19,7 +19,8 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from spineviewer.assist.canal import (
-    LATERAL_MM, Canal, _steady, _trace, _vertex, canal_along, sample_across,
+    LATERAL_MM, Canal, _steady, _trace, _vertex, canal_along, clear_beside, sample_across,
+    slice_strength,
 )
 from spineviewer.assist.grid import UprightGrid
 
@@ -51,7 +52,7 @@ def valley_score(grid: UprightGrid) -> np.ndarray:
 def t1_canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
     """Valleys that may be the canal, on the middle slice of those that show one best."""
     band = ndi.uniform_filter1d(score, 2 * _BAND + 1, axis=2)
-    strength = np.sort(band.reshape(band.shape[0], -1), axis=1)[:, -band.shape[1]:].sum(axis=1)
+    strength = slice_strength(band)
     if strength.max() <= 0:
         return []
     k = middle_slice(strength)
@@ -65,8 +66,7 @@ def t1_canal_candidates(grid: UprightGrid, score: np.ndarray) -> list[Canal]:
         canal = canal_along(grid, plane, k, cols, wall=anterior_wall, min_score=-np.inf)
         if canal is not None:
             found.append(canal)
-        for r, c in enumerate(np.round(cols).astype(int)):
-            plane[r, max(0, c - BESIDE_MM):c + BESIDE_MM + 1] = 0.0
+        clear_beside(plane, cols, BESIDE_MM)
     return found
 
 

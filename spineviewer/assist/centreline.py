@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from spineviewer.assist.canal import best_columns
 from spineviewer.assist.refusal import AssistRefusal, check_cancel
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
@@ -67,8 +68,6 @@ class Centreline:
         line from the top of the cord in the field to its bottom (head to foot).
     points : ndarray, shape (N, 3)
         The same points in LPS mm.
-    response : ndarray, shape (N,)
-        Band response along the centreline (signal units).
     signal : ndarray, shape (N,)
         Mean signal of the cord core along the centreline (signal units).
     brightest : ndarray, shape (N,)
@@ -79,7 +78,6 @@ class Centreline:
 
     index: np.ndarray
     points: np.ndarray
-    response: np.ndarray
     signal: np.ndarray
     brightest: np.ndarray
     seed: int
@@ -269,8 +267,7 @@ def track_cord(view: SagittalView, seed_index, *, cancel=None) -> Centreline:
         rows = rows[::-1]
     points = view.to_lps(index)
     seed_at = int(np.argmin(np.abs(rows - r0)))
-    return Centreline(view.to_stack_index(index), points, along[rows], signal, brightest,
-                      seed_at)
+    return Centreline(view.to_stack_index(index), points, signal, brightest, seed_at)
 
 
 def refine_dark_cord(view: SagittalView, cord: Centreline) -> Centreline:
@@ -296,7 +293,7 @@ def refine_dark_cord(view: SagittalView, cord: Centreline) -> Centreline:
     best = np.where(scores.max(axis=1) > 0, offsets[np.argmax(scores, axis=1)], 0)
     moved = ndimage.gaussian_filter1d(best.astype(float), 3.0 / view.long_mm, mode="nearest")
     refined = index + np.column_stack([np.zeros_like(moved), np.zeros_like(moved), moved])
-    return Centreline(view.to_stack_index(refined), view.to_lps(refined), cord.response,
+    return Centreline(view.to_stack_index(refined), view.to_lps(refined),
                       _core_signal(view, refined), cord.brightest, cord.seed)
 
 
@@ -344,19 +341,7 @@ def _dp_path(best: np.ndarray, r0: int, start: int, view: SagittalView) -> np.nd
             continue
         score = np.full(n_ap, -np.inf)
         score[start] = 0.0
-        choice = np.empty((len(rows), n_ap), dtype=np.int8)
-        penalty = cap
-        for i, r in enumerate(rows):
-            left = np.concatenate([[-np.inf], score[:-1]]) - penalty
-            right = np.concatenate([score[1:], [-np.inf]]) - penalty
-            stacked = np.stack([left, score, right])
-            pick = np.argmax(stacked, axis=0)
-            score = stacked[pick, np.arange(n_ap)] + gain[r]
-            choice[i] = pick.astype(np.int8) - 1
-        c = int(np.argmax(score))
-        for i in range(len(rows) - 1, -1, -1):
-            cols[rows[i]] = c
-            c = c + int(choice[i, c])
+        cols[rows] = best_columns(gain[rows], score, cap)[1:]
     return cols
 
 

@@ -25,7 +25,7 @@ How it works (:func:`propose_t2_extent`):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -34,7 +34,7 @@ from skimage.filters import threshold_otsu
 from spineviewer.assist.centreline import (
     Centreline, cord_is_bright, refine_dark_cord, seeded_view, track_cord,
 )
-from spineviewer.assist.refusal import AssistRefusal
+from spineviewer.assist.refusal import AssistRefusal, report_progress
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import slice_plane, stack_geometry
@@ -118,26 +118,27 @@ def propose_t2_extent(stack: Stack, seed: Point, *, cancel=None, progress=None) 
         When the series is not sagittal, no cord runs at the click, the cord is brighter than
         its CSF (not T2-weighted), or no hyperintensity is found at the click.
     """
-    _report(progress, 0)
+    report_progress(progress, 0)
     view, seed_index = seeded_view(stack, seed, cancel=cancel)
-    _report(progress, 1)
+    report_progress(progress, 1)
     cord = track_cord(view, seed_index, cancel=cancel)
     if cord_is_bright(view, cord):
         raise AssistRefusal("the cord is brighter than its CSF on this series (T1-weighted?): "
                             "propose the T2 extent on a sagittal T2-weighted series")
     cord = refine_dark_cord(view, cord)
-    _report(progress, 2)
+    report_progress(progress, 2)
     first, last, normal, threshold = hyperintensity(cord)
     path, image = _projected_path(stack, cord, first, last)
-    _report(progress, 3)
-    length = float(np.sum(np.linalg.norm(np.diff(path, axis=0), axis=1)))
+    report_progress(progress, 3)
     points = tuple(tuple(float(v) for v in p) for p in path)
-    return T2Proposal(
+    proposal = T2Proposal(
         path=points, series_instance_uid=stack.series_uid,
         sop_instance_uid=stack.frames[image].file.sop_instance_uid, top=points[0],
         bottom=points[-1], centreline=cord.points, normal_signal=normal, threshold=threshold,
-        message=(f"T2 hyperintensity along the cord: {length:.0f} mm (signal above "
-                 f"{threshold:.0f}; normal cord {normal:.0f})"))
+        message="")
+    return replace(proposal, message=(
+        f"T2 hyperintensity along the cord: {proposal.length_mm:.0f} mm (signal above "
+        f"{threshold:.0f}; normal cord {normal:.0f})"))
 
 
 def hyperintensity(cord: Centreline) -> tuple[float, float, float, float]:
@@ -288,8 +289,3 @@ def _projected_path(stack: Stack, cord: Centreline, first: float, last: float):
     plane = slice_plane(stack, image)
     projected = points - plane.distance(points)[:, None] * plane.normal
     return projected, image
-
-
-def _report(progress, done: int) -> None:
-    if progress is not None:
-        progress(done, 3)

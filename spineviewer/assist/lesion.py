@@ -37,13 +37,13 @@ size is only known to the slice spacing (3-4 mm).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
 
 from spineviewer.assist.centreline import seeded_view, track_cord
-from spineviewer.assist.refusal import AssistRefusal, check_cancel
+from spineviewer.assist.refusal import AssistRefusal, check_cancel, report_progress
 from spineviewer.core.drawings import Point
 from spineviewer.core.model import Stack
 from spineviewer.core.stack_geometry import stack_geometry
@@ -119,11 +119,11 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
         When the series is not sagittal, no canal runs at the click, the click lies outside the
         cord and its surroundings, or nothing enhances there.
     """
-    _report(progress, 0)
+    report_progress(progress, 0)
     view, seed_view = seeded_view(stack, seed, cancel=cancel)
     geometry = stack_geometry(stack)
     cord = track_cord(view, seed_view, cancel=cancel)
-    _report(progress, 1)
+    report_progress(progress, 1)
     tube = _tube(view, cord)
     k, r, c = (int(round(v)) for v in seed_view)
     if not tube[k, r, c]:
@@ -148,7 +148,7 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
             raise AssistRefusal("what enhances at the click does not stand out from its "
                                 "surroundings (it runs beyond the cord): outline the lesion by "
                                 "hand")
-    _report(progress, 2)
+    report_progress(progress, 2)
     grown = _fill(region)
     if ring and not grown[local]:
         raise AssistRefusal("nothing enhances at the click: the signal there is not clearly "
@@ -160,13 +160,13 @@ def segment_lesion(stack: Stack, seed: Point, *, box: tuple[Point, Point] | None
     result = measure_mask(stack, mask)
     added = int(grown.sum()) - region_voxels
     filled_centre = added > max(3, 0.05 * int(filled.sum()))
-    _report(progress, 3)
+    report_progress(progress, 3)
     note = " including its non-enhancing centre" if filled_centre else ""
-    return LesionSegmentation(
-        **{**result.__dict__, "filled_centre": filled_centre,
-           "message": (f"enhancing lesion{note}: {result.volume_mm3:.0f} mm3, "
-                       f"SI {result.si_mm:.1f} x AP {result.ap_mm:.1f} x transverse "
-                       f"{result.transverse_mm:.1f} mm (signal above {threshold:.0f})")})
+    return replace(
+        result, filled_centre=filled_centre,
+        message=(f"enhancing lesion{note}: {result.volume_mm3:.0f} mm3, "
+                 f"SI {result.si_mm:.1f} x AP {result.ap_mm:.1f} x transverse "
+                 f"{result.transverse_mm:.1f} mm (signal above {threshold:.0f})"))
 
 
 def measure_mask(stack: Stack, mask: np.ndarray) -> LesionSegmentation:
@@ -383,8 +383,3 @@ def _fill(region: np.ndarray) -> np.ndarray:
         closed[k] = ndimage.binary_fill_holes(
             ndimage.binary_closing(region[k], cross) | region[k])
     return ndimage.binary_fill_holes(closed)
-
-
-def _report(progress, done: int) -> None:
-    if progress is not None:
-        progress(done, 3)

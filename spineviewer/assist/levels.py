@@ -186,37 +186,38 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
                   else canal_candidates(grid, canal_score(grid)))
     for canal in candidates:
         near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-        signal = disc_signal(grid.image[near].mean(axis=0), canal, t1=t1)
+        slab = grid.image[near].mean(axis=0)
+        signal = disc_signal(slab, canal, t1=t1)
         peaks = find_discs(signal)
-        # The canal is the candidate with a column of discs in front of it: the sum of the
-        # disc signal over the chain (a vessel or a fat line has none).
-        quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
         if t1:
             # On T1 the posterior elements draw valleys with a chain of their own in front:
             # the canal is the first valley behind the column, the most anterior one.
             quality = -float(np.mean(canal.wall_points()[:, 1]))
+        else:
+            # The canal is the candidate with a column of discs in front of it: the sum of the
+            # disc signal over the chain (a vessel or a fat line has none).
+            quality = sum(float(signal[int(round(p.arc))]) for p in peaks)
         if len(peaks) >= MIN_DISCS and (best is None or quality > best[0]):
-            best = (quality, canal, signal, peaks)
+            best = (quality, canal, signal, peaks, slab)
     if best is None:
         return None
-    _, canal, signal, peaks = best
+    _, canal, signal, peaks, slab = best
     if t1:
-        near = np.abs(grid.offsets - grid.offsets[canal.slice]) <= _BAND_SLAB_MM
-        peaks = between_bodies(grid.image[near].mean(axis=0), canal, peaks, grid.inside)
+        peaks = between_bodies(slab, canal, peaks, grid.inside)
     peaks = peaks[above_c2_c3(peaks):]
     remnant = sacral_remnant(peaks)
     if remnant:
         peaks = peaks[:-1]
     # A disc cut by the edge of the image is not placed: its middle is a guess.
     clear = ndi.binary_erosion(grid.inside, iterations=_EDGE_MM)
-    rc = _at_arc(canal.wall_points(), np.array([p.arc for p in peaks]))
+    rc = canal.wall_at(np.array([p.arc for p in peaks]))
     keep = [bool(clear[min(max(int(round(r)), 0), clear.shape[0] - 1),
                        min(max(int(round(c)), 0), clear.shape[1] - 1)]) for r, c in rc]
     peaks = [p for p, k in zip(peaks, keep) if k]
     if len(peaks) < MIN_DISCS:
         return None
     arcs = np.array([p.arc for p in peaks])
-    rc = _at_arc(canal.wall_points(), arcs)
+    rc = canal.wall_at(arcs)
     points = grid.to_lps(canal.slice, rc)
     anchors: tuple[Anchor, ...] = ()
     tip = None
@@ -231,13 +232,6 @@ def _stack_levels(stack: Stack, volume: np.ndarray) -> _Found | None:
     tip_edge = 0.0 if tip is None else float(min(tip[0], rows - tip[0]))
     return _Found(grid, canal.slice, points, np.array([p.strength for p in peaks]), anchors,
                   conus, edge, tip_edge, t1)
-
-
-def _at_arc(points: np.ndarray, arcs: np.ndarray) -> np.ndarray:
-    """Points of a 1 mm polyline ``(n, 2)`` at fractional arc positions."""
-    index = np.arange(len(points))
-    return np.column_stack([np.interp(arcs, index, points[:, 0]),
-                            np.interp(arcs, index, points[:, 1])])
 
 
 def _proposal(found: list[_Found]) -> LevelProposal:

@@ -139,20 +139,14 @@ def generate_case(case: int | str, outdir, *, seed: int = 0, oblique_deg: float 
     folder.mkdir(parents=True, exist_ok=True)
     tag = [slug, f"seed={seed}", f"oblique={float(oblique_deg)!r}",
            f"reverse={bool(reverse_instance_numbers)}"]
-    study = StudyHeader(
-        patient_name=spec.patient.name, patient_id=spec.patient.patient_id,
-        patient_sex=spec.patient.sex, patient_age=spec.patient.age,
-        patient_birth_date=spec.patient.birth_date,
-        study_uid=deterministic_uid(*tag, "study"),
-        frame_of_reference_uid=deterministic_uid(*tag, "frame-of-reference"),
-        study_date=spec.study_date, study_time=spec.study_time, accession=spec.accession,
-        description=spec.study_description)
+    study = study_header(spec, tag)
     entries = []
     for series in case_series(spec, anatomy.curve, anatomy.layout, float(oblique_deg)):
         series_uid = deterministic_uid(*tag, f"series/{series.number}")
         images = _noisy_series(slug, series, seed + _SEED_OFFSET * spec.number)
-        numbers = _write_series(folder, study, series, series_uid, images, tag, syntax,
-                                reverse_instance_numbers)
+        numbers = write_series(folder / "dicom" / f"SE{series.number:04d}", study, series,
+                               series_uid, images, tag, syntax,
+                               reverse=reverse_instance_numbers)
         entries.append(series_truth(series, series_uid, numbers, spec.axial.lesion_ids))
     options = {"seed": seed, "oblique_deg": float(oblique_deg),
                "reverse_instance_numbers": bool(reverse_instance_numbers),
@@ -164,6 +158,19 @@ def generate_case(case: int | str, outdir, *, seed: int = 0, oblique_deg: float 
                                                encoding="utf-8")
     write_answer_key(folder, truth, anatomy.curve)
     return folder
+
+
+def study_header(spec: CaseSpec, tag: list[str]) -> StudyHeader:
+    """The patient and study attributes of case ``spec``, with its study and frame-of-reference
+    UIDs derived from ``tag``."""
+    return StudyHeader(
+        patient_name=spec.patient.name, patient_id=spec.patient.patient_id,
+        patient_sex=spec.patient.sex, patient_age=spec.patient.age,
+        patient_birth_date=spec.patient.birth_date,
+        study_uid=deterministic_uid(*tag, "study"),
+        frame_of_reference_uid=deterministic_uid(*tag, "frame-of-reference"),
+        study_date=spec.study_date, study_time=spec.study_time, accession=spec.accession,
+        description=spec.study_description)
 
 
 def _noisy_series(slug: str, series: SeriesSpec, root_seed: int) -> list[list[np.ndarray]]:
@@ -180,12 +187,19 @@ def _noisy_series(slug: str, series: SeriesSpec, root_seed: int) -> list[list[np
     return stacks
 
 
-def _write_series(folder: Path, study: StudyHeader, series: SeriesSpec, series_uid: str,
-                  images: list[list[np.ndarray]], tag: list[str], syntax,
-                  reverse: bool) -> list[list[int]]:
-    """Write the files of a series; returns the instance numbers of each stack."""
-    out = folder / "dicom" / f"SE{series.number:04d}"
+def write_series(out: Path, study: StudyHeader, series: SeriesSpec, series_uid: str,
+                 images: list[list[np.ndarray]], tag: list[str], syntax, *,
+                 reverse: bool = False, image_tag: str | None = None) -> list[list[int]]:
+    """Write the files of a series into the folder ``out`` (``IM<instance number, 5 digits>``,
+    numbered in acquisition order, or against it with ``reverse``), windowed over the whole
+    series; returns the first and last instance numbers of each stack.
+
+    The SOPInstanceUID of the n-th image acquired is derived from ``tag`` and
+    ``f"{image_tag}/{n}"`` (``image_tag`` defaults to ``f"image/{series.number}"``).
+    """
     out.mkdir(parents=True, exist_ok=True)
+    if image_tag is None:
+        image_tag = f"image/{series.number}"
     window = window_for([image for stack in images for image in stack])
     total = series.n_images
     numbers: list[list[int]] = []
@@ -195,7 +209,7 @@ def _write_series(folder: Path, study: StudyHeader, series: SeriesSpec, series_u
         for i, pixels in enumerate(stack_images):
             acquired += 1
             number = total + 1 - acquired if reverse else acquired
-            sop_uid = deterministic_uid(*tag, f"image/{series.number}/{acquired}")
+            sop_uid = deterministic_uid(*tag, f"{image_tag}/{acquired}")
             ds = build_image(study, series, series_uid, geom, i, number, sop_uid, pixels,
                              window)
             write_image(ds, out / f"IM{number:05d}", syntax)

@@ -25,12 +25,14 @@ from pathlib import Path
 import numpy as np
 from pydicom.uid import ExplicitVRLittleEndian
 
-from spineviewer.phantom.dicomfile import StudyHeader, build_image, deterministic_uid, write_image
+from spineviewer.phantom.dicomfile import deterministic_uid
 from spineviewer.phantom.protocol import (
     SAGITTAL_T1, SAGITTAL_T2, SeriesSpec, StackGeometry, sagittal_stack,
 )
 from spineviewer.phantom.render import CONTRASTS, add_rician_noise, render_stack
-from spineviewer.phantom.study import CASES, case_anatomy, case_slug, check_seed, window_for
+from spineviewer.phantom.study import (
+    CASES, case_anatomy, case_slug, check_seed, study_header, write_series,
+)
 from spineviewer.phantom.tissues import NOISE_SIGMA, Contrast
 from spineviewer.phantom.truth import disc_points
 
@@ -142,13 +144,7 @@ def write_sagittal_variant(case, outdir, variant: SagittalVariant = SagittalVari
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "dicom").mkdir(parents=True)
     tag = ["variant", slug, repr(variant)]
-    study = StudyHeader(
-        patient_name=spec.patient.name, patient_id=spec.patient.patient_id,
-        patient_sex=spec.patient.sex, patient_age=spec.patient.age,
-        patient_birth_date=spec.patient.birth_date, study_uid=deterministic_uid(*tag, "study"),
-        frame_of_reference_uid=deterministic_uid(*tag, "frame-of-reference"),
-        study_date=spec.study_date, study_time=spec.study_time, accession=spec.accession,
-        description=spec.study_description)
+    study = study_header(spec, tag)
     stacks = variant_stacks(slug, variant)
     sequence = SAGITTAL_T2 if contrast is Contrast.T2 else SAGITTAL_T1
     series = SeriesSpec(1, f"SAG {variant.contrast} TSE", contrast, "sagittal", stacks, sequence,
@@ -162,14 +158,8 @@ def write_sagittal_variant(case, outdir, variant: SagittalVariant = SagittalVari
         images.append([add_rician_noise(clean[i], sigma, np.random.default_rng(
             np.random.SeedSequence(variant.seed, spawn_key=(k, i))))
             for i in range(geom.n_slices)])
-    window = window_for([image for stack in images for image in stack])
-    number = 0
-    for geom, stack_images in zip(stacks, images):
-        for i, pixels in enumerate(stack_images):
-            number += 1
-            ds = build_image(study, series, series_uid, geom, i, number,
-                             deterministic_uid(*tag, f"image/{number}"), pixels, window)
-            write_image(ds, folder / "dicom" / f"IM{number:05d}", ExplicitVRLittleEndian)
+    write_series(folder / "dicom", study, series, series_uid, images, tag, ExplicitVRLittleEndian,
+                 image_tag="image")
     truth = {
         "case": slug, "variant": dataclasses.asdict(variant),
         "coordinates": "DICOM patient LPS, mm (x left, y posterior, z superior)",
