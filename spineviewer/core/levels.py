@@ -88,6 +88,10 @@ class Disc:
     point: tuple[float, float, float]
     proposed: bool = False
 
+    def __post_init__(self):
+        if not isinstance(self.proposed, bool):
+            raise ValueError(f"disc {self.name}: proposed must be true or false, got {self.proposed!r}")
+
     @property
     def name(self) -> str:
         return disc_name(self.lower_index)
