@@ -1,6 +1,6 @@
 """Decoder benchmark: every installed decoder of each compressed syntax, one frame and all cores.
 
-Writes (once, cached in ``benchmarks/_work/decoders/``) 24 axial 512 x 512 12-bit slices of the
+Writes (once, cached in ``benchmarks/_work/``) 24 axial 512 x 512 12-bit slices of the
 benchmark phantom in each syntax of :data:`spineviewer.phantom.compressed.COMPRESSIONS`, then
 measures, per syntax:
 
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from load import _study
 from report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,28 +40,16 @@ FRAMES = 24
 
 
 def _frames_folder() -> Path:
-    from spineviewer.phantom import generate_benchmark_study
-
-    study = WORK / "study"
-    if not (study / ".complete").exists():
-        folder = generate_benchmark_study(study, n_files=FRAMES * 3 + 60, matrix=512)
-        (study / ".complete").write_text(str(folder))
-    axial = Path((study / ".complete").read_text()) / "dicom" / "SE0003"
-    return axial
+    """The axial T2 series of the benchmark study (35 slices; the first :data:`FRAMES` are used)."""
+    return _study(FRAMES * 3 + 60, 512) / "dicom" / "SE0003"
 
 
 def _syntax_folder(name: str) -> Path:
-    from spineviewer.phantom.compressed import compress
-
-    import pydicom
+    from spineviewer.phantom.compressed import compress_folder
 
     target = WORK / name
     if not (target / ".complete").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        for path in sorted(_frames_folder().glob("IM*"))[:FRAMES]:
-            ds = pydicom.dcmread(path)
-            compress(ds, name)
-            ds.save_as(target / path.name, enforce_file_format=True)
+        compress_folder(_frames_folder(), target, name)
         (target / ".complete").write_text("")
     return target
 
@@ -69,7 +58,7 @@ def _images(folder: Path):
     from spineviewer.core.headers import read_header
     from spineviewer.core.sources import FileSource
 
-    return [read_header(FileSource(str(p)))[0][0].file for p in sorted(folder.glob("IM*"))]
+    return [read_header(FileSource(str(p)))[0][0].file for p in sorted(folder.glob("IM*"))[:FRAMES]]
 
 
 def _direct(image, decoder_name: str) -> np.ndarray:

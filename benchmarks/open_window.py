@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from load import _compressed_study, _files, _study, _warm
+from load import _compressed_study, _files, _fmt, _study, _warm
 from report import write_section
 
 BEGIN, END = "<!-- window-open-benchmark:begin -->", "<!-- window-open-benchmark:end -->"
@@ -127,10 +127,6 @@ def _run(name: str, folder: Path) -> dict | None:
 def _median(runs: list[dict | None], key: str) -> float | None:
     values = [run[key] for run in runs if run is not None and run.get(key) is not None]
     return statistics.median(values) if len(values) == len(runs) else None
-
-
-def _fmt(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds:.2f} s"
 
 
 def main() -> int:

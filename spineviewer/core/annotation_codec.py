@@ -176,8 +176,7 @@ def _levels(value) -> VertebralLevels:
     for k, disc in enumerate(_list(value["discs"], "levels.discs")):
         _keys(disc, ("name", "point_lps", "proposed"), f"levels.discs[{k}]")
         point = _triplet(disc["point_lps"], f"levels.discs[{k}].point_lps")
-        discs.append(Disc(parse_disc_name(disc["name"]), point, _flag(disc["proposed"],
-                                                                      f"levels.discs[{k}].proposed")))
+        discs.append(Disc(parse_disc_name(disc["name"]), point, disc["proposed"]))
     if len({d.lower_index for d in discs}) != len(discs):
         raise FormatError("levels.discs: two discs have the same name")
     tip = value["conus_tip_lps"]
@@ -188,13 +187,7 @@ def _levels(value) -> VertebralLevels:
             raise FormatError(f"levels.anchor: {value['anchor']!r} is not one of the marked discs")
     return VertebralLevels(tuple(discs), None if tip is None else _triplet(tip, "levels.conus_tip_lps"),
                            anchor=anchor,
-                           conus_tip_proposed=_flag(value["conus_tip_proposed"], "levels.conus_tip_proposed"))
-
-
-def _flag(value, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise FormatError(f"{where}: expected true or false")
-    return value
+                           conus_tip_proposed=value["conus_tip_proposed"])
 
 
 def _disc_index(value, where: str) -> int:

@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 from pydicom import uid
+from pydicom.pixels import get_decoder
 
 from spineviewer.core.frames import ImageFile
 
@@ -252,6 +253,14 @@ def decoder_for(transfer_syntax: str) -> Decoder | None:
     if family not in _chosen:
         _chosen[family] = next((d for d in CANDIDATES[family] if d.available), None)
     return _chosen[family]
+
+
+def pydicom_decodes(syntax: str) -> bool:
+    """Whether one of pydicom's installed pixel-data plugins can decode this transfer syntax."""
+    try:
+        return get_decoder(syntax).is_available
+    except NotImplementedError:
+        return False
 
 
 def direct_decoder(image: ImageFile) -> Decoder | None:

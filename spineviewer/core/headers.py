@@ -25,11 +25,10 @@ import zlib
 import pydicom
 from pydicom.dataset import Dataset
 from pydicom.filereader import data_element_offset_to_value, read_partial
-from pydicom.pixels import get_decoder
 from pydicom.tag import Tag
 from pydicom.uid import UID
 
-from spineviewer.core.codecs import decoder_for
+from spineviewer.core.codecs import decoder_for, pydicom_decodes
 from spineviewer.core.frame_checks import declared_size_problem, frame_problem
 from spineviewer.core.frames import BadHeader, Frame, ImageFile, classic_frames, enhanced_frames
 from spineviewer.core.mosaic import is_mosaic, mosaic_frames
@@ -278,11 +277,7 @@ def _missing_decoder(transfer_syntax: str) -> str | None:
     syntax = UID(transfer_syntax)
     if not syntax.is_compressed or decoder_for(transfer_syntax) is not None:
         return None
-    try:
-        available = get_decoder(syntax).is_available
-    except NotImplementedError:
-        available = False
-    return None if available else f"no installed decoder can read {syntax.name} pixel data"
+    return None if pydicom_decodes(syntax) else f"no installed decoder can read {syntax.name} pixel data"
 
 
 def _parse(fp, force: bool, size: int) -> tuple[Dataset, _PixelStop, int]:

@@ -88,6 +88,10 @@ class Disc:
     point: tuple[float, float, float]
     proposed: bool = False
 
+    def __post_init__(self):
+        if not isinstance(self.proposed, bool):
+            raise ValueError(f"disc {self.name}: proposed must be true or false, got {self.proposed!r}")
+
     @property
     def name(self) -> str:
         return disc_name(self.lower_index)
@@ -183,6 +187,9 @@ class VertebralLevels:
     anchor: int | None = None
     conus_tip_proposed: bool = False
     _planes: tuple = field(default=(), init=False, repr=False, compare=False)
+    #: What :meth:`accepted` returned, kept as the levels are frozen (it is asked on every
+    #: cursor move); None until asked, and never set on levels without proposals.
+    _accepted: "VertebralLevels | None" = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         ordered = tuple(sorted(self.discs, key=lambda d: d.lower_index))
@@ -227,10 +234,12 @@ class VertebralLevels:
         they are (None)."""
         if not self.has_proposals:
             return self
-        discs = tuple(d for d in self.discs if not d.proposed)
-        anchor = self.anchor if any(d.lower_index == self.anchor for d in discs) else None
-        tip = None if self.conus_tip_proposed else self.conus_tip
-        return VertebralLevels(discs, tip, anchor=anchor)
+        if self._accepted is None:
+            discs = tuple(d for d in self.discs if not d.proposed)
+            anchor = self.anchor if any(d.lower_index == self.anchor for d in discs) else None
+            tip = None if self.conus_tip_proposed else self.conus_tip
+            object.__setattr__(self, "_accepted", VertebralLevels(discs, tip, anchor=anchor))
+        return self._accepted
 
     @property
     def is_usable(self) -> bool:

@@ -192,7 +192,8 @@ class MaskStore:
         error = None
         for folder in self.folders:
             try:
-                return self._remember(sha256, read_mask(folder, sha256, shape))
+                # read_mask's array is new and held by nobody else: kept as it is, not copied.
+                return self._remember(sha256, read_mask(folder, sha256, shape), copy=False)
             except MaskError as exc:
                 error = error or exc
         raise error
@@ -201,8 +202,9 @@ class MaskStore:
         """:func:`copy_masks` between this store's folders."""
         return copy_masks(hashes, list(self.folders))
 
-    def _remember(self, sha: str, mask) -> np.ndarray:
-        mask = np.array(mask, dtype=bool)
+    def _remember(self, sha: str, mask, *, copy: bool = True) -> np.ndarray:
+        if copy:
+            mask = np.array(mask, dtype=bool)
         mask.flags.writeable = False
         self._masks[sha] = mask
         while len(self._masks) > self._cached:
@@ -215,16 +217,18 @@ def copy_masks(hashes: Iterable[str], folders: Sequence[Path]) -> list[str]:
     folder that has it (atomically). Returns the hashes found in none of them."""
     missing = []
     for sha in dict.fromkeys(hashes):
-        sources = [mask_path(f, sha) for f in folders if _is_regular(mask_path(f, sha))]
-        if not sources:
+        paths = [mask_path(f, sha) for f in folders]
+        present = [_is_regular(path) for path in paths]
+        if not any(present):
             missing.append(sha)
             continue
-        for folder in folders:
-            target = mask_path(folder, sha)
-            if not _is_regular(target):
+        data = None
+        for target, there in zip(paths, present):
+            if not there:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with open(sources[0], "rb") as handle:
-                    data = handle.read(MAX_MASK_FILE_BYTES + 1)
+                if data is None:
+                    with open(paths[present.index(True)], "rb") as handle:
+                        data = handle.read(MAX_MASK_FILE_BYTES + 1)
                 if len(data) <= MAX_MASK_FILE_BYTES:
                     write_atomically(target, data)
     return missing

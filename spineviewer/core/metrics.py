@@ -49,7 +49,6 @@ from spineviewer.core.annotations import (
     Bidirectional, Caliper, CaliperRole, Component, CordPath, Lesion, Outline, Segmentation,
     StudyAnnotations,
 )
-from spineviewer.core.proposals import accepted
 from spineviewer.core.levels import L1_INDEX, T1_INDEX, Extent, SegmentRule, VertebralLevels
 from spineviewer.core.measurement import Measurement, measured, measured_row, measurements_of
 from spineviewer.core.units import Unit
@@ -188,8 +187,8 @@ def lesion_metrics(lesion: Lesion, levels: VertebralLevels | None, *,
 
 def patient_metrics(study: StudyAnnotations, *, conus_zone_mm: float = CONUS_ZONE_MM) -> PatientMetrics:
     """Per-patient metrics of a study, with the metrics of each of its lesions (one per lesion,
-    in lesion order; proposals are left out, :func:`~spineviewer.core.proposals.accepted`)."""
-    study = accepted(study)
+    in lesion order; proposals are left out, by :func:`lesion_metrics`, which alone reads the
+    drawings and levels)."""
     lesions = tuple(lesion_metrics(l, study.levels, conus_zone_mm=conus_zone_mm,
                                    segment_rule=study.segment_rule)
                     for l in study.lesions)
@@ -278,9 +277,9 @@ def mask_volume(segmentations) -> Measurement | None:
     """Volume of the enhancing lesion from its accepted segmentation masks, or None.
 
     The largest enhancement mask in mm3 (in px3 only when none is in mm); its source is that
-    segmentation. Proposed masks are not counted.
+    segmentation. Proposed masks are left out by the caller (:func:`lesion_metrics`).
     """
-    masks = [s for s in segmentations if s.role is Component.ENHANCEMENT and not s.proposed]
+    masks = [s for s in segmentations if s.role is Component.ENHANCEMENT]
     return _largest("volume", [(s.volume, s.volume_unit, s.id) for s in masks],
                     units=(Unit.MM3, Unit.PX3))
 

@@ -27,10 +27,11 @@ from dataclasses import replace
 import numpy as np
 from pydicom import dcmread
 from pydicom.encaps import generate_fragments, get_frame, parse_basic_offsets, parse_fragments
-from pydicom.pixels import get_decoder, pixel_array
+from pydicom.pixels import pixel_array
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from spineviewer.core.codecs import Decoder, CorruptCodestream, decode_codestream, direct_decoder
+from spineviewer.core.codecs import (Decoder, CorruptCodestream, decode_codestream, direct_decoder,
+                                     pydicom_decodes)
 from spineviewer.core.frames import Frame, ImageFile
 from spineviewer.core.mosaic import cut_tiles
 
@@ -109,10 +110,7 @@ def _decode_failure(image: ImageFile, exc: BaseException) -> PixelDecodeError:
 
     syntax = UID(image.transfer_syntax_uid)
     if syntax.is_compressed and isinstance(exc, (RuntimeError, NotImplementedError)):
-        try:
-            available = get_decoder(syntax).is_available
-        except NotImplementedError:
-            available = False
+        available = pydicom_decodes(syntax)
         reason = (f"its {syntax.name} pixel data cannot be decoded: every installed decoder "
                   "refused it (corrupt or unsupported)" if available else
                   f"no installed decoder can read its {syntax.name} pixel data")

@@ -15,7 +15,6 @@ reading back gives the same voxels on the same grid.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -28,14 +27,13 @@ from pydicom.sr.codedict import codes
 
 from spineviewer.core.model import Stack
 from spineviewer.core.safe_write import write_atomically
+from spineviewer.export.source_header import hashed_uid as _hashed_uid, header_without_site
 
 #: Series number of the SEG series (high, so that it sorts after the images, beside the SR's).
 SEG_SERIES_NUMBER = 991
 #: Largest SEG file read back, bytes.
 MAX_SEG_BYTES = 512 * 1024 * 1024
 _LABEL = re.compile(r"^Lesion (\d{1,4})$")
-_SITE_IDENTITY = ("InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-                  "StationName", "DeviceSerialNumber", "OperatorsName", "PerformingPhysicianName")
 
 
 def build_seg(stack: Stack, segments: Sequence[tuple[int, np.ndarray]], *,
@@ -197,17 +195,9 @@ def _source_headers(stack: Stack) -> list[pydicom.Dataset]:
             raise ValueError("a SEG is written on series of single-frame images; this series "
                              "stores several slices in one file")
         seen.add(key)
-        with frame.file.source.open() as handle:
-            header = pydicom.dcmread(handle, stop_before_pixels=True)
-        for keyword in _SITE_IDENTITY:
-            if keyword in header:
-                delattr(header, keyword)
+        header = header_without_site(frame)
         for keyword in _PATIENT_STUDY_TYPE_2:
             if keyword not in header:
                 setattr(header, keyword, None)   # Type 2: present, empty when the source lacks it
         headers.append(header)
     return headers
-
-
-def _hashed_uid(text: str) -> str:
-    return f"2.25.{int.from_bytes(hashlib.sha256(text.encode('utf-8')).digest()[:16], 'big')}"

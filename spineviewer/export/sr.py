@@ -36,7 +36,6 @@ spacing (:meth:`spineviewer.core.plane.ImagePlane.to_scoord`); SCOORD3D in LPS m
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
@@ -81,6 +80,7 @@ from spineviewer.core.model import LoadResult
 from spineviewer.core.proposals import accepted
 from spineviewer.export import sr_codes as C
 from spineviewer.export.located_image import LocatedImage, image_index
+from spineviewer.export.source_header import hashed_uid as _hashed_uid, header_without_site
 
 #: Series number of the SR series (high, so that it sorts after the images).
 SR_SERIES_NUMBER = 990
@@ -240,15 +240,7 @@ def _evidence(used: dict[str, LocatedImage], result: LoadResult,
                    if study.uid == annotations.study_instance_uid for stack in s.stacks][:1]
     if not located:
         raise ValueError(f"study {annotations.study_instance_uid} is not in the files that were opened")
-    headers = []
-    for image in located:
-        with image.frame.file.source.open() as handle:
-            header = pydicom.dcmread(handle, stop_before_pixels=True)
-        for keyword in _SITE_IDENTITY:
-            if keyword in header:
-                delattr(header, keyword)
-        headers.append(header)
-    return headers
+    return [header_without_site(image.frame) for image in located]
 
 
 def _observation_context(study: StudyAnnotations) -> ObservationContext:
@@ -287,11 +279,4 @@ def _drawing_uid(drawing_id: str) -> str:
     return _hashed_uid(f"drawing/{drawing_id}")
 
 
-def _hashed_uid(text: str) -> str:
-    return f"2.25.{int.from_bytes(hashlib.sha256(text.encode('utf-8')).digest()[:16], 'big')}"
-
-
 _MEASURES = {Caliper, Bidirectional, CordPath, Outline}
-#: Left out of the evidence headers, which the SR's contributing equipment is copied from.
-_SITE_IDENTITY = ("InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
-                  "StationName", "DeviceSerialNumber", "OperatorsName", "PerformingPhysicianName")

@@ -24,6 +24,7 @@ from pydicom.uid import (
     JPEGLSLossless, MRImageStorage, RLELossless,
 )
 
+from spineviewer.phantom.compressed import COMPRESSIONS, compress
 from spineviewer.phantom.protocol import SeriesSpec, StackGeometry
 
 _UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://spineviewer/phantom")
@@ -39,25 +40,25 @@ _SYNTAXES: dict[str, UID] = {
     "jpeg2000-lossless": JPEG2000Lossless,
     "jpeg-lossless": JPEGLosslessSV1,
 }
-# A fixed encoder per syntax keeps the bytes reproducible whatever else is installed.
-_PLUGINS: dict[UID, str] = {
-    RLELossless: "pydicom", JPEGLSLossless: "pyjpegls", JPEG2000Lossless: "pylibjpeg",
-}
-# pydicom cannot encode JPEG Lossless: imagecodecs writes it (phantom.compressed), first-order
+# Compressed syntaxes are written by phantom.compressed, whose fixed encoder per syntax keeps
+# the bytes reproducible whatever else is installed. JPEG Lossless is its first-order
 # prediction (SV1), the syntax PACS most often store.
-_IMAGECODECS: dict[UID, str] = {JPEGLosslessSV1: "jpeg-lossless-sv1"}
+_COMPRESSIONS: dict[UID, str] = {
+    RLELossless: "rle", JPEGLSLossless: "jpeg-ls-lossless", JPEG2000Lossless: "jpeg2000-lossless",
+    JPEGLosslessSV1: "jpeg-lossless-sv1",
+}
 
 
 def _encoder_ready(uid: UID) -> bool:
     if not uid.is_compressed:
         return True
-    if uid in _IMAGECODECS:
+    encoder = COMPRESSIONS[_COMPRESSIONS[uid]].encoder
+    if encoder == "imagecodecs":
         return importlib.util.find_spec("imagecodecs") is not None
     try:
-        encoder = get_encoder(uid)
+        return encoder in get_encoder(uid).available_plugins
     except NotImplementedError:
         return False
-    return _PLUGINS.get(uid, "") in encoder.available_plugins
 
 
 #: Transfer syntax names that can be written with the installed encoders.
@@ -237,14 +238,8 @@ def write_image(ds: Dataset, path: Path, syntax: UID) -> None:
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
     ds.file_meta = meta
     ds.preamble = b"\x00" * 128
-    if syntax in _IMAGECODECS:
-        from spineviewer.phantom.compressed import compress  # noqa: PLC0415 - imagecodecs on use
-
+    if syntax.is_compressed:
         meta.TransferSyntaxUID = ExplicitVRLittleEndian  # what PixelData holds until then
-        compress(ds, _IMAGECODECS[syntax])
-    elif syntax.is_compressed:
-        pixels = np.frombuffer(ds.PixelData, dtype="<u2").reshape(ds.Rows, ds.Columns)
-        ds.compress(syntax, pixels, encoding_plugin=_PLUGINS[syntax],
-                    generate_instance_uid=False)
+        compress(ds, _COMPRESSIONS[syntax])
     ds.save_as(path, implicit_vr=syntax == ImplicitVRLittleEndian, little_endian=True,
                enforce_file_format=True)

@@ -83,23 +83,23 @@ class TestEverySyntax:
 class TestScan:
     def test_a_syntax_only_a_direct_decoder_reads_is_loaded(self, series, monkeypatch):
         """Without any pydicom plugin for HTJ2K, the files still load: imagecodecs reads them."""
-        from spineviewer.core import headers
+        from spineviewer.core import codecs
 
         class NoPlugin:
             is_available = False
 
-        monkeypatch.setattr(headers, "get_decoder", lambda uid: NoPlugin())
+        monkeypatch.setattr(codecs, "get_decoder", lambda uid: NoPlugin())
         original = _stack(series["native"]).volume()
         np.testing.assert_array_equal(_stack(series["htj2k-lossless"]).volume(), original)
 
     def test_a_syntax_nothing_reads_is_a_problem_at_scan(self, series, monkeypatch):
         """With neither a pydicom plugin nor a direct decoder, each file is one clear problem."""
-        from spineviewer.core import headers
+        from spineviewer.core import codecs, headers
 
         class NoPlugin:
             is_available = False
 
-        monkeypatch.setattr(headers, "get_decoder", lambda uid: NoPlugin())
+        monkeypatch.setattr(codecs, "get_decoder", lambda uid: NoPlugin())
         monkeypatch.setattr(headers, "decoder_for", lambda uid: None)
         result = load_study(series["htj2k-lossless"])
         assert not list(result.iter_stacks()) and len(result.problems) == 6
