@@ -21,6 +21,19 @@ def _stack(folder):
     return stacks[0]
 
 
+def _jpeg_ls_multiframe(path):
+    """An enhanced MR file of four 32 x 32 frames in JPEG-LS lossless, and its pixels."""
+    write_enhanced(path, [((0, 1, 0), (0, 0, -1))] * 4,
+                   [(2.0 * k, 0.0, 0.0) for k in range(4)], shape=(32, 32))
+    values = phantom_pixels((4, 32, 32))
+    ds = pydicom.dcmread(path)
+    ds.BitsStored, ds.HighBit = 12, 11
+    ds.PixelData = values.tobytes()
+    ds.compress(pydicom.uid.JPEGLSLossless, encoding_plugin="pyjpegls")
+    ds.save_as(path)
+    return path, values
+
+
 def _reencapsulate(path, change):
     """Rewrite a file's frames as ``change(frames)`` returns them (the source is ours)."""
     ds = pydicom.dcmread(path)
@@ -65,14 +78,7 @@ class TestCorruptFrames:
     def test_bad_frame_of_a_multiframe_file_is_one_problem(self, tmp_path):
         """Frames of one file are decoded in parallel, but a file with a bad frame is still one
         problem; its good frames load."""
-        path = write_enhanced(tmp_path / "enh.dcm", [((0, 1, 0), (0, 0, -1))] * 4,
-                              [(2.0 * k, 0.0, 0.0) for k in range(4)], shape=(32, 32))
-        values = phantom_pixels((4, 32, 32))
-        ds = pydicom.dcmread(path)
-        ds.BitsStored, ds.HighBit = 12, 11
-        ds.PixelData = values.tobytes()
-        ds.compress(pydicom.uid.JPEGLSLossless, encoding_plugin="pyjpegls")
-        ds.save_as(path)
+        path, values = _jpeg_ls_multiframe(tmp_path / "enh.dcm")
         _reencapsulate(path, lambda frames: [*frames[:2], b"\xff\xd8\xff\xf7" + bytes(40) + b"\xff\xd9",
                                              frames[3]])
         stack = _stack(tmp_path)
@@ -183,14 +189,7 @@ def test_multiframe_file_in_a_zip_is_read_in_one_pass(tmp_path, monkeypatch):
     direct decoder, and the volume is exact."""
     import zipfile
 
-    path = write_enhanced(tmp_path / "enh.dcm", [((0, 1, 0), (0, 0, -1))] * 4,
-                          [(2.0 * k, 0.0, 0.0) for k in range(4)], shape=(32, 32))
-    values = phantom_pixels((4, 32, 32))
-    ds = pydicom.dcmread(path)
-    ds.BitsStored, ds.HighBit = 12, 11
-    ds.PixelData = values.tobytes()
-    ds.compress(pydicom.uid.JPEGLSLossless, encoding_plugin="pyjpegls")
-    ds.save_as(path)
+    path, values = _jpeg_ls_multiframe(tmp_path / "enh.dcm")
     archive = tmp_path / "study.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(path, "enh.dcm")
